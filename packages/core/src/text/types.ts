@@ -1,0 +1,84 @@
+import type { DepartmentKey, SevenP } from '../domain.js';
+
+/**
+ * What text analytics finds in one customer text. One shape for every source: survey verbatims,
+ * ticket and email bodies, chat lines, reviews, social posts. Stored as typed rows by the store.
+ */
+export type SentimentLabel = 'negative' | 'neutral' | 'positive';
+
+export const EMOTIONS = [
+  'anger',
+  'frustration',
+  'disappointment',
+  'confusion',
+  'joy',
+  'gratitude',
+  'trust',
+  'surprise',
+] as const;
+export type Emotion = (typeof EMOTIONS)[number];
+
+export const PII_KINDS = ['email', 'phone', 'card', 'iban', 'address', 'ip', 'national_id'] as const;
+export type PiiKind = (typeof PII_KINDS)[number];
+
+export interface Sentiment {
+  /** −1 (very negative) .. 1 (very positive). */
+  score: number;
+  label: SentimentLabel;
+}
+
+export interface SentenceSentiment extends Sentiment {
+  /** Character offsets into the original text, end exclusive. */
+  start: number;
+  end: number;
+}
+
+export interface TopicMention {
+  /** Taxonomy key, e.g. "billing.error". */
+  topic: string;
+  /** Sentiment of this aspect only ("food great but the waiter was rude": staff → negative). */
+  sentiment: Sentiment;
+  /** The text span that triggered the topic, offsets into the original text, end exclusive. */
+  start: number;
+  end: number;
+}
+
+export interface PiiMatch {
+  kind: PiiKind;
+  start: number;
+  end: number;
+}
+
+export interface TextAnalysis {
+  /** ISO 639-1 code, or 'und' when too short to tell. */
+  language: string;
+  /** False when the text is not English: its sentiment and topics are not trustworthy and are left neutral/empty. */
+  analysable: boolean;
+  sentiment: Sentiment;
+  sentences: SentenceSentiment[];
+  emotions: Emotion[];
+  topics: TopicMention[];
+  /** 0..1: how hard the customer had to try (repeat contact, transfers, waiting). */
+  effort: number;
+  /** The customer threatens to leave ("I'm cancelling", "switching to …"). */
+  churnThreat: boolean;
+  /** Needs a fast answer (safety, legal threat, money lost, "urgent"). */
+  urgent: boolean;
+  pii: PiiMatch[];
+}
+
+/** One topic of a taxonomy: a tree by key ("delivery" → "delivery.late"). */
+export interface TaxonomyTopic {
+  key: string;
+  label: string;
+  parent: string | null;
+  sevenP: SevenP;
+  department: DepartmentKey;
+  /** Phrases that signal the topic (lower-case; matched on word boundaries, simple inflections). */
+  phrases: string[];
+}
+
+export interface Taxonomy {
+  version: string;
+  topics: TaxonomyTopic[];
+}
