@@ -4,3 +4,6 @@ export * from './schemas/fields.js';
 export * from './schemas/limits.js';
 export * from './schemas/records.js';
 export * from './text/types.js';
+export * from './text/index.js';
+export * from './metrics/index.js';
+export * from './demo/index.js';
