@@ -1,12 +1,18 @@
 #!/usr/bin/env node
 // `npm run bench -- <name> [--quick] [--runs N]`: runs one benchmark (or `all`).
+import { readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Bench } from './report.js';
 import { writeResult } from './report.js';
 
-const BENCHES: Record<string, () => Promise<{ run: Bench }>> = {
-  ingest: () => import('./ingest.js'),
-  text: () => import('./text.js'),
-};
+// Every module in this folder other than main/report is a benchmark named after its file.
+const here = dirname(fileURLToPath(import.meta.url));
+const BENCHES: Record<string, () => Promise<{ run: Bench }>> = Object.fromEntries(
+  readdirSync(here)
+    .filter((f) => f.endsWith('.js') && !['main.js', 'report.js'].includes(f))
+    .map((f) => [f.slice(0, -3), () => import(`./${f}`) as Promise<{ run: Bench }>]),
+);
 
 async function main() {
   const argv = process.argv.slice(2);
