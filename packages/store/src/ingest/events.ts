@@ -1,0 +1,86 @@
+import type { EventInput } from '@canopy/core';
+import { sql } from 'kysely';
+import { uuidv7 } from '../ids.js';
+import { existingByKey, loadTouchpoints } from './lookups.js';
+import { resolveSubset } from './resolve.js';
+import { ConcurrentWriteConflict, type Db, RecordProblems, type RecordProblem, type WriteOutcome } from './types.js';
+
+/** Writes a validated batch of engagement/business events; a repeated idempotency_key is a retry. */
+export async function writeEvents(trx: Db, orgId: string, records: EventInput[]): Promise<WriteOutcome> {
+  const n = records.length;
+  const ids: string[] = new Array(n);
+  const statuses: WriteOutcome['statuses'] = new Array(n);
+  const customerIds: (string | null)[] = new Array(n).fill(null);
+  const problems: RecordProblem[] = [];
+
+  const dup = await existingByKey(
+    trx,
+    'events',
+    'idempotency_key',
+    orgId,
+    records.flatMap((r) => (r.idempotency_key ? [r.idempotency_key] : [])),
+  );
+  const live: number[] = [];
+  records.forEach((r, i) => {
+    const id = r.idempotency_key ? dup.get(r.idempotency_key) : undefined;
+    if (id) {
+      ids[i] = id;
+      statuses[i] = 'duplicate';
+    } else live.push(i);
+  });
+  if (live.length === 0) return { ids, statuses, customerIds };
+
+  const needsTouchpoints = live.some((i) => records[i].touchpoint);
+  const touchpoints = needsTouchpoints ? await loadTouchpoints(trx, orgId) : new Map();
+  for (const i of live) {
+    const tp = records[i].touchpoint;
+    if (tp && !touchpoints.has(tp)) problems.push({ index: i, field: 'touchpoint', reason: `unknown touchpoint '${tp}'` });
+  }
+  const resolution = await resolveSubset(trx, orgId, records, live, problems);
+  if (problems.length) throw new RecordProblems(problems);
+
+  const m = live.length;
+  const col = {
+    id: new Array<string>(m),
+    customer: new Array<string>(m),
+    type: new Array<string>(m),
+    occurred: new Array<string>(m),
+    touchpoint: new Array<string | null>(m),
+    channel: new Array<string | null>(m),
+    value: new Array<number | null>(m),
+    currency: new Array<string | null>(m),
+    rating: new Array<number | null>(m),
+    text: new Array<string | null>(m),
+    properties: new Array<string | null>(m),
+    idem: new Array<string | null>(m),
+  };
+  live.forEach((i, j) => {
+    const r = records[i];
+    const id = uuidv7();
+    ids[i] = id;
+    statuses[i] = 'created';
+    customerIds[i] = resolution.customerIds[j];
+    const tp = r.touchpoint ? touchpoints.get(r.touchpoint) : undefined;
+    col.id[j] = id;
+    col.customer[j] = resolution.customerIds[j]!;
+    col.type[j] = r.type;
+    col.occurred[j] = r.occurred_at.toISOString();
+    col.touchpoint[j] = tp?.id ?? null;
+    col.channel[j] = r.channel ?? tp?.channel ?? null;
+    col.value[j] = r.value ?? null;
+    col.currency[j] = r.currency ?? null;
+    col.rating[j] = r.rating ?? null;
+    col.text[j] = r.text ?? null;
+    col.properties[j] = r.properties ? JSON.stringify(r.properties) : null;
+    col.idem[j] = r.idempotency_key ?? null;
+  });
+  const result = await sql`
+    INSERT INTO events (org_id, id, customer_id, type, occurred_at, touchpoint_id, channel, value, currency, rating,
+      text, properties, idempotency_key)
+    SELECT ${orgId}::uuid, * FROM unnest(${col.id}::uuid[], ${col.customer}::uuid[], ${col.type}::text[],
+      ${col.occurred}::timestamptz[], ${col.touchpoint}::uuid[], ${col.channel}::text[], ${col.value}::float8[],
+      ${col.currency}::text[], ${col.rating}::float8[], ${col.text}::text[], ${col.properties}::jsonb[], ${col.idem}::text[])
+    ON CONFLICT (org_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`.execute(trx);
+  if (Number(result.numAffectedRows ?? m) !== m) throw new ConcurrentWriteConflict('event written concurrently');
+  return { ids, statuses, customerIds };
+}

@@ -1,0 +1,58 @@
+import { sql } from 'kysely';
+import { uuidv7 } from '../ids.js';
+import type { Db } from './types.js';
+
+export interface TouchpointRef {
+  id: string;
+  departmentId: string;
+  channel: string;
+}
+
+export async function loadTouchpoints(db: Db, orgId: string): Promise<Map<string, TouchpointRef>> {
+  const rows = await db
+    .selectFrom('touchpoints')
+    .select(['id', 'key', 'department_id', 'channel'])
+    .where('org_id', '=', orgId)
+    .execute();
+  return new Map(rows.map((r) => [r.key, { id: r.id, departmentId: r.department_id, channel: r.channel }]));
+}
+
+/** Agents arrive from helpdesks by key; unknown keys are created, names and teams kept current. */
+export async function upsertAgents(
+  trx: Db,
+  orgId: string,
+  agents: { key: string; name?: string | undefined; team?: string | undefined }[],
+): Promise<Map<string, string>> {
+  const byKey = new Map<string, { name: string | null; team: string | null }>();
+  for (const a of agents) {
+    const prev = byKey.get(a.key);
+    byKey.set(a.key, { name: a.name ?? prev?.name ?? null, team: a.team ?? prev?.team ?? null });
+  }
+  if (byKey.size === 0) return new Map();
+  const keys = [...byKey.keys()].sort(); // a fixed order keeps concurrent batches from deadlocking
+  const names = keys.map((k) => byKey.get(k)!.name);
+  const teams = keys.map((k) => byKey.get(k)!.team);
+  const ids = keys.map(() => uuidv7());
+  const rows = await sql<{ id: string; key: string }>`
+    INSERT INTO agents (org_id, id, key, name, team)
+    SELECT ${orgId}::uuid, * FROM unnest(${ids}::uuid[], ${keys}::text[], ${names}::text[], ${teams}::text[])
+    ON CONFLICT (org_id, key) DO UPDATE SET
+      name = COALESCE(EXCLUDED.name, agents.name), team = COALESCE(EXCLUDED.team, agents.team)
+    RETURNING id, key`.execute(trx);
+  return new Map(rows.rows.map((r) => [r.key, r.id]));
+}
+
+/** Existing rows of `table` by a unique text column (idempotency_key or external_id). */
+export async function existingByKey(
+  trx: Db,
+  table: 'interactions' | 'responses' | 'events',
+  column: 'idempotency_key' | 'external_id',
+  orgId: string,
+  keys: string[],
+): Promise<Map<string, string>> {
+  if (keys.length === 0) return new Map();
+  const rows = await sql<{ k: string; id: string }>`
+    SELECT ${sql.ref(column)} AS k, id FROM ${sql.table(table)}
+    WHERE org_id = ${orgId} AND ${sql.ref(column)} = ANY(${keys}::text[])`.execute(trx);
+  return new Map(rows.rows.map((r) => [r.k, r.id]));
+}

@@ -1,0 +1,69 @@
+import type { PGlite } from '@electric-sql/pglite';
+import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
+
+/**
+ * Kysely's PostgresDialect over PGlite. PGlite is one connection, so the "pool" hands out a
+ * single client at a time (a FIFO mutex): a transaction holds it from BEGIN to COMMIT and
+ * every other query waits its turn — the same isolation a real pool gives, serialised.
+ * (Third-party PGlite dialects pin old PGlite versions; this is the whole adapter.)
+ */
+export class PGlitePool implements PostgresPool {
+  private busy = false;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(readonly pg: PGlite) {}
+
+  async connect(): Promise<PostgresPoolClient> {
+    if (this.busy) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.busy = true;
+    let released = false;
+    const client = {
+      query: async (sqlText: string, parameters: readonly unknown[]) => {
+        // The extended protocol takes one statement; parameterless SQL (migrations) may hold several.
+        const r =
+          parameters.length === 0
+            ? ((await this.pg.exec(sqlText)).at(-1) ?? { rows: [], affectedRows: 0 })
+            : await this.pg.query(sqlText, parameters as unknown[]);
+        return {
+          command: commandOf(sqlText, r.affectedRows),
+          rowCount: r.affectedRows ?? r.rows.length,
+          rows: r.rows,
+        } as PostgresQueryResult<unknown>;
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        this.release();
+      },
+    };
+    return client as unknown as PostgresPoolClient;
+  }
+
+  /** Runs fn with the connection held, for work outside Kysely (COPY from a blob). */
+  async withConnection<T>(fn: (pg: PGlite) => Promise<T>): Promise<T> {
+    const c = await this.connect();
+    try {
+      return await fn(this.pg);
+    } finally {
+      c.release();
+    }
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.busy = false;
+  }
+
+  async end(): Promise<void> {
+    await this.pg.close();
+  }
+}
+
+/** Kysely reports affected rows only for data-changing commands; PGlite does not name the command. */
+function commandOf(sqlText: string, affected: number | undefined): PostgresQueryResult<unknown>['command'] {
+  const m = /^\s*(\w+)/.exec(sqlText);
+  const word = m ? m[1].toUpperCase() : '';
+  if (word === 'INSERT' || word === 'UPDATE' || word === 'DELETE' || word === 'MERGE') return word;
+  return affected && affected > 0 && word === 'WITH' ? 'UPDATE' : 'SELECT';
+}
