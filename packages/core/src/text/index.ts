@@ -1,1 +1,26 @@
-export {};
+export { type AnalyzeContext, analyzeText } from './analyze.js';
+export {
+  type AspectPolarityExample,
+  type ClassifierOptions,
+  type LabelScore,
+  predictAspectPolarity,
+  predictLabels,
+  scoreLabels,
+  type TrainExample,
+  type TrainedTextModel,
+  trainAspectPolarity,
+  trainTextClassifier,
+} from './classifier.js';
+export { detectLanguage } from './language.js';
+export { findPii, ibanValid, luhnValid, redactPii } from './pii.js';
+export {
+  analyseSentiment,
+  labelFor as sentimentLabelFor,
+  SENTIMENT_PARAMS,
+  type SentimentDetail,
+  type SentimentResult,
+  scoreSentiment,
+} from './sentiment.js';
+export { detectChurnThreat, detectEmotions, detectUrgency, scoreEffort } from './signals.js';
+export { DEFAULT_TAXONOMY } from './taxonomy.js';
+export { type CompiledTaxonomy, compileTaxonomy, detectTopics } from './topics.js';

@@ -65,6 +65,8 @@ export interface TextAnalysis {
   /** Needs a fast answer (safety, legal threat, money lost, "urgent"). */
   urgent: boolean;
   pii: PiiMatch[];
+  /** Labels from the org's trained classifier (when one was given), best first. */
+  labels?: { label: string; score: number }[];
 }
 
 /** One topic of a taxonomy: a tree by key ("delivery" → "delivery.late"). */

@@ -1,0 +1,71 @@
+import { predictLabels, type TrainedTextModel } from './classifier.js';
+import { detectLanguage } from './language.js';
+import { findPii } from './pii.js';
+import { analyseSentiment } from './sentiment.js';
+import { detectChurnThreat, detectEmotions, detectUrgency, scoreEffort } from './signals.js';
+import { DEFAULT_TAXONOMY } from './taxonomy.js';
+import { compileTaxonomy, topicsFromSentiment } from './topics.js';
+import type { Taxonomy, TextAnalysis, TopicMention } from './types.js';
+
+export interface AnalyzeContext {
+  taxonomy?: Taxonomy;
+  /** An org's trained classifier; its labels are reported, and labels that are taxonomy keys become topics. */
+  model?: TrainedTextModel;
+}
+
+/**
+ * Everything text analytics finds in one text, in one pass: language, sentiment (text and
+ * sentences), topics with aspect sentiment, emotions, effort, churn threat, urgency and PII.
+ * Non-English text is flagged `analysable: false` and left neutral and topic-less; PII is still found.
+ */
+export function analyzeText(text: string, ctx: AnalyzeContext = {}): TextAnalysis {
+  const pii = findPii(text);
+  const language = detectLanguage(text);
+  const analysable = language === 'en' || language === 'und';
+  if (!analysable) {
+    return {
+      language,
+      analysable,
+      sentiment: { score: 0, label: 'neutral' },
+      sentences: [],
+      emotions: [],
+      topics: [],
+      effort: 0,
+      churnThreat: false,
+      urgent: false,
+      pii,
+    };
+  }
+  const taxonomy = ctx.taxonomy ?? DEFAULT_TAXONOMY;
+  const d = analyseSentiment(text);
+  const topics = topicsFromSentiment(d, compileTaxonomy(taxonomy));
+  const out: TextAnalysis = {
+    language,
+    analysable,
+    sentiment: { score: d.score, label: d.label },
+    sentences: d.sentences,
+    emotions: detectEmotions(text, d),
+    topics,
+    effort: scoreEffort(text),
+    churnThreat: detectChurnThreat(text),
+    urgent: detectUrgency(text),
+    pii,
+  };
+  if (ctx.model) {
+    const labels = predictLabels(ctx.model, text);
+    out.labels = labels;
+    const keys = new Set(taxonomy.topics.map((t) => t.key));
+    const have = new Set(topics.map((t) => t.topic));
+    for (const l of labels) {
+      if (!keys.has(l.label) || have.has(l.label)) continue;
+      const m: TopicMention = {
+        topic: l.label,
+        sentiment: { score: d.score, label: d.label },
+        start: 0,
+        end: text.length,
+      };
+      topics.push(m);
+    }
+  }
+  return out;
+}

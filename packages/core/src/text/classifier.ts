@@ -1,0 +1,522 @@
+import { analyseSentiment } from './sentiment.js';
+import { stem, TokenKind, tokenize } from './tokenize.js';
+
+/**
+ * Trainable linear text classifiers for per-org models (intents, aspect categories, aspect polarity).
+ * Features: word unigrams and bigrams, stems, character 3–5-grams inside words (fastText-style
+ * subwords) and lexicon features (sentiment bins, negation), all hashed to 32-bit ids, binary
+ * and L2-normalised. Model: multinomial logistic regression (single-label) or one-vs-rest logistic
+ * regression (multi-label), trained with averaged SGD, deterministic. Serialised as a plain JSON
+ * object: weights pruned and quantised to int8, base64-packed.
+ */
+
+export interface TrainExample {
+  text: string;
+  labels: string[];
+}
+
+export interface ClassifierOptions {
+  /** 'single': one label per text (softmax); 'multi': any number (one-vs-rest). Default: inferred. */
+  mode?: 'single' | 'multi';
+  epochs?: number;
+  learningRate?: number;
+  /** L2 regularisation per example step. */
+  l2?: number;
+  /** Multi-label decision threshold on probability. */
+  threshold?: number;
+  /** Multi-label: always return the best label even under the threshold. Default: inferred. */
+  atLeastOne?: boolean;
+  charNgrams?: boolean;
+  /** Seed for the deterministic shuffle. */
+  seed?: number;
+  /** Cap on stored non-zero weights (model size). */
+  maxWeights?: number;
+}
+
+export interface TrainedTextModel {
+  kind: 'canopy-linear';
+  version: 1;
+  mode: 'single' | 'multi';
+  labels: string[];
+  threshold: number;
+  atLeastOne: boolean;
+  charNgrams: boolean;
+  bias: number[];
+  /** Dequantisation scale: weight = int8 × scale. */
+  scale: number;
+  /** base64 Uint32 feature hashes (sorted), one per stored row. */
+  hashes: string;
+  /** base64 varints: non-zeros per row. */
+  counts: string;
+  /** base64 label indices (Uint16 LE) per non-zero. */
+  cols: string;
+  /** base64 Int8 weights per non-zero. */
+  vals: string;
+  /** Training figures. */
+  meta: { examples: number; features: number; weights: number; epochs: number };
+}
+
+export interface LabelScore {
+  label: string;
+  score: number;
+}
+
+// ---------- hashing and features ----------
+
+function fnv1a(s: string, seed = 0x811c9dc5): number {
+  let h = seed;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** Hashed binary features of a text (deduplicated), with an L2-normalised value each. */
+export function textFeatures(text: string, charNgrams = true, prefix = ''): Map<number, number> {
+  const tokens = tokenize(text);
+  const feats = new Map<number, number>();
+  const add = (s: string, w = 1) => {
+    const h = fnv1a(prefix + s);
+    feats.set(h, (feats.get(h) ?? 0) + w);
+  };
+  let prev = '<s>';
+  for (const t of tokens) {
+    if (t.kind === TokenKind.Url || t.kind === TokenKind.Mention) continue;
+    const w = t.kind === TokenKind.Number ? (t.lower.length > 3 ? '#NUM' : t.lower) : t.lower;
+    add(`w:${w}`);
+    add(`b:${prev} ${w}`, 0.7);
+    if (t.kind === TokenKind.Word) {
+      const st = stem(w);
+      if (st !== w) add(`s:${st}`, 0.7);
+      if (charNgrams && w.length > 2) {
+        const s = `<${w}>`;
+        for (let n = 3; n <= 5; n++) for (let i = 0; i + n <= s.length; i++) add(`c:${s.slice(i, i + n)}`, 0.25);
+      }
+    }
+    prev = w;
+  }
+  add(`b:${prev} </s>`, 0.7);
+  return feats;
+}
+
+function lexiconFeatures(text: string, feats: Map<number, number>): void {
+  const d = analyseSentiment(text);
+  const s = d.score;
+  const bin = s >= 0.5 ? 'pos2' : s >= 0.15 ? 'pos1' : s <= -0.5 ? 'neg2' : s <= -0.15 ? 'neg1' : 'neu';
+  feats.set(fnv1a(`L:${bin}`), 1);
+  let neg = 0;
+  let pos = 0;
+  for (const c of d.contrib) {
+    if (c > 0) pos += c;
+    else neg -= c;
+  }
+  feats.set(fnv1a('L:pos'), Math.min(pos, 6) / 3);
+  feats.set(fnv1a('L:neg'), Math.min(neg, 6) / 3);
+}
+
+function normalise(feats: Map<number, number>): { idx: Uint32Array; val: Float32Array } {
+  const idx = new Uint32Array(feats.size);
+  const val = new Float32Array(feats.size);
+  let norm = 0;
+  let i = 0;
+  for (const [h, v] of feats) {
+    idx[i] = h;
+    val[i] = v;
+    norm += v * v;
+    i++;
+  }
+  norm = Math.sqrt(norm) || 1;
+  for (let k = 0; k < val.length; k++) val[k] /= norm;
+  return { idx, val };
+}
+
+function featurize(text: string, charNgrams: boolean, extra?: (f: Map<number, number>) => void) {
+  const f = textFeatures(text, charNgrams);
+  lexiconFeatures(text, f);
+  if (extra) extra(f);
+  return normalise(f);
+}
+
+// ---------- base64 (no Buffer: core stays platform-neutral) ----------
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64_INV = new Int16Array(128).fill(-1);
+for (let i = 0; i < 64; i++) B64_INV[B64.charCodeAt(i)] = i;
+
+function toBase64(bytes: Uint8Array): string {
+  const parts: string[] = [];
+  let chunk = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const a = bytes[i];
+    const b = i + 1 < bytes.length ? bytes[i + 1] : 0;
+    const c = i + 2 < bytes.length ? bytes[i + 2] : 0;
+    chunk += B64[a >> 2] + B64[((a & 3) << 4) | (b >> 4)];
+    chunk += i + 1 < bytes.length ? B64[((b & 15) << 2) | (c >> 6)] : '=';
+    chunk += i + 2 < bytes.length ? B64[c & 63] : '=';
+    if (chunk.length > 8192) {
+      parts.push(chunk);
+      chunk = '';
+    }
+  }
+  parts.push(chunk);
+  return parts.join('');
+}
+
+function fromBase64(s: string): Uint8Array {
+  let len = (s.length / 4) * 3;
+  if (s.endsWith('==')) len -= 2;
+  else if (s.endsWith('=')) len -= 1;
+  const out = new Uint8Array(len);
+  let o = 0;
+  for (let i = 0; i < s.length; i += 4) {
+    const a = B64_INV[s.charCodeAt(i)];
+    const b = B64_INV[s.charCodeAt(i + 1)];
+    const c = B64_INV[s.charCodeAt(i + 2)];
+    const d = B64_INV[s.charCodeAt(i + 3)];
+    out[o++] = (a << 2) | (b >> 4);
+    if (c >= 0 && o < len) out[o++] = ((b & 15) << 4) | (c >> 2);
+    if (d >= 0 && o < len) out[o++] = ((c & 3) << 6) | d;
+  }
+  return out;
+}
+
+// ---------- training ----------
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Encoded {
+  idx: Int32Array;
+  val: Float32Array;
+  y: number[];
+}
+
+export interface TrainInternals {
+  extra?: (i: number, f: Map<number, number>) => void;
+}
+
+export function trainTextClassifier(
+  examples: TrainExample[],
+  opts: ClassifierOptions = {},
+  internals: TrainInternals = {},
+): TrainedTextModel {
+  const labelSet = new Map<string, number>();
+  for (const ex of examples) for (const l of ex.labels) if (!labelSet.has(l)) labelSet.set(l, labelSet.size);
+  const labels = [...labelSet.keys()];
+  const C = labels.length;
+  const multi = opts.mode ? opts.mode === 'multi' : examples.some((e) => e.labels.length !== 1);
+  const charNgrams = opts.charNgrams ?? true;
+  const epochs = opts.epochs ?? (multi ? 15 : 20);
+  const lr0 = opts.learningRate ?? (multi ? 1.0 : 2.0);
+  const l2 = opts.l2 ?? 1e-6;
+  const atLeastOne = opts.atLeastOne ?? (multi && examples.every((e) => e.labels.length > 0));
+  // Feature vocabulary: 32-bit hash → dense row.
+  const rowOf = new Map<number, number>();
+  const rowHash: number[] = [];
+  const data: Encoded[] = examples.map((ex, i) => {
+    const { idx, val } = featurize(ex.text, charNgrams, internals.extra ? (f) => internals.extra!(i, f) : undefined);
+    const rows = new Int32Array(idx.length);
+    for (let k = 0; k < idx.length; k++) {
+      let r = rowOf.get(idx[k]);
+      if (r === undefined) {
+        r = rowHash.length;
+        rowOf.set(idx[k], r);
+        rowHash.push(idx[k]);
+      }
+      rows[k] = r;
+    }
+    return { idx: rows, val, y: ex.labels.map((l) => labelSet.get(l)!) };
+  });
+  const D = rowHash.length;
+  const W = new Float32Array(D * C);
+  const U = new Float32Array(D * C); // Σ t·update, for averaging
+  const bias = new Float64Array(C);
+  const biasU = new Float64Array(C);
+  const rand = mulberry32(opts.seed ?? 42);
+  const order = data.map((_, i) => i);
+  const scores = new Float64Array(C);
+  const grad = new Float64Array(C);
+  const yMask = new Uint8Array(C);
+  let t = 1;
+  const N = data.length;
+  for (let ep = 0; ep < epochs; ep++) {
+    for (let i = N - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      const tmp = order[i];
+      order[i] = order[j];
+      order[j] = tmp;
+    }
+    const lr = lr0 / (1 + ep * 0.5);
+    for (const oi of order) {
+      const ex = data[oi];
+      scores.set(bias);
+      for (let k = 0; k < ex.idx.length; k++) {
+        const base = ex.idx[k] * C;
+        const v = ex.val[k];
+        for (let c = 0; c < C; c++) scores[c] += W[base + c] * v;
+      }
+      yMask.fill(0);
+      for (const y of ex.y) yMask[y] = 1;
+      if (multi) {
+        for (let c = 0; c < C; c++) grad[c] = 1 / (1 + Math.exp(-scores[c])) - yMask[c];
+      } else {
+        let mx = -Infinity;
+        for (let c = 0; c < C; c++) if (scores[c] > mx) mx = scores[c];
+        let z = 0;
+        for (let c = 0; c < C; c++) {
+          scores[c] = Math.exp(scores[c] - mx);
+          z += scores[c];
+        }
+        for (let c = 0; c < C; c++) grad[c] = scores[c] / z - yMask[c];
+      }
+      for (let c = 0; c < C; c++) {
+        const g = grad[c];
+        bias[c] -= lr * g;
+        biasU[c] -= t * lr * g;
+      }
+      for (let k = 0; k < ex.idx.length; k++) {
+        const base = ex.idx[k] * C;
+        const v = ex.val[k];
+        for (let c = 0; c < C; c++) {
+          const g = grad[c];
+          if (g > -1e-5 && g < 1e-5) continue;
+          const upd = -lr * (g * v + l2 * W[base + c]);
+          W[base + c] += upd;
+          U[base + c] += t * upd;
+        }
+      }
+      t++;
+    }
+  }
+  // Averaged weights: w̄ = W − U/t.
+  for (let i = 0; i < W.length; i++) W[i] -= U[i] / t;
+  for (let c = 0; c < C; c++) bias[c] -= biasU[c] / t;
+  return packModel(W, D, C, rowHash, bias, labels, {
+    multi,
+    threshold: opts.threshold ?? 0.5,
+    atLeastOne,
+    charNgrams,
+    maxWeights: opts.maxWeights ?? 1_500_000,
+    examples: N,
+    epochs,
+  });
+}
+
+function packModel(
+  W: Float32Array,
+  D: number,
+  C: number,
+  rowHash: number[],
+  bias: Float64Array,
+  labels: string[],
+  o: {
+    multi: boolean;
+    threshold: number;
+    atLeastOne: boolean;
+    charNgrams: boolean;
+    maxWeights: number;
+    examples: number;
+    epochs: number;
+  },
+): TrainedTextModel {
+  let maxAbs = 0;
+  for (let i = 0; i < W.length; i++) {
+    const a = Math.abs(W[i]);
+    if (a > maxAbs) maxAbs = a;
+  }
+  const scale = maxAbs / 127 || 1;
+  // Prune: below half a quantisation step, and beyond the size cap keep the largest.
+  let cut = scale / 2;
+  if (W.length > o.maxWeights) {
+    const sample: number[] = [];
+    const step = Math.max(1, Math.floor(W.length / 200_000));
+    for (let i = 0; i < W.length; i += step) sample.push(Math.abs(W[i]));
+    sample.sort((a, b) => b - a);
+    const q = sample[Math.min(sample.length - 1, Math.floor((o.maxWeights / W.length) * sample.length))];
+    if (q > cut) cut = q;
+  }
+  const order = rowHash.map((h, r) => [h, r] as [number, number]).sort((a, b) => a[0] - b[0]);
+  const hashes: number[] = [];
+  const counts: number[] = [];
+  const cols: number[] = [];
+  const vals: number[] = [];
+  for (const [h, r] of order) {
+    let n = 0;
+    for (let c = 0; c < C; c++) {
+      const w = W[r * C + c];
+      if (Math.abs(w) < cut) continue;
+      const q = Math.max(-127, Math.min(127, Math.round(w / scale)));
+      if (q === 0) continue;
+      cols.push(c);
+      vals.push(q);
+      n++;
+    }
+    if (n > 0) {
+      hashes.push(h);
+      counts.push(n);
+    }
+  }
+  const hb = new Uint8Array(hashes.length * 4);
+  const hv = new DataView(hb.buffer);
+  for (let i = 0; i < hashes.length; i++) hv.setUint32(i * 4, hashes[i], true);
+  const cb = new Uint8Array(cols.length * 2);
+  const cv = new DataView(cb.buffer);
+  for (let i = 0; i < cols.length; i++) cv.setUint16(i * 2, cols[i], true);
+  const vb = new Uint8Array(vals.length);
+  vals.forEach((v, i) => {
+    vb[i] = v & 0xff;
+  });
+  const varints: number[] = [];
+  for (let n of counts) {
+    while (n >= 128) {
+      varints.push((n & 127) | 128);
+      n >>>= 7;
+    }
+    varints.push(n);
+  }
+  return {
+    kind: 'canopy-linear',
+    version: 1,
+    mode: o.multi ? 'multi' : 'single',
+    labels,
+    threshold: o.threshold,
+    atLeastOne: o.atLeastOne,
+    charNgrams: o.charNgrams,
+    bias: [...bias].map((b) => Math.round(b * 1e5) / 1e5),
+    scale,
+    hashes: toBase64(hb),
+    counts: toBase64(Uint8Array.from(varints)),
+    cols: toBase64(cb),
+    vals: toBase64(vb),
+    meta: { examples: o.examples, features: D, weights: vals.length, epochs: o.epochs },
+  };
+}
+
+// ---------- prediction ----------
+
+interface Unpacked {
+  row: Map<number, number>;
+  ptr: Int32Array;
+  cols: Uint16Array;
+  vals: Float32Array;
+}
+const UNPACKED = new WeakMap<TrainedTextModel, Unpacked>();
+
+function unpack(m: TrainedTextModel): Unpacked {
+  const hit = UNPACKED.get(m);
+  if (hit) return hit;
+  const hb = fromBase64(m.hashes);
+  const hv = new DataView(hb.buffer, hb.byteOffset, hb.byteLength);
+  const nRows = hb.length / 4;
+  const cnt = fromBase64(m.counts);
+  const ptr = new Int32Array(nRows + 1);
+  let p = 0;
+  for (let r = 0; r < nRows; r++) {
+    let n = 0;
+    let shift = 0;
+    while (true) {
+      const b = cnt[p++];
+      n |= (b & 127) << shift;
+      if (b < 128) break;
+      shift += 7;
+    }
+    ptr[r + 1] = ptr[r] + n;
+  }
+  const row = new Map<number, number>();
+  for (let r = 0; r < nRows; r++) row.set(hv.getUint32(r * 4, true), r);
+  const cb = fromBase64(m.cols);
+  const cv = new DataView(cb.buffer, cb.byteOffset, cb.byteLength);
+  const cols = new Uint16Array(cb.length / 2);
+  for (let i = 0; i < cols.length; i++) cols[i] = cv.getUint16(i * 2, true);
+  const vb = fromBase64(m.vals);
+  const vals = new Float32Array(vb.length);
+  for (let i = 0; i < vb.length; i++) vals[i] = ((vb[i] << 24) >> 24) * m.scale;
+  const u = { row, ptr, cols, vals };
+  UNPACKED.set(m, u);
+  return u;
+}
+
+function rawScores(model: TrainedTextModel, text: string, extra?: (f: Map<number, number>) => void): Float64Array {
+  const u = unpack(model);
+  const { idx, val } = featurize(text, model.charNgrams, extra);
+  const s = Float64Array.from(model.bias);
+  for (let k = 0; k < idx.length; k++) {
+    const r = u.row.get(idx[k]);
+    if (r === undefined) continue;
+    const v = val[k];
+    for (let p = u.ptr[r]; p < u.ptr[r + 1]; p++) s[u.cols[p]] += u.vals[p] * v;
+  }
+  return s;
+}
+
+/** Every label with its probability, best first. */
+export function scoreLabels(
+  model: TrainedTextModel,
+  text: string,
+  extra?: (f: Map<number, number>) => void,
+): LabelScore[] {
+  const s = rawScores(model, text, extra);
+  const out: LabelScore[] = [];
+  if (model.mode === 'multi') {
+    for (let c = 0; c < s.length; c++) out.push({ label: model.labels[c], score: 1 / (1 + Math.exp(-s[c])) });
+  } else {
+    let mx = -Infinity;
+    for (const v of s) if (v > mx) mx = v;
+    let z = 0;
+    for (const v of s) z += Math.exp(v - mx);
+    for (let c = 0; c < s.length; c++) out.push({ label: model.labels[c], score: Math.exp(s[c] - mx) / z });
+  }
+  return out.sort((a, b) => b.score - a.score);
+}
+
+/**
+ * Predicted labels: single-label → the best one; multi-label → all above the threshold (and the
+ * best one when the model was trained on texts that always have a label).
+ */
+export function predictLabels(model: TrainedTextModel, text: string): LabelScore[] {
+  const all = scoreLabels(model, text);
+  if (model.mode === 'single') return all.slice(0, 1);
+  const out = all.filter((x) => x.score >= model.threshold);
+  if (out.length === 0 && model.atLeastOne && all.length > 0) out.push(all[0]);
+  return out;
+}
+
+// ---------- aspect-category polarity ----------
+
+export interface AspectPolarityExample {
+  text: string;
+  category: string;
+  polarity: string;
+}
+
+/** Category-conjoined features: the same words mean different things for different aspects. */
+function aspectExtra(text: string, category: string): (f: Map<number, number>) => void {
+  return (f) => {
+    f.set(fnv1a(`A:${category}`), 1);
+    const words = textFeatures(text, false, `${category}|`);
+    for (const [h, v] of words) f.set(h, (f.get(h) ?? 0) + v * 0.5);
+  };
+}
+
+/** Train a model of (text, aspect category) → polarity (positive/negative/neutral/conflict …). */
+export function trainAspectPolarity(examples: AspectPolarityExample[], opts: ClassifierOptions = {}): TrainedTextModel {
+  return trainTextClassifier(
+    examples.map((e) => ({ text: e.text, labels: [e.polarity] })),
+    { ...opts, mode: 'single' },
+    { extra: (i, f) => aspectExtra(examples[i].text, examples[i].category)(f) },
+  );
+}
+
+/** Polarity of one aspect category in a text, with its probability. */
+export function predictAspectPolarity(model: TrainedTextModel, text: string, category: string): LabelScore {
+  return scoreLabels(model, text, aspectExtra(text, category))[0];
+}
