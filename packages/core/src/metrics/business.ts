@@ -4,7 +4,8 @@
  */
 
 import type { EventType } from '../domain.js';
-import { assertCount, type ProportionEstimate, proportion } from './stats.js';
+import { assertCount } from './internal.js';
+import { type ProportionEstimate, proportionWithCi } from './stats.js';
 
 // ---------------------------------------------------------------------------------------------
 // Retention, churn, repeat purchase, referral, revenue
@@ -51,7 +52,7 @@ export function retentionRate(input: RetentionInput): RetentionResult {
  * Counts form (server aggregates).
  */
 export function repeatPurchaseRate(buyers: number, repeatBuyers: number, confidence = 0.95): ProportionEstimate {
-  return proportion(repeatBuyers, buyers, confidence);
+  return proportionWithCi(repeatBuyers, buyers, confidence);
 }
 
 /** Repeat purchase rate from per-customer purchase counts in the period (0s ignored: not buyers). */
@@ -66,12 +67,12 @@ export function repeatPurchaseRateFromCounts(
     if (c >= 1) buyers++;
     if (c >= 2) repeat++;
   }
-  return proportion(repeat, buyers, confidence);
+  return proportionWithCi(repeat, buyers, confidence);
 }
 
 /** Referral rate: share of customers (active in the period) who made at least one referral. */
 export function referralRate(customers: number, referrers: number, confidence = 0.95): ProportionEstimate {
-  return proportion(referrers, customers, confidence);
+  return proportionWithCi(referrers, customers, confidence);
 }
 
 /** Revenue per customer over a window: revenue / customers; null when customers = 0. */

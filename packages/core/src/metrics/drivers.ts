@@ -14,7 +14,7 @@
  * drivers throw a `DriverAnalysisError` whose message says what to do.
  */
 
-import { type Interval, quantileSorted, seededRng, tTwoSidedP } from './stats.js';
+import { type ConfidenceInterval, quantileSorted, seededRng, tTwoSidedP } from './stats.js';
 
 export interface DriverData {
   /** One record per respondent/customer. Missing values: null, undefined or NaN. */
@@ -315,7 +315,7 @@ export interface DriverWeight {
   /** pValue < alpha. */
   significant: boolean;
   /** Bootstrap percentile interval of rawWeight (only when `bootstrap` > 0). */
-  ci: Interval | null;
+  ci: ConfidenceInterval | null;
   /** 1-based rank by rawWeight (ties share the better rank); constant drivers rank last. */
   rank: number;
   /** True when the driver had no variance: weight 0, excluded from the model. */
@@ -369,7 +369,7 @@ export function relativeWeights(data: DriverData, opts: RelativeWeightsOptions =
   const B = Math.max(0, Math.floor(opts.bootstrap ?? 0));
   const seed = opts.seed ?? 1;
   const confidence = opts.confidence ?? 0.95;
-  let intervals: (Interval | null)[] = prep.active.map(() => null);
+  let intervals: (ConfidenceInterval | null)[] = prep.active.map(() => null);
   let used = 0;
   if (B > 0) {
     const rng = seededRng(seed);
@@ -465,7 +465,7 @@ function buildWeights(
   rxy: number[],
   n: number,
   alpha: number,
-  intervals: (Interval | null)[],
+  intervals: (ConfidenceInterval | null)[],
 ): Omit<RelativeWeightsResult, 'nDropped' | 'bootstrap'> {
   const dfResid = n - active.length - 1;
   const weights: DriverWeight[] = drivers.map((driver, j) => ({
@@ -629,10 +629,10 @@ function shapleyCore(rxx: number[][], rxy: number[], names: string[]): { r2: num
 // Importance × performance
 // ---------------------------------------------------------------------------------------------
 
-export type Quadrant = 'fix_first' | 'maintain' | 'nice_to_have' | 'low_priority';
+export type IpaQuadrant = 'fix_first' | 'maintain' | 'nice_to_have' | 'low_priority';
 
 /** Human labels for the quadrants. */
-export const QUADRANT_LABELS: Readonly<Record<Quadrant, string>> = {
+export const QUADRANT_LABELS: Readonly<Record<IpaQuadrant, string>> = {
   fix_first: 'Key driver — fix first (high importance, low performance)',
   maintain: 'Strength — maintain (high importance, high performance)',
   nice_to_have: 'Nice to have — avoid over-investing (low importance, high performance)',
@@ -650,7 +650,7 @@ export interface IpaItemInput {
 
 export interface IpaItem extends IpaItemInput {
   /** null when performance is unknown. */
-  quadrant: Quadrant | null;
+  quadrant: IpaQuadrant | null;
   highImportance: boolean;
   highPerformance: boolean | null;
 }
@@ -699,7 +699,7 @@ export function importancePerformance(
       return { ...i, quadrant: null, highImportance, highPerformance: null };
     }
     const highPerformance = i.performance >= performanceSplit;
-    const quadrant: Quadrant = highImportance
+    const quadrant: IpaQuadrant = highImportance
       ? highPerformance
         ? 'maintain'
         : 'fix_first'

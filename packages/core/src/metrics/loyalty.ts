@@ -4,8 +4,9 @@
  * lower" curve, from the org's own data.
  */
 
+import { assertCount } from './internal.js';
 import { type ProportionTestResult, twoProportionTest } from './significance.js';
-import { assertCount, type ProportionEstimate, proportion } from './stats.js';
+import { type ProportionEstimate, proportionWithCi } from './stats.js';
 
 /** One customer's box and what they did afterwards; null/undefined = not known (left out). */
 export interface LoyaltyRecord {
@@ -87,9 +88,9 @@ export function loyaltyByBoxFromCounts(
   const rows: LoyaltyBoxRow[] = [...byBox.values()].map((r) => ({
     box: r.box,
     n: r.n,
-    retention: proportion(r.retained, r.retainedKnown, opts.confidence),
-    repurchase: proportion(r.repurchased, r.repurchasedKnown, opts.confidence),
-    referral: proportion(r.referred, r.referredKnown, opts.confidence),
+    retention: proportionWithCi(r.retained, r.retainedKnown, opts.confidence),
+    repurchase: proportionWithCi(r.repurchased, r.repurchasedKnown, opts.confidence),
+    referral: proportionWithCi(r.referred, r.referredKnown, opts.confidence),
   }));
   const top = rows[rows.length - 1];
   const next = rows[rows.length - 2];

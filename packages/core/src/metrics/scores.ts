@@ -7,18 +7,16 @@
  * n = 0 everywhere gives `null` scores and intervals, never NaN.
  */
 
+import { assertCount, finiteValues, histogramEntries } from './internal.js';
 import {
-  assertCount,
-  finiteValues,
-  histogramEntries,
-  type Interval,
+  type ConfidenceInterval,
   type MeanCiOptions,
   type MeanEstimate,
   meanCiFromSummary,
   type ProportionEstimate,
-  proportion,
-  type Summary,
-  summarize,
+  proportionWithCi,
+  type SampleSummary,
+  summarizeSample,
   summaryFromHistogram,
   summaryFromSums,
   tCritical,
@@ -54,7 +52,7 @@ export interface NpsResult extends NpsCounts {
   /** Half-width of the interval (z·SE, z = 1.96 at 95%); null when n = 0. */
   margin: number | null;
   /** nps ± margin, clamped to −100..100; null when n = 0. */
-  ci: Interval | null;
+  ci: ConfidenceInterval | null;
   confidence: number;
 }
 
@@ -154,14 +152,14 @@ export function npsFromHistogram(
 // ---------------------------------------------------------------------------------------------
 
 /** A rating scale, inclusive. Box scores count from its ends. */
-export interface Scale {
+export interface RatingScale {
   min: number;
   max: number;
 }
 
 export interface BoxScores {
   n: number;
-  scale: Scale;
+  scale: RatingScale;
   /** Share answering exactly `max`. */
   topBox: ProportionEstimate;
   /** Share answering `max` or `max − 1`. */
@@ -178,7 +176,7 @@ export interface BoxScores {
   mean: MeanEstimate;
 }
 
-function assertScale(scale: Scale): void {
+function assertScale(scale: RatingScale): void {
   if (!(Number.isFinite(scale.min) && Number.isFinite(scale.max) && scale.min < scale.max)) {
     throw new RangeError(`scale needs finite min < max, got ${scale.min}..${scale.max}`);
   }
@@ -191,7 +189,7 @@ function assertScale(scale: Scale): void {
  */
 export function boxScoresFromHistogram(
   counts: Readonly<Record<number, number>>,
-  scale: Scale,
+  scale: RatingScale,
   opts: { confidence?: number } = {},
 ): BoxScores {
   assertScale(scale);
@@ -215,10 +213,10 @@ export function boxScoresFromHistogram(
   return {
     n,
     scale,
-    topBox: proportion(top, n, confidence),
-    top2Box: proportion(top2, n, confidence),
-    bottomBox: proportion(bottom, n, confidence),
-    bottom2Box: proportion(bottom2, n, confidence),
+    topBox: proportionWithCi(top, n, confidence),
+    top2Box: proportionWithCi(top2, n, confidence),
+    bottomBox: proportionWithCi(bottom, n, confidence),
+    bottom2Box: proportionWithCi(bottom2, n, confidence),
     netBox: n === 0 ? null : ((top - bottom) / n) * 100,
     netTop2Box: n === 0 ? null : ((top2 - bottom2) / n) * 100,
     mean,
@@ -226,7 +224,7 @@ export function boxScoresFromHistogram(
 }
 
 /** Builds a histogram from raw values (missing skipped). */
-export function histogram(values: Iterable<number | null | undefined>): Record<number, number> {
+export function scoreHistogram(values: Iterable<number | null | undefined>): Record<number, number> {
   const h: Record<number, number> = {};
   for (const v of finiteValues(values)) h[v] = (h[v] ?? 0) + 1;
   return h;
@@ -235,10 +233,10 @@ export function histogram(values: Iterable<number | null | undefined>): Record<n
 /** Box scores from raw values on `scale`. */
 export function boxScoresFromValues(
   values: Iterable<number | null | undefined>,
-  scale: Scale,
+  scale: RatingScale,
   opts: { confidence?: number } = {},
 ): BoxScores {
-  return boxScoresFromHistogram(histogram(values), scale, opts);
+  return boxScoresFromHistogram(scoreHistogram(values), scale, opts);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -263,8 +261,8 @@ export function csatFromAggregates(
   agg: { n: number; satisfied: number; sum?: number | null; sumSq?: number | null },
   opts: { confidence?: number; meanMethod?: MeanCiOptions['method'] } = {},
 ): CsatResult {
-  const satisfied = proportion(agg.satisfied, agg.n, opts.confidence);
-  const summary: Summary =
+  const satisfied = proportionWithCi(agg.satisfied, agg.n, opts.confidence);
+  const summary: SampleSummary =
     agg.sum == null
       ? { n: agg.n, mean: null, variance: null, sd: null }
       : summaryFromSums({ n: agg.n, sum: agg.sum, sumSq: agg.sumSq });
@@ -290,7 +288,7 @@ export function csatFromScores(
   scores: Iterable<number | null | undefined>,
   opts: { confidence?: number } = {},
 ): CsatResult {
-  return csatFromHistogram(histogram(scores), opts);
+  return csatFromHistogram(scoreHistogram(scores), opts);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -348,9 +346,9 @@ export function cesFromAnswers(
   const hard = values.filter((v) => v <= 3).length;
   return {
     n,
-    mean: meanCiFromSummary(summarize(values), { confidence: opts.confidence }),
-    easy: proportion(easy, n, opts.confidence),
-    hard: proportion(hard, n, opts.confidence),
+    mean: meanCiFromSummary(summarizeSample(values), { confidence: opts.confidence }),
+    easy: proportionWithCi(easy, n, opts.confidence),
+    hard: proportionWithCi(hard, n, opts.confidence),
   };
 }
 
@@ -359,15 +357,15 @@ export function cesFromAggregates(
   agg: { n: number; easy: number; hard?: number | null; sum?: number | null; sumSq?: number | null },
   opts: { confidence?: number } = {},
 ): CesResult {
-  const summary: Summary =
+  const summary: SampleSummary =
     agg.sum == null
       ? { n: agg.n, mean: null, variance: null, sd: null }
       : summaryFromSums({ n: agg.n, sum: agg.sum, sumSq: agg.sumSq });
   return {
     n: agg.n,
     mean: meanCiFromSummary(summary, { confidence: opts.confidence }),
-    easy: proportion(agg.easy, agg.n, opts.confidence),
-    hard: agg.hard == null ? null : proportion(agg.hard, agg.n, opts.confidence),
+    easy: proportionWithCi(agg.easy, agg.n, opts.confidence),
+    hard: agg.hard == null ? null : proportionWithCi(agg.hard, agg.n, opts.confidence),
   };
 }
 
@@ -445,7 +443,7 @@ export function sentimentIndexFromScores(
     opts,
   );
   // Raw values allow the two-pass (more stable) variance.
-  if (xs.length > 0) res.meanScore = meanCiFromSummary(summarize(xs), opts);
+  if (xs.length > 0) res.meanScore = meanCiFromSummary(summarizeSample(xs), opts);
   else res.meanScore = null;
   return res;
 }
@@ -478,7 +476,7 @@ export interface GapResult {
   method: 'paired' | 'unpaired';
   se: number | null;
   df: number | null;
-  ci: Interval | null;
+  ci: ConfidenceInterval | null;
   confidence: number;
 }
 
@@ -505,8 +503,8 @@ export function expectationGap(
   }
   const method = opts.method ?? 'auto';
   const usePaired = method === 'paired' || (method === 'auto' && incomplete === 0 && diffs.length > 0);
-  const se0 = summarize(exp);
-  const sp0 = summarize(per);
+  const se0 = summarizeSample(exp);
+  const sp0 = summarizeSample(per);
   const base = {
     meanExpectation: se0.mean,
     meanPerception: sp0.mean,
@@ -516,7 +514,7 @@ export function expectationGap(
     confidence,
   };
   if (usePaired) {
-    const d = meanCiFromSummary(summarize(diffs), { confidence });
+    const d = meanCiFromSummary(summarizeSample(diffs), { confidence });
     return { ...base, gap: d.mean, method: 'paired', se: d.se, df: d.n >= 2 ? d.n - 1 : null, ci: d.ci };
   }
   const gap = se0.mean !== null && sp0.mean !== null ? sp0.mean - se0.mean : null;
@@ -530,7 +528,7 @@ export function expectationGap(
  * Standard error and Welch–Satterthwaite df of a difference of two independent means; null
  * when either side has n < 2. When both variances are 0, df falls back to n₁ + n₂ − 2.
  */
-export function welchSe(a: Summary, b: Summary): { se: number; df: number } | null {
+export function welchSe(a: SampleSummary, b: SampleSummary): { se: number; df: number } | null {
   if (a.n < 2 || b.n < 2 || a.variance === null || b.variance === null) return null;
   const va = a.variance / a.n;
   const vb = b.variance / b.n;

@@ -3,14 +3,8 @@
  * contacts per issue. n = 0 gives null percentiles and rates.
  */
 
-import {
-  assertCount,
-  finiteValues,
-  type MeanEstimate,
-  meanWithCi,
-  type ProportionEstimate,
-  proportion,
-} from './stats.js';
+import { assertCount, finiteValues } from './internal.js';
+import { type MeanEstimate, meanWithCi, type ProportionEstimate, proportionWithCi } from './stats.js';
 
 /**
  * How a percentile is read off the sorted sample:
@@ -137,13 +131,13 @@ export function serviceSummary(
     n,
     firstResponse: durationStats(fr, method),
     resolution: durationStats(res, method),
-    resolved: proportion(res.length, n),
+    resolved: proportionWithCi(res.length, n),
   };
 }
 
 /** Resolution rate = resolved / total, with Wilson interval; null share when total = 0. */
 export function resolutionRate(resolved: number, total: number, confidence = 0.95): ProportionEstimate {
-  return proportion(resolved, total, confidence);
+  return proportionWithCi(resolved, total, confidence);
 }
 
 /**

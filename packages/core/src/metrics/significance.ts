@@ -5,20 +5,20 @@
  * statistic and p-value are null, `significant` is false and `reason` says why — never NaN.
  */
 
+import { assertCount } from './internal.js';
 import { type NpsCounts, type NpsResult, npsFromCounts, welchSe } from './scores.js';
 import {
-  assertCount,
-  type Interval,
+  type ConfidenceInterval,
   normalTwoSidedP,
-  type Summary,
-  summarize,
+  type SampleSummary,
+  summarizeSample,
   summaryFromSums,
   tCritical,
   tTwoSidedP,
   zCritical,
 } from './stats.js';
 
-export interface TestOptions {
+export interface SignificanceOptions {
   /** Significance level, default 0.05; the interval uses confidence 1 − alpha. */
   alpha?: number;
 }
@@ -33,12 +33,12 @@ export interface ZTestResult {
   significant: boolean;
   alpha: number;
   /** Interval for the difference at confidence 1 − alpha. */
-  ci: Interval | null;
+  ci: ConfidenceInterval | null;
   /** Why the test could not be computed, when it could not. */
   reason?: string;
 }
 
-function alphaOf(opts: TestOptions): number {
+function alphaOf(opts: SignificanceOptions): number {
   const alpha = opts.alpha ?? 0.05;
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
   return alpha;
@@ -59,7 +59,7 @@ function isNpsResult(x: NpsCounts | NpsResult): x is NpsResult {
 export function npsDifferenceTest(
   a: NpsCounts | NpsResult,
   b: NpsCounts | NpsResult,
-  opts: TestOptions = {},
+  opts: SignificanceOptions = {},
 ): NpsDifferenceResult {
   const alpha = alphaOf(opts);
   const ra = isNpsResult(a) ? a : npsFromCounts(a);
@@ -116,7 +116,7 @@ export interface ProportionTestResult extends ZTestResult {
 export function twoProportionTest(
   a: { successes: number; n: number },
   b: { successes: number; n: number },
-  opts: TestOptions = {},
+  opts: SignificanceOptions = {},
 ): ProportionTestResult {
   const alpha = alphaOf(opts);
   for (const [g, x] of [
@@ -166,7 +166,7 @@ export interface TTestResult {
   pValue: number | null;
   significant: boolean;
   alpha: number;
-  ci: Interval | null;
+  ci: ConfidenceInterval | null;
   meanA: number | null;
   meanB: number | null;
   nA: number;
@@ -175,13 +175,13 @@ export interface TTestResult {
 }
 
 /** A sample given as raw values, as SQL aggregates (n, Σx, Σx²), or as n/mean/sd. */
-export type SampleInput =
+export type TTestSample =
   | Iterable<number | null | undefined>
   | { n: number; sum: number; sumSq: number }
   | { n: number; mean: number; sd: number };
 
-function toSummary(x: SampleInput): Summary {
-  if (typeof (x as Iterable<number>)[Symbol.iterator] === 'function') return summarize(x as Iterable<number>);
+function toSummary(x: TTestSample): SampleSummary {
+  if (typeof (x as Iterable<number>)[Symbol.iterator] === 'function') return summarizeSample(x as Iterable<number>);
   if ('sum' in x) return summaryFromSums(x);
   const s = x as { n: number; mean: number; sd: number };
   assertCount(s.n, 'n');
@@ -194,7 +194,7 @@ function toSummary(x: SampleInput): Summary {
  * Welch's t-test for two means (unequal variances; no assumption that the groups are alike).
  * p-value from Student's t via the regularized incomplete beta. Needs n ≥ 2 in each group.
  */
-export function welchTTest(a: SampleInput, b: SampleInput, opts: TestOptions = {}): TTestResult {
+export function welchTTest(a: TTestSample, b: TTestSample, opts: SignificanceOptions = {}): TTestResult {
   const alpha = alphaOf(opts);
   const sa = toSummary(a);
   const sb = toSummary(b);

@@ -5,10 +5,12 @@
  */
 
 /** A closed interval [lower, upper]. */
-export interface Interval {
+export interface ConfidenceInterval {
   lower: number;
   upper: number;
 }
+
+import { assertCount, finiteValues, histogramEntries } from './internal.js';
 
 // ---------------------------------------------------------------------------------------------
 // Normal distribution
@@ -235,7 +237,7 @@ export function tCritical(df: number, confidence = 0.95): number {
 // ---------------------------------------------------------------------------------------------
 
 /** Count, mean and sample variance of a sample (or of aggregates from SQL). */
-export interface Summary {
+export interface SampleSummary {
   n: number;
   /** null when n = 0. */
   mean: number | null;
@@ -245,15 +247,8 @@ export interface Summary {
   sd: number | null;
 }
 
-/** Keeps finite numbers only: null, undefined and NaN are "missing", never zero. */
-export function finiteValues(values: Iterable<number | null | undefined>): number[] {
-  const out: number[] = [];
-  for (const v of values) if (typeof v === 'number' && Number.isFinite(v)) out.push(v);
-  return out;
-}
-
 /** Summary of raw values (missing values skipped). Two-pass for numerical stability. */
-export function summarize(values: Iterable<number | null | undefined>): Summary {
+export function summarizeSample(values: Iterable<number | null | undefined>): SampleSummary {
   const xs = finiteValues(values);
   const n = xs.length;
   if (n === 0) return { n: 0, mean: null, variance: null, sd: null };
@@ -272,7 +267,7 @@ export function summarize(values: Iterable<number | null | undefined>): Summary 
  * mean/variance are recoverable without raw rows. Tiny negative variances from floating-point
  * cancellation are clamped to 0.
  */
-export function summaryFromSums(agg: { n: number; sum: number; sumSq?: number | null }): Summary {
+export function summaryFromSums(agg: { n: number; sum: number; sumSq?: number | null }): SampleSummary {
   const { n, sum, sumSq } = agg;
   assertCount(n, 'n');
   if (n === 0) return { n: 0, mean: null, variance: null, sd: null };
@@ -283,7 +278,7 @@ export function summaryFromSums(agg: { n: number; sum: number; sumSq?: number | 
 }
 
 /** Summary from a histogram: `counts[value] = how many answered value` (an array indexed by score works). */
-export function summaryFromHistogram(counts: Readonly<Record<number, number>>): Summary {
+export function summaryFromHistogram(counts: Readonly<Record<number, number>>): SampleSummary {
   let n = 0;
   let sum = 0;
   for (const [value, count] of histogramEntries(counts)) {
@@ -299,31 +294,13 @@ export function summaryFromHistogram(counts: Readonly<Record<number, number>>): 
   return { n, mean, variance, sd: Math.sqrt(variance) };
 }
 
-/** [value, count] pairs of a histogram, validated (counts must be non-negative and finite). */
-export function histogramEntries(counts: Readonly<Record<number, number>>): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  for (const [k, c] of Object.entries(counts)) {
-    if (c === undefined || c === null) continue;
-    const value = Number(k);
-    if (!Number.isFinite(value)) continue; // array properties such as "length" never appear in entries, but be safe.
-    assertCount(c, `count for ${k}`);
-    if (c > 0) out.push([value, c]);
-  }
-  return out;
-}
-
-/** Throws on negative or non-finite counts: a bad aggregate must be loud, not a silent NaN. */
-export function assertCount(x: number, name: string): void {
-  if (!(Number.isFinite(x) && x >= 0)) throw new RangeError(`${name} must be a non-negative finite number, got ${x}`);
-}
-
 /** Mean with confidence interval. */
-export interface MeanEstimate extends Summary {
+export interface MeanEstimate extends SampleSummary {
   /** Standard error of the mean; null when n < 2. */
   se: number | null;
   /** Half-width of the interval; null when n < 2. */
   margin: number | null;
-  ci: Interval | null;
+  ci: ConfidenceInterval | null;
   method: 't' | 'normal';
   confidence: number;
 }
@@ -335,7 +312,7 @@ export interface MeanCiOptions {
 }
 
 /** Adds SE and a t (default) or normal interval to a summary. n < 2 → interval null. */
-export function meanCiFromSummary(s: Summary, opts: MeanCiOptions = {}): MeanEstimate {
+export function meanCiFromSummary(s: SampleSummary, opts: MeanCiOptions = {}): MeanEstimate {
   const confidence = opts.confidence ?? 0.95;
   const method = opts.method ?? 't';
   assertConfidence(confidence);
@@ -350,7 +327,7 @@ export function meanCiFromSummary(s: Summary, opts: MeanCiOptions = {}): MeanEst
 
 /** Mean of raw values with a t (default) or normal 95% interval. Missing values skipped. */
 export function meanWithCi(values: Iterable<number | null | undefined>, opts: MeanCiOptions = {}): MeanEstimate {
-  return meanCiFromSummary(summarize(values), opts);
+  return meanCiFromSummary(summarizeSample(values), opts);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -366,7 +343,7 @@ export interface ProportionEstimate {
   /** share × 100; null when n = 0. */
   percent: number | null;
   /** Wilson score interval on the 0..1 scale; null when n = 0. */
-  ci: Interval | null;
+  ci: ConfidenceInterval | null;
   confidence: number;
 }
 
@@ -375,7 +352,7 @@ export interface ProportionEstimate {
  * [0, 1] and keeps near-nominal coverage at small n and at shares near 0 or 1 (where Wald gives
  * zero-width nonsense such as 100% ± 0). Returns null when n = 0.
  */
-export function wilsonInterval(successes: number, n: number, confidence = 0.95): Interval | null {
+export function wilsonInterval(successes: number, n: number, confidence = 0.95): ConfidenceInterval | null {
   assertCount(successes, 'successes');
   assertCount(n, 'n');
   if (successes > n) throw new RangeError(`successes (${successes}) cannot exceed n (${n})`);
@@ -394,7 +371,7 @@ export function wilsonInterval(successes: number, n: number, confidence = 0.95):
 }
 
 /** Share of successes with a Wilson interval. n = 0 → share, percent and ci null. */
-export function proportion(successes: number, n: number, confidence = 0.95): ProportionEstimate {
+export function proportionWithCi(successes: number, n: number, confidence = 0.95): ProportionEstimate {
   const ci = wilsonInterval(successes, n, confidence);
   const share = n === 0 ? null : successes / n;
   return { n, successes, share, percent: share === null ? null : share * 100, ci, confidence };
@@ -405,13 +382,13 @@ export function proportion(successes: number, n: number, confidence = 0.95): Pro
 // ---------------------------------------------------------------------------------------------
 
 /** A source of uniform numbers in [0, 1). */
-export type Rng = () => number;
+export type UniformRng = () => number;
 
 /**
  * Mulberry32: a tiny, fast 32-bit seeded PRNG. Why: bootstrap intervals must be reproducible
  * (same data, same seed → same interval) and Math.random cannot be seeded.
  */
-export function seededRng(seed: number): Rng {
+export function seededRng(seed: number): UniformRng {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -423,7 +400,7 @@ export function seededRng(seed: number): Rng {
 }
 
 /** Standard normal draws from a uniform RNG (Box–Muller, one value per call). */
-export function normalRng(rng: Rng): () => number {
+export function normalRng(rng: UniformRng): () => number {
   return () => {
     let u = 0;
     while (u === 0) u = rng();

@@ -4,8 +4,8 @@
  * built-in Intl time-zone data.
  */
 
-export type Granularity = 'day' | 'week' | 'month' | 'quarter';
-export const GRANULARITIES: readonly Granularity[] = ['day', 'week', 'month', 'quarter'];
+export type TimeGranularity = 'day' | 'week' | 'month' | 'quarter';
+export const TIME_GRANULARITIES: readonly TimeGranularity[] = ['day', 'week', 'month', 'quarter'];
 
 type Instant = Date | string | number;
 
@@ -108,7 +108,7 @@ function startOfLocalDay(year: number, month: number, day: number, tz: string): 
  * Start of the bucket containing `date`, as the UTC instant of local midnight in `tz`:
  * day; ISO week (Monday); month; quarter (Jan/Apr/Jul/Oct). Default tz 'UTC'.
  */
-export function bucketStart(date: Instant, granularity: Granularity, tz = 'UTC'): Date {
+export function bucketStart(date: Instant, granularity: TimeGranularity, tz = 'UTC'): Date {
   const w = wallTime(toDate(date).getTime(), tz);
   const { year, month, day } = localBucketDate(w.year, w.month, w.day, granularity);
   return new Date(startOfLocalDay(year, month, day, tz));
@@ -119,7 +119,7 @@ function localBucketDate(
   year: number,
   month: number,
   day: number,
-  granularity: Granularity,
+  granularity: TimeGranularity,
 ): { year: number; month: number; day: number } {
   switch (granularity) {
     case 'day':
@@ -141,7 +141,7 @@ function localBucketDate(
 }
 
 /** Adds `n` buckets (may be negative) to a local calendar date. */
-function addBuckets(year: number, month: number, day: number, granularity: Granularity, n: number) {
+function addBuckets(year: number, month: number, day: number, granularity: TimeGranularity, n: number) {
   const d = new Date(Date.UTC(year, month - 1, day));
   if (granularity === 'day') d.setUTCDate(d.getUTCDate() + n);
   else if (granularity === 'week') d.setUTCDate(d.getUTCDate() + 7 * n);
@@ -150,7 +150,7 @@ function addBuckets(year: number, month: number, day: number, granularity: Granu
 }
 
 /** Start of the bucket `n` buckets after (negative: before) the one containing `date`. */
-export function shiftBucket(date: Instant, granularity: Granularity, n: number, tz = 'UTC'): Date {
+export function shiftBucket(date: Instant, granularity: TimeGranularity, n: number, tz = 'UTC'): Date {
   if (!Number.isInteger(n)) throw new RangeError(`shift must be an integer, got ${n}`);
   const w = wallTime(toDate(date).getTime(), tz);
   const s = localBucketDate(w.year, w.month, w.day, granularity);
@@ -159,7 +159,7 @@ export function shiftBucket(date: Instant, granularity: Granularity, n: number, 
 }
 
 /** End (exclusive) of the bucket containing `date` = start of the next one. */
-export function bucketEnd(date: Instant, granularity: Granularity, tz = 'UTC'): Date {
+export function bucketEnd(date: Instant, granularity: TimeGranularity, tz = 'UTC'): Date {
   return shiftBucket(date, granularity, 1, tz);
 }
 
@@ -181,7 +181,7 @@ const pad = (n: number, w = 2) => String(n).padStart(w, '0');
  * A stable label for the bucket containing `date` in `tz`: '2024-03-05', '2024-W10' (ISO week
  * year), '2024-03', '2024-Q1'. Sorts chronologically as a string.
  */
-export function bucketLabel(date: Instant, granularity: Granularity, tz = 'UTC'): string {
+export function bucketLabel(date: Instant, granularity: TimeGranularity, tz = 'UTC'): string {
   const w = wallTime(toDate(date).getTime(), tz);
   switch (granularity) {
     case 'day':
@@ -206,7 +206,7 @@ export function bucketLabel(date: Instant, granularity: Granularity, tz = 'UTC')
 export function bucketsBetween(
   start: Instant,
   end: Instant,
-  granularity: Granularity,
+  granularity: TimeGranularity,
   tz = 'UTC',
   max = 10_000,
 ): Date[] {
@@ -222,7 +222,7 @@ export function bucketsBetween(
 }
 
 /** A half-open time range [start, end). */
-export interface Period {
+export interface TimePeriod {
   start: Date;
   end: Date;
 }
@@ -232,7 +232,7 @@ export interface Period {
  * given one starts): for comparisons "vs previous period". Equal length in milliseconds — for
  * "previous calendar month" use `shiftBucket(start, 'month', -1, tz)` instead.
  */
-export function previousPeriod(period: { start: Instant; end: Instant }): Period {
+export function previousPeriod(period: { start: Instant; end: Instant }): TimePeriod {
   const start = toDate(period.start).getTime();
   const end = toDate(period.end).getTime();
   if (!(end > start)) throw new RangeError('period end must be after its start');
@@ -240,6 +240,6 @@ export function previousPeriod(period: { start: Instant; end: Instant }): Period
 }
 
 /** The calendar bucket before the one containing `date` (e.g. last month), as a period. */
-export function previousBucket(date: Instant, granularity: Granularity, tz = 'UTC'): Period {
+export function previousBucket(date: Instant, granularity: TimeGranularity, tz = 'UTC'): TimePeriod {
   return { start: shiftBucket(date, granularity, -1, tz), end: bucketStart(date, granularity, tz) };
 }

@@ -6,10 +6,10 @@ import {
   normalCdf,
   normalQuantile,
   normalTwoSidedP,
-  proportion,
+  proportionWithCi,
   regularizedIncompleteBeta,
   seededRng,
-  summarize,
+  summarizeSample,
   summaryFromHistogram,
   summaryFromSums,
   tCdf,
@@ -87,7 +87,7 @@ describe('gamma, incomplete beta and Student t', () => {
 
 describe('summaries and means', () => {
   it('n = 0 gives nulls, not NaN', () => {
-    assert.deepEqual(summarize([]), { n: 0, mean: null, variance: null, sd: null });
+    assert.deepEqual(summarizeSample([]), { n: 0, mean: null, variance: null, sd: null });
     const m = meanWithCi([null, undefined, Number.NaN]);
     assert.equal(m.n, 0);
     assert.equal(m.mean, null);
@@ -139,11 +139,11 @@ describe('proportions', () => {
     assert.equal(wilsonInterval(10, 10)?.upper, 1);
   });
   it('n = 0 → null share', () => {
-    const p = proportion(0, 0);
+    const p = proportionWithCi(0, 0);
     assert.equal(p.share, null);
     assert.equal(p.percent, null);
     assert.equal(p.ci, null);
-    assert.throws(() => proportion(3, 2), RangeError);
+    assert.throws(() => proportionWithCi(3, 2), RangeError);
   });
 });
 
