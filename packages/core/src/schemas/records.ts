@@ -45,14 +45,17 @@ export function hasCustomerRef(r: CustomerRef): boolean {
   return Boolean(r.customer_id || r.customer_email || r.customer_phone || r.customer_external_id);
 }
 
-const requireCustomer = (r: CustomerRef, ctx: z.RefinementCtx) => {
-  if (!hasCustomerRef(r)) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['customer_email'],
-      message: 'the record must name its customer: customer_id, customer_email, customer_phone or customer_external_id',
-    });
-  }
+const CUSTOMER_REQUIRED =
+  'the record must name its customer: customer_id, customer_email, customer_phone or customer_external_id';
+
+/**
+ * The customer check runs even when other fields fail (zod skips refinements on invalid
+ * objects by default), so a client sees every problem of a record at once.
+ */
+const customerRequired = {
+  path: ['customer_email'],
+  error: CUSTOMER_REQUIRED,
+  when: (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null,
 };
 
 const ATTRIBUTE_TYPES = ['text', 'number', 'boolean', 'date'] as const;
@@ -69,7 +72,7 @@ export const customerInput = z
     referred_by_external_id: nonEmptyText(LIMITS.shortText).optional(),
     attributes: scalarMap.optional(),
   })
-  .superRefine(requireCustomer);
+  .refine(hasCustomerRef, customerRequired);
 export type CustomerInput = z.output<typeof customerInput>;
 export { ATTRIBUTE_TYPES };
 
@@ -94,8 +97,8 @@ export const interactionInput = z
     contact_count: z.int().min(1).max(1000).optional(),
     transfers: z.int().min(0).max(1000).optional(),
   })
+  .refine(hasCustomerRef, customerRequired)
   .superRefine((r, ctx) => {
-    requireCustomer(r, ctx);
     if (r.first_response_at && r.first_response_at < r.opened_at) {
       ctx.addIssue({ code: 'custom', path: ['first_response_at'], message: 'must not be before opened_at' });
     }
@@ -225,8 +228,8 @@ export const eventInput = z
     text: text(LIMITS.longText).optional(),
     properties: scalarMap.optional(),
   })
+  .refine(hasCustomerRef, customerRequired)
   .superRefine((r, ctx) => {
-    requireCustomer(r, ctx);
     if (r.value !== undefined && !VALUED_EVENTS.has(r.type)) {
       ctx.addIssue({
         code: 'custom',

@@ -1,7 +1,7 @@
 import type { CustomerInput, CustomerRef } from '@canopy/core';
 import { sql } from 'kysely';
 import { resolveSubset } from './resolve.js';
-import { type Db, RecordProblems, type RecordProblem, type WriteOutcome } from './types.js';
+import { type Db, type RecordProblem, RecordProblems, type WriteOutcome } from './types.js';
 
 type AttrType = 'text' | 'number' | 'boolean' | 'date';
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/;
@@ -41,7 +41,9 @@ export async function writeCustomers(trx: Db, orgId: string, records: CustomerIn
   if (problems.length) throw new RecordProblems(problems.filter((p) => p.index < n));
 
   const customerIds = resolution.customerIds.slice(0, n);
-  const statuses = customerIds.map((id) => (resolution.created.has(id!) ? 'created' : 'updated') as 'created' | 'updated');
+  const statuses = customerIds.map(
+    (id) => (resolution.created.has(id!) ? 'created' : 'updated') as 'created' | 'updated',
+  );
   // Later records for the same customer win, as if applied one by one.
   for (let i = 0; i < n; i++) {
     const r = records[i];

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { uuidv7 } from '../ids.js';
 import { existingByKey, loadTouchpoints } from './lookups.js';
 import { resolveSubset } from './resolve.js';
-import { ConcurrentWriteConflict, type Db, RecordProblems, type RecordProblem, type WriteOutcome } from './types.js';
+import { ConcurrentWriteConflict, type Db, type RecordProblem, RecordProblems, type WriteOutcome } from './types.js';
 
 /** Writes a validated batch of engagement/business events; a repeated idempotency_key is a retry. */
 export async function writeEvents(trx: Db, orgId: string, records: EventInput[]): Promise<WriteOutcome> {
@@ -34,7 +34,8 @@ export async function writeEvents(trx: Db, orgId: string, records: EventInput[])
   const touchpoints = needsTouchpoints ? await loadTouchpoints(trx, orgId) : new Map();
   for (const i of live) {
     const tp = records[i].touchpoint;
-    if (tp && !touchpoints.has(tp)) problems.push({ index: i, field: 'touchpoint', reason: `unknown touchpoint '${tp}'` });
+    if (tp && !touchpoints.has(tp))
+      problems.push({ index: i, field: 'touchpoint', reason: `unknown touchpoint '${tp}'` });
   }
   const resolution = await resolveSubset(trx, orgId, records, live, problems);
   if (problems.length) throw new RecordProblems(problems);

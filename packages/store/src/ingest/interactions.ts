@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { uuidv7 } from '../ids.js';
 import { existingByKey, loadTouchpoints, upsertAgents } from './lookups.js';
 import { resolveSubset } from './resolve.js';
-import { ConcurrentWriteConflict, type Db, RecordProblems, type RecordProblem, type WriteOutcome } from './types.js';
+import { ConcurrentWriteConflict, type Db, type RecordProblem, RecordProblems, type WriteOutcome } from './types.js';
 
 const iso = (d: Date | undefined) => (d ? d.toISOString() : null);
 
@@ -39,7 +39,8 @@ export async function writeInteractions(trx: Db, orgId: string, records: Interac
   const touchpoints = await loadTouchpoints(trx, orgId);
   for (const i of live) {
     const tp = records[i].touchpoint;
-    if (tp && !touchpoints.has(tp)) problems.push({ index: i, field: 'touchpoint', reason: `unknown touchpoint '${tp}'` });
+    if (tp && !touchpoints.has(tp))
+      problems.push({ index: i, field: 'touchpoint', reason: `unknown touchpoint '${tp}'` });
   }
   const known = await existingByKey(
     trx,

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { uuidv7 } from '../ids.js';
 import { existingByKey, loadTouchpoints, upsertAgents } from './lookups.js';
 import { resolveSubset } from './resolve.js';
-import { ConcurrentWriteConflict, type Db, RecordProblems, type RecordProblem, type WriteOutcome } from './types.js';
+import { ConcurrentWriteConflict, type Db, type RecordProblem, RecordProblems, type WriteOutcome } from './types.js';
 
 interface RatedInteraction {
   id: string;
@@ -52,7 +52,11 @@ export async function writeResponses(trx: Db, orgId: string, records: ResponseIn
   if (live.length === 0) return { ids, statuses, customerIds };
 
   const touchpoints = await loadTouchpoints(trx, orgId);
-  const rated = await loadRatedInteractions(trx, orgId, live.map((i) => records[i]));
+  const rated = await loadRatedInteractions(
+    trx,
+    orgId,
+    live.map((i) => records[i]),
+  );
   const refs: (CustomerRef | null)[] = new Array(n).fill(null);
   for (const i of live) {
     const r = records[i];

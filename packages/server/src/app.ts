@@ -1,0 +1,96 @@
+import { LIMITS } from '@canopy/core';
+import type { Store } from '@canopy/store';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { ApiKeyAuth } from './auth.js';
+import { openApiDocument } from './openapi.js';
+import { type TextAnalyser, TextAnalysisStep } from './pipeline/analyse.js';
+import { Problem, sendProblem } from './problem.js';
+import { routeDocs } from './route.js';
+import { configRoutes } from './routes/config.js';
+import { ingestRoutes } from './routes/ingest.js';
+import { readRoutes } from './routes/read.js';
+import { VERSION } from './version.js';
+
+export interface AppOptions {
+  store: Store;
+  /** Text analytics for every ingested text; absent = texts are stored unanalysed. */
+  analyser?: TextAnalyser;
+  logger?: boolean;
+  bodyLimit?: number;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ? { level: 'info' } : false,
+    bodyLimit: opts.bodyLimit ?? LIMITS.bodyBytes,
+    // Batches are large; a slow client should not hold a socket forever.
+    requestTimeout: 120_000,
+  });
+  const auth = new ApiKeyAuth(opts.store);
+
+  // JSON bodies must be UTF-8: invalid bytes are an error, not silently replaced characters.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(/^application\/(.+\+)?json$/, { parseAs: 'buffer' }, (_req, body, done) => {
+    const buf = body as Buffer;
+    let text: string;
+    try {
+      text = utf8.decode(buf);
+    } catch {
+      done(new Problem(400, 'Malformed JSON', 'the body is not valid UTF-8'), undefined);
+      return;
+    }
+    if (text.trim() === '') {
+      done(new Problem(400, 'Malformed JSON', 'the body is empty'), undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      done(new Problem(400, 'Malformed JSON', `the body is not valid JSON: ${(err as Error).message}`), undefined);
+    }
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof Problem) return sendProblem(reply, err, req.url);
+    const code = (err as { code?: string }).code;
+    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendProblem(
+        reply,
+        new Problem(413, 'Body too large', `the body is over the limit of ${app.initialConfig.bodyLimit} bytes`),
+        req.url,
+      );
+    }
+    if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return sendProblem(
+        reply,
+        new Problem(415, 'Unsupported media type', 'send the body as application/json'),
+        req.url,
+      );
+    }
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) {
+      return sendProblem(reply, new Problem(status, 'Bad request', (err as Error).message), req.url);
+    }
+    req.log.error(err);
+    if (!opts.logger) console.error(err);
+    return sendProblem(reply, new Problem(500, 'Internal error', 'the server failed; nothing was written'), req.url);
+  });
+  app.setNotFoundHandler((req, reply) =>
+    sendProblem(reply, new Problem(404, 'Not found', `no route ${req.method} ${req.url.split('?')[0]}`), req.url),
+  );
+
+  app.get('/health', async () => {
+    await sql`SELECT 1`.execute(opts.store.db);
+    return { status: 'ok', version: VERSION, store: opts.store.kind };
+  });
+  app.get('/api/openapi.json', async () => openApiDocument(routeDocs(app), VERSION));
+
+  const analysis = opts.analyser ? new TextAnalysisStep(opts.analyser) : undefined;
+  ingestRoutes(app, opts.store, auth, analysis);
+  readRoutes(app, opts.store, auth);
+  configRoutes(app, opts.store, auth, () => undefined);
+  return app;
+}

@@ -1,0 +1,77 @@
+import type { CustomerInput, EventInput, InteractionInput, RecordKind, ResponseInput } from '@canopy/core';
+import {
+  ConcurrentWriteConflict,
+  type Db,
+  RecordProblems,
+  type Store,
+  type WriteOutcome,
+  writeCustomers,
+  writeEvents,
+  writeInteractions,
+  writeResponses,
+} from '@canopy/store';
+import { Problem } from '../problem.js';
+import type { TextAnalysisStep } from './analyse.js';
+
+export type RecordOf<K extends RecordKind> = K extends 'customers'
+  ? CustomerInput
+  : K extends 'interactions'
+    ? InteractionInput
+    : K extends 'responses'
+      ? ResponseInput
+      : EventInput;
+
+const WRITERS: { [K in RecordKind]: (trx: Db, orgId: string, records: RecordOf<K>[]) => Promise<WriteOutcome> } = {
+  customers: writeCustomers,
+  interactions: writeInteractions,
+  responses: writeResponses,
+  events: writeEvents,
+};
+
+/** Serialisation failures, deadlocks and unique races between concurrent batches are retried. */
+function isRetryable(err: unknown): boolean {
+  if (err instanceof ConcurrentWriteConflict) return true;
+  const code = (err as { code?: string }).code;
+  return code === '23505' || code === '40001' || code === '40P01';
+}
+
+export interface IngestOptions {
+  analysis?: TextAnalysisStep;
+}
+
+/**
+ * Steps after validation, in one transaction per batch: idempotency → identity resolution →
+ * persist → analyse text. A problem found on the way (unknown customer id, touchpoint,
+ * interaction) rejects the whole batch and nothing stays written.
+ */
+export async function ingestBatch<K extends RecordKind>(
+  store: Store,
+  orgId: string,
+  kind: K,
+  records: RecordOf<K>[],
+  opts: IngestOptions = {},
+): Promise<WriteOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await store.db.transaction().execute(async (trx) => {
+        const outcome = await WRITERS[kind](trx, orgId, records);
+        if (opts.analysis && kind !== 'customers') {
+          await opts.analysis.analyse(trx, orgId, kind, records as never[], outcome);
+        }
+        return outcome;
+      });
+    } catch (err) {
+      if (err instanceof RecordProblems) {
+        const errors = err.problems.sort((a, b) => a.index - b.index);
+        throw new Problem(
+          422,
+          'Invalid records',
+          `${errors.length} problem(s) in ${records.length} record(s); nothing was written`,
+          errors,
+        );
+      }
+      if (attempt < 5 && isRetryable(err)) continue;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,198 @@
+import {
+  EVENT_TYPES,
+  email as emailField,
+  INTERACTION_KINDS,
+  INTERACTION_STATUSES,
+  key,
+  phone as phoneField,
+  timestamp,
+  uuid,
+} from '@canopy/core';
+import {
+  type Cursor,
+  customerTimeline,
+  decodeCursor,
+  getCustomer,
+  listCustomers,
+  listEvents,
+  listInteractions,
+  listResponses,
+  type Store,
+} from '@canopy/store';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ApiKeyAuth } from '../auth.js';
+import { Problem } from '../problem.js';
+import { apiRoute, limitParam } from '../route.js';
+
+const cursorParam = z
+  .string()
+  .max(500)
+  .transform((s, ctx) => {
+    const c = decodeCursor(s);
+    if (!c) {
+      ctx.addIssue({ code: 'custom', message: 'is not a cursor returned by this API' });
+      return z.NEVER;
+    }
+    return c as Cursor;
+  });
+
+const common = {
+  from: timestamp.optional(),
+  to: timestamp.optional(),
+  cursor: cursorParam.optional(),
+  limit: limitParam(500, 50),
+  order: z.enum(['asc', 'desc']).default('desc'),
+};
+
+const interactionQuery = z.strictObject({
+  ...common,
+  customer_id: uuid.optional(),
+  touchpoint: key.optional(),
+  agent: key.optional(),
+  kind: z.enum(INTERACTION_KINDS).optional(),
+  status: z.enum(INTERACTION_STATUSES).optional(),
+});
+const responseQuery = z.strictObject({
+  ...common,
+  customer_id: uuid.optional(),
+  touchpoint: key.optional(),
+  agent: key.optional(),
+  survey: key.optional(),
+});
+const eventQuery = z.strictObject({
+  ...common,
+  customer_id: uuid.optional(),
+  touchpoint: key.optional(),
+  type: z.enum(EVENT_TYPES).optional(),
+});
+const customerQuery = z.strictObject({
+  email: emailField.optional(),
+  phone: phoneField.optional(),
+  external_id: z.string().min(1).max(200).optional(),
+  segment: key.optional(),
+  q: z.string().max(200).optional(),
+  cursor: cursorParam.optional(),
+  limit: limitParam(500, 50),
+});
+const timelineQuery = z.strictObject({
+  cursor: cursorParam.optional(),
+  limit: limitParam(500, 100),
+  order: z.enum(['asc', 'desc']).default('asc'),
+});
+
+function customerIdParam(params: Record<string, string>): string {
+  const r = uuid.safeParse(params.id);
+  if (!r.success)
+    throw new Problem(400, 'Invalid path', 'the customer id must be a UUID', [
+      { field: 'id', reason: 'must be a UUID' },
+    ]);
+  return r.data;
+}
+
+export function readRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth): void {
+  apiRoute(app, auth, {
+    method: 'GET',
+    url: '/api/v1/interactions',
+    summary: 'List interactions (newest first by default), filtered; each with its text analysis',
+    tags: ['read'],
+    query: interactionQuery,
+    responses: { 200: '{items, next_cursor}' },
+    handler: async (_req, _reply, { org, query: q }) =>
+      listInteractions(store.db, org.orgId, {
+        customerId: q.customer_id,
+        touchpoint: q.touchpoint,
+        agent: q.agent,
+        kind: q.kind,
+        status: q.status,
+        from: q.from,
+        to: q.to,
+        cursor: q.cursor,
+        limit: q.limit,
+        order: q.order,
+      }),
+  });
+  apiRoute(app, auth, {
+    method: 'GET',
+    url: '/api/v1/responses',
+    summary: 'List survey responses with their answers and text analyses',
+    tags: ['read'],
+    query: responseQuery,
+    responses: { 200: '{items, next_cursor}' },
+    handler: async (_req, _reply, { org, query: q }) =>
+      listResponses(store.db, org.orgId, {
+        customerId: q.customer_id,
+        touchpoint: q.touchpoint,
+        agent: q.agent,
+        survey: q.survey,
+        from: q.from,
+        to: q.to,
+        cursor: q.cursor,
+        limit: q.limit,
+        order: q.order,
+      }),
+  });
+  apiRoute(app, auth, {
+    method: 'GET',
+    url: '/api/v1/events',
+    summary: 'List engagement and business events',
+    tags: ['read'],
+    query: eventQuery,
+    responses: { 200: '{items, next_cursor}' },
+    handler: async (_req, _reply, { org, query: q }) =>
+      listEvents(store.db, org.orgId, {
+        customerId: q.customer_id,
+        touchpoint: q.touchpoint,
+        type: q.type,
+        from: q.from,
+        to: q.to,
+        cursor: q.cursor,
+        limit: q.limit,
+        order: q.order,
+      }),
+  });
+  apiRoute(app, auth, {
+    method: 'GET',
+    url: '/api/v1/customers',
+    summary: 'Find customers by identity, segment or a search text',
+    tags: ['read'],
+    query: customerQuery,
+    responses: { 200: '{items, next_cursor}' },
+    handler: async (_req, _reply, { org, query: q }) =>
+      listCustomers(store.db, org.orgId, {
+        email: q.email,
+        phone: q.phone,
+        externalId: q.external_id,
+        segment: q.segment,
+        q: q.q,
+        cursor: q.cursor,
+        limit: q.limit,
+      }),
+  });
+  apiRoute(app, auth, {
+    method: 'GET',
+    url: '/api/v1/customers/{id}',
+    summary: 'A customer profile with identities and attributes (a merged-away id answers with the merged profile)',
+    tags: ['read'],
+    responses: { 200: 'the customer' },
+    handler: async (_req, _reply, { org, params }) => {
+      const c = await getCustomer(store.db, org.orgId, customerIdParam(params));
+      if (!c) throw new Problem(404, 'Not found', `no customer ${params.id} in this organisation`);
+      return c;
+    },
+  });
+  apiRoute(app, auth, {
+    method: 'GET',
+    url: '/api/v1/customers/{id}/timeline',
+    summary: "The customer's interactions, responses and events in time order, cursor-paginated",
+    tags: ['read'],
+    query: timelineQuery,
+    responses: { 200: '{customer_id, items, next_cursor}' },
+    handler: async (_req, _reply, { org, params, query: q }) => {
+      const c = await getCustomer(store.db, org.orgId, customerIdParam(params));
+      if (!c) throw new Problem(404, 'Not found', `no customer ${params.id} in this organisation`);
+      const page = await customerTimeline(store.db, org.orgId, c.id, q);
+      return { customer_id: c.id, ...(c.id !== params.id ? { merged_from: params.id } : {}), ...page };
+    },
+  });
+}

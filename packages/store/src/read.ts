@@ -1,0 +1,429 @@
+import { sql } from 'kysely';
+import type { Db } from './ingest/types.js';
+
+/** Keyset cursor over (time, id): stable under concurrent inserts, unlike OFFSET. */
+export interface Cursor {
+  at: string;
+  id: string;
+}
+
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify([c.at, c.id])).toString('base64url');
+}
+
+export function decodeCursor(s: string): Cursor | null {
+  try {
+    const v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
+    if (!Array.isArray(v) || typeof v[0] !== 'string' || typeof v[1] !== 'string') return null;
+    if (Number.isNaN(Date.parse(v[0])) || !/^[0-9a-f-]{36}$/.test(v[1])) return null;
+    return { at: v[0], id: v[1] };
+  } catch {
+    return null;
+  }
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export interface AnalysisView {
+  field: string;
+  language: string;
+  analysable: boolean;
+  sentiment: { score: number; label: string };
+  emotions: string[];
+  effort: number;
+  churn_threat: boolean;
+  urgent: boolean;
+  pii_kinds: string[];
+  redacted_text: string | null;
+  topics: { topic: string; sentiment: { score: number; label: string }; start: number; end: number }[];
+}
+
+/** Analyses of the given subjects, keyed by subject id. */
+export async function analysesFor(
+  db: Db,
+  orgId: string,
+  subjectKind: string,
+  ids: string[],
+): Promise<Map<string, AnalysisView[]>> {
+  const out = new Map<string, AnalysisView[]>();
+  if (ids.length === 0) return out;
+  const rows = await sql<{
+    id: string;
+    subject_id: string;
+    field: string;
+    language: string;
+    analysable: boolean;
+    sentiment_score: number;
+    sentiment_label: string;
+    emotions: string[];
+    effort: number;
+    churn_threat: boolean;
+    urgent: boolean;
+    pii_kinds: string[];
+    redacted_text: string | null;
+    topics: { topic: string; score: number; label: string; start: number; end: number }[] | null;
+  }>`
+    SELECT a.id, a.subject_id, a.field, a.language, a.analysable, a.sentiment_score::float8 AS sentiment_score,
+      a.sentiment_label, a.emotions, a.effort::float8 AS effort, a.churn_threat, a.urgent, a.pii_kinds, a.redacted_text,
+      (SELECT json_agg(json_build_object('topic', t.topic, 'score', t.sentiment_score, 'label', t.sentiment_label,
+              'start', t.span_start, 'end', t.span_end) ORDER BY t.span_start)
+         FROM text_topics t WHERE t.org_id = a.org_id AND t.analysis_id = a.id) AS topics
+    FROM text_analyses a
+    WHERE a.org_id = ${orgId} AND a.subject_kind = ${subjectKind} AND a.subject_id = ANY(${ids}::uuid[])`.execute(db);
+  for (const r of rows.rows) {
+    const list = out.get(r.subject_id) ?? [];
+    list.push({
+      field: r.field,
+      language: r.language,
+      analysable: r.analysable,
+      sentiment: { score: round(r.sentiment_score), label: r.sentiment_label },
+      emotions: r.emotions,
+      effort: round(r.effort),
+      churn_threat: r.churn_threat,
+      urgent: r.urgent,
+      pii_kinds: r.pii_kinds,
+      redacted_text: r.redacted_text,
+      topics: (r.topics ?? []).map((t) => ({
+        topic: t.topic,
+        sentiment: { score: round(t.score), label: t.label },
+        start: t.start,
+        end: t.end,
+      })),
+    });
+    out.set(r.subject_id, list);
+  }
+  return out;
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+export interface ListFilter {
+  /** Restrict to these record ids (used to hydrate a timeline page). */
+  ids?: string[];
+  customerId?: string;
+  touchpoint?: string;
+  agent?: string;
+  kind?: string;
+  type?: string;
+  status?: string;
+  survey?: string;
+  from?: Date;
+  to?: Date;
+  cursor?: Cursor | null;
+  limit: number;
+  order: 'asc' | 'desc';
+}
+
+function keyset(timeCol: string, f: ListFilter) {
+  if (!f.cursor) return sql``;
+  const op = f.order === 'asc' ? sql`>` : sql`<`;
+  return sql`AND (x.${sql.ref(timeCol)}, x.id) ${op} (${f.cursor.at}::timestamptz, ${f.cursor.id}::uuid)`;
+}
+
+function window(timeCol: string, f: ListFilter) {
+  return sql`${f.from ? sql`AND x.${sql.ref(timeCol)} >= ${f.from.toISOString()}::timestamptz` : sql``}
+    ${f.to ? sql`AND x.${sql.ref(timeCol)} < ${f.to.toISOString()}::timestamptz` : sql``}`;
+}
+
+function pageOf<T extends { id: string }>(rows: T[], f: ListFilter, at: (r: T) => Date): Page<T> {
+  const more = rows.length > f.limit;
+  const items = more ? rows.slice(0, f.limit) : rows;
+  const last = items.at(-1);
+  return { items, next_cursor: more && last ? encodeCursor({ at: at(last).toISOString(), id: last.id }) : null };
+}
+
+const dir = (f: ListFilter) => (f.order === 'asc' ? sql`ASC` : sql`DESC`);
+
+export interface InteractionView {
+  id: string;
+  customer_id: string;
+  kind: string;
+  touchpoint: string | null;
+  department: string | null;
+  channel: string | null;
+  agent: string | null;
+  team: string | null;
+  external_id: string | null;
+  subject: string | null;
+  text: string | null;
+  status: string | null;
+  outcome: string | null;
+  opened_at: Date;
+  first_response_at: Date | null;
+  resolved_at: Date | null;
+  contact_count: number | null;
+  transfers: number | null;
+  analysis?: AnalysisView[];
+}
+
+export async function listInteractions(db: Db, orgId: string, f: ListFilter): Promise<Page<InteractionView>> {
+  const rows = await sql<InteractionView>`
+    SELECT x.id, x.customer_id, x.kind, tp.key AS touchpoint, d.key AS department, x.channel, ag.key AS agent, x.team,
+      x.external_id, x.subject, x.text, x.status, x.outcome, x.opened_at, x.first_response_at, x.resolved_at,
+      x.contact_count, x.transfers
+    FROM interactions x
+    LEFT JOIN touchpoints tp ON tp.org_id = x.org_id AND tp.id = x.touchpoint_id
+    LEFT JOIN departments d ON d.org_id = tp.org_id AND d.id = tp.department_id
+    LEFT JOIN agents ag ON ag.org_id = x.org_id AND ag.id = x.agent_id
+    WHERE x.org_id = ${orgId}
+      ${f.ids ? sql`AND x.id = ANY(${f.ids}::uuid[])` : sql``}
+      ${f.customerId ? sql`AND x.customer_id = ${f.customerId}::uuid` : sql``}
+      ${f.touchpoint ? sql`AND tp.key = ${f.touchpoint}` : sql``}
+      ${f.agent ? sql`AND ag.key = ${f.agent}` : sql``}
+      ${f.kind ? sql`AND x.kind = ${f.kind}` : sql``}
+      ${f.status ? sql`AND x.status = ${f.status}` : sql``}
+      ${window('opened_at', f)} ${keyset('opened_at', f)}
+    ORDER BY x.opened_at ${dir(f)}, x.id ${dir(f)} LIMIT ${f.limit + 1}`.execute(db);
+  const page = pageOf(rows.rows, f, (r) => r.opened_at);
+  const analyses = await analysesFor(
+    db,
+    orgId,
+    'interaction',
+    page.items.map((r) => r.id),
+  );
+  for (const r of page.items) r.analysis = analyses.get(r.id) ?? [];
+  return page;
+}
+
+export interface AnswerView {
+  field: string;
+  type: string;
+  value: number | string | string[] | null;
+  scale_min?: number | null;
+  scale_max?: number | null;
+  higher_is_easier?: boolean | null;
+}
+
+export interface ResponseView {
+  id: string;
+  customer_id: string | null;
+  survey: string | null;
+  source: string;
+  touchpoint: string | null;
+  department: string | null;
+  interaction_id: string | null;
+  agent: string | null;
+  language: string | null;
+  submitted_at: Date;
+  external_id: string | null;
+  answers: AnswerView[];
+  analysis?: AnalysisView[];
+}
+
+export async function listResponses(db: Db, orgId: string, f: ListFilter): Promise<Page<ResponseView>> {
+  const rows = await sql<ResponseView>`
+    SELECT x.id, x.customer_id, x.survey, x.source, tp.key AS touchpoint, d.key AS department, x.interaction_id,
+      ag.key AS agent, x.language, x.submitted_at, x.external_id,
+      (SELECT json_agg(json_build_object('field', a.field, 'type', a.type,
+              'value', CASE WHEN a.type = 'text' THEN to_jsonb(a.value_text)
+                            WHEN a.type = 'choice' THEN to_jsonb(a.value_choices)
+                            ELSE to_jsonb(a.value_num) END,
+              'scale_min', a.scale_min, 'scale_max', a.scale_max, 'higher_is_easier', a.higher_is_easier) ORDER BY a.field)
+         FROM answers a WHERE a.org_id = x.org_id AND a.response_id = x.id) AS answers
+    FROM responses x
+    LEFT JOIN touchpoints tp ON tp.org_id = x.org_id AND tp.id = x.touchpoint_id
+    LEFT JOIN departments d ON d.org_id = tp.org_id AND d.id = tp.department_id
+    LEFT JOIN agents ag ON ag.org_id = x.org_id AND ag.id = x.agent_id
+    WHERE x.org_id = ${orgId}
+      ${f.ids ? sql`AND x.id = ANY(${f.ids}::uuid[])` : sql``}
+      ${f.customerId ? sql`AND x.customer_id = ${f.customerId}::uuid` : sql``}
+      ${f.touchpoint ? sql`AND tp.key = ${f.touchpoint}` : sql``}
+      ${f.agent ? sql`AND ag.key = ${f.agent}` : sql``}
+      ${f.survey ? sql`AND x.survey = ${f.survey}` : sql``}
+      ${window('submitted_at', f)} ${keyset('submitted_at', f)}
+    ORDER BY x.submitted_at ${dir(f)}, x.id ${dir(f)} LIMIT ${f.limit + 1}`.execute(db);
+  const page = pageOf(rows.rows, f, (r) => r.submitted_at);
+  const analyses = await analysesFor(
+    db,
+    orgId,
+    'response',
+    page.items.map((r) => r.id),
+  );
+  for (const r of page.items) {
+    r.answers = (r.answers ?? []).map(tidyAnswer);
+    r.analysis = analyses.get(r.id) ?? [];
+  }
+  return page;
+}
+
+/** Scale fields only where they mean something (numeric answers). */
+function tidyAnswer(a: AnswerView): AnswerView {
+  if (a.type === 'text' || a.type === 'choice') return { field: a.field, type: a.type, value: a.value };
+  const out: AnswerView = {
+    field: a.field,
+    type: a.type,
+    value: a.value,
+    scale_min: a.scale_min,
+    scale_max: a.scale_max,
+  };
+  if (a.type === 'ces') out.higher_is_easier = a.higher_is_easier;
+  return out;
+}
+
+export interface EventView {
+  id: string;
+  customer_id: string;
+  type: string;
+  occurred_at: Date;
+  touchpoint: string | null;
+  channel: string | null;
+  value: number | null;
+  currency: string | null;
+  rating: number | null;
+  text: string | null;
+  properties: Record<string, unknown> | null;
+  analysis?: AnalysisView[];
+}
+
+export async function listEvents(db: Db, orgId: string, f: ListFilter): Promise<Page<EventView>> {
+  const rows = await sql<EventView>`
+    SELECT x.id, x.customer_id, x.type, x.occurred_at, tp.key AS touchpoint, x.channel, x.value, x.currency, x.rating,
+      x.text, x.properties
+    FROM events x
+    LEFT JOIN touchpoints tp ON tp.org_id = x.org_id AND tp.id = x.touchpoint_id
+    WHERE x.org_id = ${orgId}
+      ${f.ids ? sql`AND x.id = ANY(${f.ids}::uuid[])` : sql``}
+      ${f.customerId ? sql`AND x.customer_id = ${f.customerId}::uuid` : sql``}
+      ${f.touchpoint ? sql`AND tp.key = ${f.touchpoint}` : sql``}
+      ${f.type ? sql`AND x.type = ${f.type}` : sql``}
+      ${window('occurred_at', f)} ${keyset('occurred_at', f)}
+    ORDER BY x.occurred_at ${dir(f)}, x.id ${dir(f)} LIMIT ${f.limit + 1}`.execute(db);
+  const page = pageOf(rows.rows, f, (r) => r.occurred_at);
+  const withText = page.items.filter((r) => r.text).map((r) => r.id);
+  const analyses = await analysesFor(db, orgId, 'event', withText);
+  for (const r of page.items) r.analysis = analyses.get(r.id) ?? [];
+  return page;
+}
+
+export interface CustomerView {
+  id: string;
+  name: string | null;
+  segment: string | null;
+  acquired_at: Date | null;
+  acquisition_source: string | null;
+  referred_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+  identities: { kind: string; value: string }[];
+  attributes: Record<string, string | number | boolean | null>;
+}
+
+const customerSelect = sql`
+  SELECT c.id, c.name, c.segment, c.acquired_at, c.acquisition_source, c.referred_by, c.created_at, c.updated_at,
+    COALESCE((SELECT json_agg(json_build_object('kind', i.kind, 'value', i.value) ORDER BY i.kind, i.value)
+      FROM customer_identities i WHERE i.org_id = c.org_id AND i.customer_id = c.id), '[]') AS identities,
+    COALESCE((SELECT json_object_agg(a.key, CASE a.type WHEN 'number' THEN to_jsonb(a.value_num)
+        WHEN 'boolean' THEN to_jsonb(a.value_bool) WHEN 'date' THEN to_jsonb(a.value_time) ELSE to_jsonb(a.value_text) END)
+      FROM customer_attributes a WHERE a.org_id = c.org_id AND a.customer_id = c.id), '{}') AS attributes
+  FROM customers c`;
+
+/** A customer by id; a merged-away id answers with the profile it was merged into. */
+export async function getCustomer(db: Db, orgId: string, id: string): Promise<CustomerView | undefined> {
+  const row = await sql<{ merged_into: string | null }>`
+    SELECT merged_into FROM customers WHERE org_id = ${orgId} AND id = ${id}::uuid`.execute(db);
+  if (!row.rows[0]) return undefined;
+  const live = row.rows[0].merged_into ?? id;
+  const r = await sql<CustomerView>`${customerSelect} WHERE c.org_id = ${orgId} AND c.id = ${live}::uuid`.execute(db);
+  return r.rows[0];
+}
+
+export interface CustomerFilter {
+  email?: string;
+  phone?: string;
+  externalId?: string;
+  segment?: string;
+  q?: string;
+  cursor?: Cursor | null;
+  limit: number;
+}
+
+export async function listCustomers(db: Db, orgId: string, f: CustomerFilter): Promise<Page<CustomerView>> {
+  const ident = (kind: string, value: string) =>
+    sql`AND EXISTS (SELECT 1 FROM customer_identities i WHERE i.org_id = c.org_id AND i.customer_id = c.id
+      AND i.kind = ${kind} AND i.value = ${value})`;
+  const q = f.q?.trim().toLowerCase();
+  const rows = await sql<CustomerView>`${customerSelect}
+    WHERE c.org_id = ${orgId} AND c.merged_into IS NULL
+      ${f.email ? ident('email', f.email) : sql``}
+      ${f.phone ? ident('phone', f.phone) : sql``}
+      ${f.externalId ? ident('external', f.externalId) : sql``}
+      ${f.segment ? sql`AND c.segment = ${f.segment}` : sql``}
+      ${
+        q
+          ? sql`AND (lower(c.name) LIKE ${`%${escapeLike(q)}%`} OR EXISTS (SELECT 1 FROM customer_identities i
+              WHERE i.org_id = c.org_id AND i.customer_id = c.id AND lower(i.value) LIKE ${`%${escapeLike(q)}%`}))`
+          : sql``
+      }
+      ${f.cursor ? sql`AND (c.created_at, c.id) < (${f.cursor.at}::timestamptz, ${f.cursor.id}::uuid)` : sql``}
+    ORDER BY c.created_at DESC, c.id DESC LIMIT ${f.limit + 1}`.execute(db);
+  return pageOf(rows.rows, { limit: f.limit, order: 'desc' }, (r) => r.created_at);
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (m) => `\\${m}`);
+}
+
+/** `record_type` says which kind of record an item is (an interaction's own `kind` is ticket, call …). */
+export type TimelineItem =
+  | ({ record_type: 'interaction'; at: Date } & InteractionView)
+  | ({ record_type: 'response'; at: Date } & ResponseView)
+  | ({ record_type: 'event'; at: Date } & EventView);
+
+/**
+ * A customer's whole history across departments — interactions, responses with their answers,
+ * events — in time order, each with its text analysis, one keyset page at a time.
+ */
+export async function customerTimeline(
+  db: Db,
+  orgId: string,
+  customerId: string,
+  f: { cursor?: Cursor | null; limit: number; order: 'asc' | 'desc' },
+): Promise<Page<TimelineItem>> {
+  const op = f.order === 'asc' ? sql`>` : sql`<`;
+  const d = f.order === 'asc' ? sql`ASC` : sql`DESC`;
+  const rows = await sql<{ kind: 'interaction' | 'response' | 'event'; id: string; at: Date }>`
+    SELECT * FROM (
+      SELECT 'interaction' AS kind, id, opened_at AS at FROM interactions WHERE org_id = ${orgId} AND customer_id = ${customerId}::uuid
+      UNION ALL
+      SELECT 'response', id, submitted_at FROM responses WHERE org_id = ${orgId} AND customer_id = ${customerId}::uuid
+      UNION ALL
+      SELECT 'event', id, occurred_at FROM events WHERE org_id = ${orgId} AND customer_id = ${customerId}::uuid
+    ) t
+    ${f.cursor ? sql`WHERE (t.at, t.id) ${op} (${f.cursor.at}::timestamptz, ${f.cursor.id}::uuid)` : sql``}
+    ORDER BY t.at ${d}, t.id ${d} LIMIT ${f.limit + 1}`.execute(db);
+  const page = pageOf(rows.rows, { limit: f.limit, order: f.order }, (r) => new Date(r.at));
+  const ofKind = (k: string) => page.items.filter((r) => r.kind === k).map((r) => r.id);
+  const base: ListFilter = { customerId, limit: f.limit + 1, order: f.order };
+  const [ix, rs, ev] = await Promise.all([
+    hydrate(ofKind('interaction'), (ids) => listInteractionsByIds(db, orgId, ids, base)),
+    hydrate(ofKind('response'), (ids) => listResponsesByIds(db, orgId, ids, base)),
+    hydrate(ofKind('event'), (ids) => listEventsByIds(db, orgId, ids, base)),
+  ]);
+  const items: TimelineItem[] = [];
+  for (const r of page.items) {
+    const full = r.kind === 'interaction' ? ix.get(r.id) : r.kind === 'response' ? rs.get(r.id) : ev.get(r.id);
+    if (full) items.push({ record_type: r.kind, at: new Date(r.at), ...full } as TimelineItem);
+  }
+  return { items, next_cursor: page.next_cursor };
+}
+
+async function hydrate<T extends { id: string }>(ids: string[], load: (ids: string[]) => Promise<T[]>) {
+  const m = new Map<string, T>();
+  if (ids.length === 0) return m;
+  for (const r of await load(ids)) m.set(r.id, r);
+  return m;
+}
+
+// The list queries restricted to a set of ids: the timeline reuses their joins and hydration.
+async function listInteractionsByIds(db: Db, orgId: string, ids: string[], f: ListFilter) {
+  return (await listInteractions(db, orgId, { ...f, ids, limit: ids.length })).items;
+}
+async function listResponsesByIds(db: Db, orgId: string, ids: string[], f: ListFilter) {
+  return (await listResponses(db, orgId, { ...f, ids, limit: ids.length })).items;
+}
+async function listEventsByIds(db: Db, orgId: string, ids: string[], f: ListFilter) {
+  return (await listEvents(db, orgId, { ...f, ids, limit: ids.length })).items;
+}
