@@ -64,7 +64,10 @@ export function npsGroup(score: number): 'promoter' | 'passive' | 'detractor' {
   return 'passive';
 }
 
-/** NPS with its standard error and margin from group counts (the rollup form). */
+/**
+ * NPS with its standard error and margin from group counts (the rollup form). Counts may be
+ * weighted (non-integer) totals; n is then their sum.
+ */
 export function npsFromCounts(counts: NpsCounts, opts: { confidence?: number } = {}): NpsResult {
   const { promoters, passives, detractors } = counts;
   assertCount(promoters, 'promoters');

@@ -193,6 +193,13 @@ describe("Johnson's relative weights", () => {
     assert.deepEqual(sh.ranking, rw.ranking);
     for (let j = 0; j < 3; j++) close(rw.drivers[j].rawWeight, sh.drivers[j].value, 0.01, rw.drivers[j].driver);
   });
+  it('a single driver takes all of R² = r²', () => {
+    const rows = generate(200, 4);
+    const rw = relativeWeights({ rows, outcome: 'y', drivers: ['x1'] });
+    assert.equal(rw.drivers[0].percent, 100);
+    close(rw.r2, olsR2(rows, ['x1'], 'y'), 1e-9);
+    close(rw.drivers[0].rawWeight, (rw.drivers[0].correlation ?? 0) ** 2, 1e-12);
+  });
   it('signs follow the zero-order correlation', () => {
     const rows = generate(500, 3).map((r) => ({ ...r, x2: -(r.x2 as number) }));
     const rw = relativeWeights({ rows, outcome: 'y', drivers: ['x1', 'x2'] });
