@@ -21,7 +21,10 @@ const docs = new WeakMap<FastifyInstance, RouteDoc[]>();
 /** The routes registered on an app, for its OpenAPI document. */
 export function routeDocs(app: FastifyInstance): RouteDoc[] {
   let list = docs.get(app);
-  if (!list) docs.set(app, (list = []));
+  if (!list) {
+    list = [];
+    docs.set(app, list);
+  }
   return list;
 }
 

@@ -32,7 +32,7 @@ export async function writeCustomers(trx: Db, orgId: string, records: CustomerIn
   });
   const all = refs.map((_, i) => i);
   const resolution = await resolveSubset(trx, orgId, refs, all, problems);
-  records.forEach((r, i) => {
+  records.forEach((_r, i) => {
     const j = referrerIndex.get(i);
     if (j !== undefined && resolution.customerIds[j] === resolution.customerIds[i]) {
       problems.push({ index: i, field: 'referred_by_email', reason: 'a customer cannot refer themselves' });

@@ -128,7 +128,10 @@ export async function resolveCustomers(
   const addToGroup = (node: string) => {
     const root = links.find(node);
     let set = groupCustomers.get(root);
-    if (!set) groupCustomers.set(root, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      groupCustomers.set(root, set);
+    }
     if (node.startsWith('c:')) set.add(node.slice(2));
   };
   for (const c of liveId.values()) addToGroup(idNode(c));
