@@ -23,4 +23,9 @@ export {
 } from './sentiment.js';
 export { detectChurnThreat, detectEmotions, detectUrgency, scoreEffort } from './signals.js';
 export { DEFAULT_TAXONOMY } from './taxonomy.js';
-export { type CompiledTaxonomy, compileTaxonomy, detectTopics } from './topics.js';
+export {
+  type CompiledTaxonomy,
+  compileTaxonomy,
+  detectTopics,
+  topicsFromSentiment as detectTopicsFromSentiment,
+} from './topics.js';

@@ -12,7 +12,7 @@ const EMAIL_RE = /[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*
 const DIGIT_RUN_RE = /(?:\+\s?|(?<![\w+]))\(?\d[\d\s().-]{5,}\d(?!\d)/g;
 const IBAN_RE = /\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b/g;
 const IPV4_RE = /(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.]\d)/g;
-const IPV6_RE = /(?<![\w:])(?:[0-9a-fA-F]{1,4}:){2,7}(?::|[0-9a-fA-F]{1,4})(?:(?::[0-9a-fA-F]{1,4}){0,6})(?![\w:])/g;
+const IPV6_RE = /(?<![\w:.])(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{1,4}(?![\w:])/g;
 const SSN_RE = /\b(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b/g;
 const NINO_RE = /\b(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/g;
 const STREET_RE =
@@ -209,7 +209,8 @@ export function findPii(text: string): PiiMatch[] {
     addAll(SSN_RE, text, 'national_id', out);
     addAll(NINO_RE, text, 'national_id', out);
     addAll(IPV4_RE, text, 'ip', out);
-    if (text.includes(':')) addAll(IPV6_RE, text, 'ip', out, (s) => /[a-fA-F]/.test(s) || s.includes('::'));
+    if (text.includes(':'))
+      addAll(IPV6_RE, text, 'ip', out, (s) => (s.includes('::') || s.split(':').length === 8) && /[a-fA-F]/.test(s));
     addAll(STREET_RE, text, 'address', out);
     addAll(UK_POSTCODE_RE, text, 'address', out);
     const found: PiiMatch[] = [];

@@ -14,7 +14,7 @@ import type { SentenceSentiment, Sentiment, SentimentLabel } from './types.js';
 
 /**
  * Lexicon-and-rules sentiment (VADER-style, reimplemented for speed and customer-service text).
- * Rules: idioms first ("still waiting", "not bad", "never again"), negation within three tokens
+ * Rules: idioms first ("still waiting", "not bad", "never again"), negation within four tokens
  * (×−0.74, stopping at clause punctuation), intensifiers/dampeners with distance decay, ALL-CAPS
  * and elongation ("sooo") emphasis, contrast ("X but Y": X×0.5, Y×1.5; "although X, Y": X×0.5),
  * exclamation emphasis, questions dampened, emoji and emoticons. Scores are squashed to −1..1.
@@ -34,8 +34,8 @@ export const SENTIMENT_PARAMS = {
   /** Squash: raw / sqrt(raw² + alpha). */
   alpha: 15,
   /** Labels: score ≥ positiveAt → positive; ≤ −negativeAt → negative; else neutral. */
-  positiveAt: 0.3,
-  negativeAt: 0.2,
+  positiveAt: 0.4,
+  negativeAt: 0.1,
 };
 
 export interface SentimentResult extends Sentiment {
@@ -66,7 +66,7 @@ for (const [phrase, v] of Object.entries(IDIOMS)) {
 }
 for (const list of IDIOM_INDEX.values()) list.sort((a, b) => b.toks.length - a.toks.length);
 
-const DECAY = [1, 0.95, 0.9];
+const DECAY = [1, 0.95, 0.9, 0.85];
 
 export function labelFor(score: number): SentimentLabel {
   if (score >= SENTIMENT_PARAMS.positiveAt) return 'positive';
@@ -136,7 +136,7 @@ function modify(tokens: Token[], from: number, i: number, v: number, boosts: Flo
   let out = v;
   let negated = false;
   let k = 0;
-  for (let j = i - 1; j >= from && k < 3; j--) {
+  for (let j = i - 1; j >= from && k < 4; j--) {
     const p = tokens[j];
     if (isClauseBreak(p)) break;
     if (p.kind !== TokenKind.Word) continue;

@@ -19,8 +19,16 @@ export interface CompiledTaxonomy {
 
 const CACHE = new WeakMap<Taxonomy, CompiledTaxonomy>();
 
+const STEMS = new Map<string, string>();
 function tokenStem(t: Token): string {
-  return t.kind === TokenKind.Word || t.kind === TokenKind.Hashtag ? stem(t.lower) : t.lower;
+  if (t.kind !== TokenKind.Word && t.kind !== TokenKind.Hashtag) return t.lower;
+  let s = STEMS.get(t.lower);
+  if (s === undefined) {
+    if (STEMS.size > 200_000) STEMS.clear();
+    s = stem(t.lower);
+    STEMS.set(t.lower, s);
+  }
+  return s;
 }
 
 export function compileTaxonomy(taxonomy: Taxonomy): CompiledTaxonomy {

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  predictAspectPolarity,
+  predictLabels,
+  trainAspectPolarity,
+  trainTextClassifier,
+} from '../../src/text/index.js';
+
+const INTENTS: Record<string, string[]> = {
+  refund: [
+    'I want my money back',
+    'please refund my order',
+    'how do I get a refund',
+    'refund the payment please',
+    'I need a refund for this',
+  ],
+  track: [
+    'where is my parcel',
+    'track my order',
+    'when will my package arrive',
+    'has my order shipped yet',
+    'where is my delivery',
+  ],
+  password: [
+    'I forgot my password',
+    'reset my password',
+    'cannot log in to my account',
+    'password reset link not working',
+    'locked out of login',
+  ],
+};
+
+test('single-label intents from a small synthetic set; model survives JSON', () => {
+  const ex = Object.entries(INTENTS).flatMap(([label, texts]) => texts.map((text) => ({ text, labels: [label] })));
+  const model = trainTextClassifier(ex, { mode: 'single' });
+  const back = JSON.parse(JSON.stringify(model));
+  assert.equal(predictLabels(back, 'can you refund me').at(0)?.label, 'refund');
+  assert.equal(predictLabels(back, 'where is my order now').at(0)?.label, 'track');
+  assert.equal(predictLabels(back, 'I forgot the password to log in').at(0)?.label, 'password');
+  const p = predictLabels(back, 'refund please');
+  assert.equal(p.length, 1);
+  assert.ok(p[0].score > 0.34 && p[0].score <= 1);
+});
+
+test('multi-label categories', () => {
+  const ex = [
+    { text: 'the food was tasty', labels: ['food'] },
+    { text: 'great pizza and pasta', labels: ['food'] },
+    { text: 'the waiter was rude', labels: ['service'] },
+    { text: 'slow service and rude staff', labels: ['service'] },
+    { text: 'tasty food but rude waiter', labels: ['food', 'service'] },
+    { text: 'lovely pasta, friendly staff', labels: ['food', 'service'] },
+  ];
+  const model = trainTextClassifier(ex, { mode: 'multi', epochs: 40 });
+  const labels = (t: string) =>
+    predictLabels(model, t)
+      .map((x) => x.label)
+      .sort();
+  assert.deepEqual(labels('the pasta was tasty'), ['food']);
+  assert.deepEqual(labels('the staff were rude'), ['service']);
+  assert.deepEqual(labels('tasty pizza, rude waiter'), ['food', 'service']);
+});
+
+test('aspect polarity model', () => {
+  const ex = [
+    { text: 'the food was great but the waiter was rude', category: 'food', polarity: 'positive' },
+    { text: 'the food was great but the waiter was rude', category: 'service', polarity: 'negative' },
+    { text: 'awful food, lovely staff', category: 'food', polarity: 'negative' },
+    { text: 'awful food, lovely staff', category: 'service', polarity: 'positive' },
+    { text: 'delicious meal', category: 'food', polarity: 'positive' },
+    { text: 'terrible service', category: 'service', polarity: 'negative' },
+  ];
+  const model = trainAspectPolarity(ex, { epochs: 40 });
+  assert.equal(predictAspectPolarity(model, 'delicious food', 'food').label, 'positive');
+  assert.equal(predictAspectPolarity(model, 'terrible food', 'food').label, 'negative');
+});
