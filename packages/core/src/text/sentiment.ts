@@ -48,6 +48,8 @@ export interface SentimentDetail extends SentimentResult {
   ranges: [number, number][];
   /** Valence contributed at each token (0 where none), after negation/boosting/contrast. */
   contrib: Float64Array;
+  /** The same before contrast/concession weighting: what each clause says on its own (for aspects). */
+  local: Float64Array;
   /** Sum of contributions (before squashing). */
   raw: number;
 }
@@ -158,6 +160,7 @@ export function analyseSentiment(text: string, tokens: Token[] = tokenize(text))
   const n = tokens.length;
   const contrib = new Float64Array(n);
   const boosts = new Float64Array(n);
+  const local = new Float64Array(n);
   const P = SENTIMENT_PARAMS;
   const sentences: SentenceSentiment[] = [];
   let total = 0;
@@ -220,6 +223,7 @@ export function analyseSentiment(text: string, tokens: Token[] = tokenize(text))
       }
       i++;
     }
+    for (let j = a; j < b; j++) local[j] = contrib[j];
     // Contrast and concession within the sentence.
     for (let j = a; j < b; j++) {
       const t = tokens[j];
@@ -255,7 +259,7 @@ export function analyseSentiment(text: string, tokens: Token[] = tokenize(text))
     sentences.push({ score, label: labelFor(score), start: tokens[a].start, end: tokens[b - 1].end });
   }
   const score = squash(total);
-  return { score, label: labelFor(score), sentences, tokens, ranges, contrib, raw: total };
+  return { score, label: labelFor(score), sentences, tokens, ranges, contrib, local, raw: total };
 }
 
 /** Sentiment of a text (−1..1 and label) with per-sentence scores and offsets. */

@@ -106,7 +106,7 @@ function isClauseSplit(tokens: Token[], j: number): boolean {
 
 /** Topic mentions with aspect-level sentiment, from an existing sentiment pass. */
 export function topicsFromSentiment(d: SentimentDetail, compiled: CompiledTaxonomy): TopicMention[] {
-  const { tokens, ranges, contrib } = d;
+  const { tokens, ranges, local: contrib } = d;
   const stems = tokens.map(tokenStem);
   const raw: RawMention[] = [];
   for (let si = 0; si < ranges.length; si++) {

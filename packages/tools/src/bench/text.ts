@@ -89,9 +89,9 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
   };
   // Warm up every case once.
   for (const fn of Object.values(cases)) throughput(texts.slice(0, 100), fn, 50);
-  const samples: Record<string, number[]> = {};
+  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, [] as number[]]));
   for (let r = 0; r < runs; r++) {
-    for (const [k, fn] of Object.entries(cases)) (samples[k] ??= []).push(throughput(texts, fn, minMs));
+    for (const [k, fn] of Object.entries(cases)) samples[k].push(throughput(texts, fn, minMs));
   }
   const m = (k: string) => Math.round(median(samples[k]));
   const figures = {
