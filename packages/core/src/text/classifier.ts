@@ -1,5 +1,7 @@
-import { analyseSentiment } from './sentiment.js';
+import { analyseSentiment, type SentimentDetail } from './sentiment.js';
+import { DEFAULT_TAXONOMY } from './taxonomy.js';
 import { stem, TokenKind, tokenize } from './tokenize.js';
+import { compileTaxonomy, topicsFromSentiment } from './topics.js';
 
 /**
  * Trainable linear text classifiers for per-org models (intents, aspect categories, aspect polarity).
@@ -100,8 +102,20 @@ export function textFeatures(text: string, charNgrams = true, prefix = ''): Map<
   return feats;
 }
 
+/** Zero-shot default-taxonomy topics (and their aspect sentiment) as features. */
+function topicFeatures(d: SentimentDetail, feats: Map<number, number>, prefix = ''): void {
+  for (const m of topicsFromSentiment(d, compileTaxonomy(DEFAULT_TAXONOMY))) {
+    const top = m.topic.split('.')[0];
+    feats.set(fnv1a(`${prefix}T:${m.topic}`), 1);
+    feats.set(fnv1a(`${prefix}T:${top}`), 1);
+    feats.set(fnv1a(`${prefix}TS:${m.topic}:${m.sentiment.label}`), 1);
+    feats.set(fnv1a(`${prefix}TS:${top}:${m.sentiment.label}`), 1);
+  }
+}
+
 function lexiconFeatures(text: string, feats: Map<number, number>): void {
   const d = analyseSentiment(text);
+  topicFeatures(d, feats);
   const s = d.score;
   const bin = s >= 0.5 ? 'pos2' : s >= 0.15 ? 'pos1' : s <= -0.5 ? 'neg2' : s <= -0.15 ? 'neg1' : 'neu';
   feats.set(fnv1a(`L:${bin}`), 1);
@@ -215,8 +229,8 @@ export function trainTextClassifier(
   const C = labels.length;
   const multi = opts.mode ? opts.mode === 'multi' : examples.some((e) => e.labels.length !== 1);
   const charNgrams = opts.charNgrams ?? true;
-  const epochs = opts.epochs ?? (multi ? 15 : 20);
-  const lr0 = opts.learningRate ?? (multi ? 1.0 : 2.0);
+  const epochs = opts.epochs ?? 20;
+  const lr0 = opts.learningRate ?? 2.0;
   const l2 = opts.l2 ?? 1e-6;
   const atLeastOne = opts.atLeastOne ?? (multi && examples.every((e) => e.labels.length > 0));
   // Feature vocabulary: 32-bit hash → dense row.
@@ -302,7 +316,7 @@ export function trainTextClassifier(
   for (let c = 0; c < C; c++) bias[c] -= biasU[c] / t;
   return packModel(W, D, C, rowHash, bias, labels, {
     multi,
-    threshold: opts.threshold ?? 0.5,
+    threshold: opts.threshold ?? (multi ? 0.4 : 0.5),
     atLeastOne,
     charNgrams,
     maxWeights: opts.maxWeights ?? 1_500_000,
@@ -504,6 +518,7 @@ function aspectExtra(text: string, category: string): (f: Map<number, number>) =
     f.set(fnv1a(`A:${category}`), 1);
     const words = textFeatures(text, false, `${category}|`);
     for (const [h, v] of words) f.set(h, (f.get(h) ?? 0) + v * 0.5);
+    topicFeatures(analyseSentiment(text), f, `${category}|`);
   };
 }
 
