@@ -236,12 +236,15 @@ export const AREA_WEIGHT: Readonly<Record<Area, number>> = {
 export const MONTHLY_DECAY = 0.85;
 
 /**
- * Ground truth for key-driver analysis. The latent NPS of every demo customer is
+ * Ground truth for key-driver analysis. The latent likelihood to recommend of every demo customer is
  *   L(t) = base(disposition, product liking, segment) + Σ_area weight × Σ_experiences quality × 0.85^(months ago)
- * and churn, referrals, reviews and repurchase all follow L (top box 9–10 keeps ~90 % a year,
- * 7–8 ~68 %, 0–6 ~50 %), plus extra churn after poor or slow service. Experiences are mostly
- * neutral-to-good; the big negative ones come from a few places. Ranked by their true effect
- * on NPS across the org (weight × how often they happen):
+ * and an NPS answer is round(L + noise). Churn (monthly hazard 0.002 + 0.1 / (1 + e^(1.8 (L − 6.9)))),
+ * referrals, shares, reviews and repurchase all follow L: by latest NPS answer, 12-month retention
+ * is ~87 % for 9–10, ~67 % for 7–8 and ~40 % for 0–6 (seed-dependent), and poor or slow service
+ * adds churn on top. Everyday experiences are neutral to good; the big negative ones come from a
+ * few places, listed by importance (how often × how hard they hit). Measured on 4,000 customers,
+ * mean NPS in the 75 days after: nothing notable 8.0, a late parcel 6.8, a billing error 6.5, a
+ * refused return 7.0, the price notice 7.5, any support contact 7.3 (service quality varies by agent).
  */
 export const DEMO_TRUE_DRIVERS = [
   {
@@ -252,7 +255,7 @@ export const DEMO_TRUE_DRIVERS = [
     touchpoints: ['delivery', 'packaging', 'delivery_sms'],
     topics: ['delivery_late', 'delivery_damaged', 'delivery_wrong_item'],
     nps_weight: AREA_WEIGHT.delivery,
-    note: '12 % of parcels late (×2.2 during the courier switch, ×1.5 in Nov/Dec); delivery CSAT tracks it',
+    note: '~10 % of parcels late (×2.2 during the courier switch, ×1.5 in Nov/Dec, ×0.6 once fixed); delivery CSAT tracks it',
   },
   {
     rank: 2,
