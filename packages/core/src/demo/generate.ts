@@ -1364,6 +1364,8 @@ function renderCustomer(ctx: Ctx, pop: Population, i: number, ids: Counters, out
   for (const o of p.orders) {
     if (!active(o.t) && o.t !== p.acq) continue;
     ev(o.t, 'purchase', o.tp, { value: o.value, currency: 'EUR', properties: { order_id: o.no, items: o.items } });
+    if (r.chance(0.3))
+      ev(o.t + r.exp(2 * HOUR), 'email_open', 'order_confirmation', { properties: { order_id: o.no } });
   }
   for (const ep of p.episodes) {
     if (ep.kind === 'delivery' && ep.resolved !== undefined && r.chance(0.35)) {
