@@ -70,6 +70,14 @@ eachStore('ingestion → timeline', (env) => {
       'friendliness',
     ]);
     assert.equal(response.answers.find((a: { field: string }) => a.field === 'csat').value, 4);
+    // Every text is analysed on the way in, and the analysis comes back with the record.
+    assert.equal(chat.analysis[0].sentiment.label, 'negative');
+    assert.ok(
+      chat.analysis[0].topics.some((t: { topic: string }) => t.topic.startsWith('delivery')),
+      JSON.stringify(chat.analysis),
+    );
+    assert.equal(response.analysis[0].field, 'reason');
+    assert.equal(response.analysis[0].sentiment.label, 'positive');
 
     // Cursor pagination walks the same items without gaps or repeats.
     const seen: string[] = [];
@@ -348,6 +356,13 @@ eachStore('bad input', (env) => {
     ]);
     const r2 = await bad('/api/v1/events', huge);
     assert.equal(r2.status, 413);
+    const pii = await env().api('POST', '/api/v1/events', (await env().newOrg()).key, {
+      customer_email: 'a@x.io',
+      type: 'review',
+      occurred_at: t0,
+      text: 'Call me on +44 7700 900123 or mail jo@x.io, card 4111 1111 1111 1111',
+    });
+    assert.equal(pii.status, 201);
     const r3 = await bad('/api/v1/events', {
       customer_email: 'a@x.io',
       type: 'review',

@@ -44,22 +44,52 @@ export async function writeCustomers(trx: Db, orgId: string, records: CustomerIn
   const statuses = customerIds.map(
     (id) => (resolution.created.has(id!) ? 'created' : 'updated') as 'created' | 'updated',
   );
-  // Later records for the same customer win, as if applied one by one.
-  for (let i = 0; i < n; i++) {
-    const r = records[i];
-    const id = customerIds[i]!;
-    const referredBy = referrerIndex.has(i) ? resolution.customerIds[referrerIndex.get(i)!] : null;
-    await sql`UPDATE customers SET
-        name = COALESCE(${r.name ?? null}::text, name),
-        segment = COALESCE(${r.segment ?? null}::text, segment),
-        acquired_at = COALESCE(${r.acquired_at?.toISOString() ?? null}::timestamptz, acquired_at),
-        acquisition_source = COALESCE(${r.acquisition_source ?? null}::text, acquisition_source),
-        referred_by = COALESCE(${referredBy}::uuid, referred_by),
-        updated_at = now()
-      WHERE org_id = ${orgId} AND id = ${id}::uuid`.execute(trx);
-  }
+  await updateProfiles(trx, orgId, records, customerIds as string[], (i) =>
+    referrerIndex.has(i) ? resolution.customerIds[referrerIndex.get(i)!] : null,
+  );
   await writeAttributes(trx, orgId, records, customerIds as string[]);
   return { ids: customerIds as string[], statuses, customerIds };
+}
+
+/** One UPDATE for the batch; later records for the same customer win, as if applied one by one. */
+async function updateProfiles(
+  trx: Db,
+  orgId: string,
+  records: CustomerInput[],
+  customerIds: string[],
+  referrerOf: (i: number) => string | null,
+) {
+  const folded = new Map<
+    string,
+    {
+      name: string | null;
+      segment: string | null;
+      acquired: string | null;
+      source: string | null;
+      referrer: string | null;
+    }
+  >();
+  records.forEach((r, i) => {
+    const id = customerIds[i];
+    const prev = folded.get(id);
+    folded.set(id, {
+      name: r.name ?? prev?.name ?? null,
+      segment: r.segment ?? prev?.segment ?? null,
+      acquired: r.acquired_at?.toISOString() ?? prev?.acquired ?? null,
+      source: r.acquisition_source ?? prev?.source ?? null,
+      referrer: referrerOf(i) ?? prev?.referrer ?? null,
+    });
+  });
+  const ids = [...folded.keys()];
+  const v = [...folded.values()];
+  await sql`UPDATE customers c SET
+      name = COALESCE(u.name, c.name), segment = COALESCE(u.segment, c.segment),
+      acquired_at = COALESCE(u.acquired, c.acquired_at), acquisition_source = COALESCE(u.source, c.acquisition_source),
+      referred_by = COALESCE(u.referrer, c.referred_by), updated_at = now()
+    FROM unnest(${ids}::uuid[], ${v.map((x) => x.name)}::text[], ${v.map((x) => x.segment)}::text[],
+      ${v.map((x) => x.acquired)}::timestamptz[], ${v.map((x) => x.source)}::text[], ${v.map((x) => x.referrer)}::uuid[])
+      AS u(id, name, segment, acquired, source, referrer)
+    WHERE c.org_id = ${orgId} AND c.id = u.id`.execute(trx);
 }
 
 async function writeAttributes(trx: Db, orgId: string, records: CustomerInput[], customerIds: string[]) {

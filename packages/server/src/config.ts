@@ -1,0 +1,33 @@
+import { resolve } from 'node:path';
+
+/** Settings from the environment; every one has a default that runs on a laptop. */
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  demo: boolean;
+  demoCustomers: number;
+  logRequests: boolean;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = Number(env.PORT ?? 4680);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, got '${env.PORT}'`);
+  const demoCustomers = Number(env.CANOPY_DEMO_CUSTOMERS ?? 1500);
+  if (!Number.isInteger(demoCustomers) || demoCustomers < 1 || demoCustomers > 1_000_000) {
+    throw new Error(
+      `CANOPY_DEMO_CUSTOMERS must be a whole number from 1 to 1000000, got '${env.CANOPY_DEMO_CUSTOMERS}'`,
+    );
+  }
+  return {
+    port,
+    host: env.HOST ?? 'localhost',
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: resolve(env.CANOPY_DATA_DIR ?? '.canopy-data'),
+    demo: !['0', 'false', 'no', 'off'].includes((env.CANOPY_DEMO ?? '1').toLowerCase()),
+    demoCustomers,
+    logRequests: ['1', 'true', 'yes'].includes((env.CANOPY_LOG ?? '').toLowerCase()),
+  };
+}

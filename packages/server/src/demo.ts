@@ -1,0 +1,121 @@
+import {
+  DEMO_AGENTS,
+  DEMO_DEPARTMENTS,
+  DEMO_ORG,
+  DEMO_TOUCHPOINTS,
+  departmentInput,
+  generateDemoRecords,
+  type RecordKind,
+  touchpointInput,
+} from '@canopy/core';
+import {
+  createApiKey,
+  createOrg,
+  createUser,
+  findOrgBySlug,
+  type Store,
+  upsertAgents,
+  upsertDepartments,
+  upsertTouchpoints,
+} from '@canopy/store';
+import type { TextAnalysisStep } from './pipeline/analyse.js';
+import { ingestBatch, type RecordOf } from './pipeline/ingest.js';
+import { validateBatch } from './pipeline/validate.js';
+
+export const DEMO_LOGIN = { email: 'demo@canopy.local', password: 'canopy-demo' };
+
+export interface DemoLoaded {
+  orgId: string;
+  slug: string;
+  name: string;
+  apiKey: string;
+  login: typeof DEMO_LOGIN;
+  counts: Record<RecordKind, number>;
+  seconds: number;
+}
+
+export interface DemoOptions {
+  customers: number;
+  seed: number;
+  /** End of the demo window (ISO); defaults to the start of today, so "last 90 days" has data. */
+  now?: string;
+  slug?: string;
+  analysis?: TextAnalysisStep;
+  onProgress?: (written: number) => void;
+}
+
+// Flush order matters: a response may rate an interaction of the same chunk.
+const FLUSH_ORDER: RecordKind[] = ['customers', 'interactions', 'responses', 'events'];
+const CHUNK = 4000;
+
+/**
+ * Writes the demo organisation through the same validation and ingestion pipeline as the API,
+ * so the demo exercises — and proves — the real path.
+ */
+export async function loadDemo(store: Store, opts: DemoOptions): Promise<DemoLoaded> {
+  const started = Date.now();
+  const slug = opts.slug ?? DEMO_ORG.slug;
+  if (await findOrgBySlug(store.db, slug)) throw new Error(`an organisation '${slug}' exists already`);
+  const org = await createOrg(store.db, slug, DEMO_ORG.name);
+  await store.db.transaction().execute(async (trx) => {
+    await upsertDepartments(
+      trx,
+      org.id,
+      DEMO_DEPARTMENTS.map((d) => departmentInput.parse(d)),
+    );
+    const unknown = await upsertTouchpoints(
+      trx,
+      org.id,
+      DEMO_TOUCHPOINTS.map((t) => touchpointInput.parse(t)),
+    );
+    if (unknown.length) throw new Error(`demo touchpoints with unknown departments: ${unknown.join(', ')}`);
+    await upsertAgents(
+      trx,
+      org.id,
+      DEMO_AGENTS.map((a) => ({ key: a.key, name: a.name, team: a.team })),
+    );
+  });
+  await createUser(store.db, org.id, {
+    email: DEMO_LOGIN.email,
+    name: 'Demo Admin',
+    role: 'admin',
+    password: DEMO_LOGIN.password,
+  });
+  const { key } = await createApiKey(store.db, org.id, 'demo');
+
+  const now = opts.now ?? `${new Date().toISOString().slice(0, 10)}T00:00:00Z`;
+  const buffers: Record<RecordKind, unknown[]> = { customers: [], interactions: [], responses: [], events: [] };
+  const counts: Record<RecordKind, number> = { customers: 0, interactions: 0, responses: 0, events: 0 };
+  let buffered = 0;
+  let written = 0;
+  const flush = async () => {
+    for (const kind of FLUSH_ORDER) {
+      const raw = buffers[kind];
+      if (raw.length === 0) continue;
+      const { records, errors } = validateBatch(kind, raw);
+      if (errors.length) {
+        throw new Error(`demo generator wrote an invalid ${kind} record: ${JSON.stringify(errors.slice(0, 3))}`);
+      }
+      await ingestBatch(store, org.id, kind, records as RecordOf<RecordKind>[], { analysis: opts.analysis });
+      counts[kind] += raw.length;
+      written += raw.length;
+      buffers[kind] = [];
+    }
+    buffered = 0;
+    opts.onProgress?.(written);
+  };
+  for (const item of generateDemoRecords({ customers: opts.customers, seed: opts.seed, now })) {
+    buffers[item.kind].push(item.record);
+    if (++buffered >= CHUNK) await flush();
+  }
+  await flush();
+  return {
+    orgId: org.id,
+    slug,
+    name: DEMO_ORG.name,
+    apiKey: key,
+    login: DEMO_LOGIN,
+    counts,
+    seconds: (Date.now() - started) / 1000,
+  };
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// `npm start`: Canopy on the embedded store (or DATABASE_URL), with a demo org on first start.
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findApiKey, type Store } from '@canopy/store';
+import { defaultAnalyser } from './analyser.js';
+import { buildApp } from './app.js';
+import { loadConfig } from './config.js';
+import { loadDemo } from './demo.js';
+import { openConfiguredStore } from './open-store.js';
+import { TextAnalysisStep } from './pipeline/analyse.js';
+import { VERSION } from './version.js';
+
+interface DemoCredentials {
+  org: string;
+  apiKey: string;
+  email: string;
+  password: string;
+}
+
+async function ensureDemo(store: Store, dir: string, customers: number): Promise<DemoCredentials | null> {
+  const file = join(dir, 'demo-credentials.json');
+  const orgs = await store.db.selectFrom('orgs').select('id').limit(1).execute();
+  if (orgs.length > 0) {
+    // Later starts print what the first start created, while that key still works.
+    if (!existsSync(file)) return null;
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials;
+    return (await findApiKey(store.db, saved.apiKey)) ? saved : null;
+  }
+  console.log(`loading the demo organisation (${customers.toLocaleString('en')} customers) — first start only…`);
+  let last = 0;
+  const demo = await loadDemo(store, {
+    customers,
+    seed: 1,
+    analysis: new TextAnalysisStep(defaultAnalyser()),
+    onProgress: (n) => {
+      if (process.stdout.isTTY && n - last >= 20_000) {
+        last = n;
+        process.stdout.write(`  ${n.toLocaleString('en')} records\r`);
+      }
+    },
+  });
+  const total = Object.values(demo.counts).reduce((a, b) => a + b, 0);
+  console.log(`  ${total.toLocaleString('en')} records in ${demo.seconds.toFixed(1)} s`);
+  const creds = { org: demo.name, apiKey: demo.apiKey, email: demo.login.email, password: demo.login.password };
+  // The demo's own key, kept next to the demo data (mode 600) so later starts can print it.
+  writeFileSync(file, JSON.stringify(creds, null, 2));
+  chmodSync(file, 0o600);
+  return creds;
+}
+
+async function main() {
+  const config = loadConfig();
+  const store = await openConfiguredStore(config);
+  const creds = config.demo ? await ensureDemo(store, config.dataDir, config.demoCustomers) : null;
+  const app = await buildApp({ store, analyser: defaultAnalyser(), logger: config.logRequests });
+  await app.listen({ port: config.port, host: config.host });
+  const url = `http://localhost:${config.port}`;
+  console.log(`\nCanopy ${VERSION} is running at ${url}`);
+  console.log(`  store: ${store.location}`);
+  if (creds) {
+    console.log(`  demo organisation: ${creds.org}`);
+    console.log(`  sign in: ${creds.email} / ${creds.password}`);
+    console.log(`  API key: ${creds.apiKey}`);
+    console.log(`  try: curl -H "Authorization: Bearer ${creds.apiKey}" ${url}/api/v1/customers?limit=3`);
+  }
+  console.log(`  API reference: ${url}/api/openapi.json\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping…`);
+    await app.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error(`canopy: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
