@@ -10,6 +10,8 @@ import { routeDocs } from './route.js';
 import { configRoutes } from './routes/config.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { readRoutes } from './routes/read.js';
+import { sessionRoutes } from './routes/session.js';
+import { staticRoutes } from './static.js';
 import { VERSION } from './version.js';
 
 export interface AppOptions {
@@ -92,5 +94,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   ingestRoutes(app, opts.store, auth, analysis);
   readRoutes(app, opts.store, auth);
   configRoutes(app, opts.store, auth, () => undefined);
+  sessionRoutes(app, opts.store, auth);
+  staticRoutes(app);
   return app;
 }

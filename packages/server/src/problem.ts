@@ -63,7 +63,11 @@ export function zodFieldErrors(error: z.ZodError, index?: number): FieldError[] 
       continue;
     }
     let reason = issue.message;
-    if (issue.code === 'invalid_type' && issue.input === undefined) reason = 'is required';
+    // zod's default type message ("Invalid input: expected number, received string") in our words.
+    const m = /^Invalid input: expected (\w+), received (\w+)$/.exec(reason);
+    if (m)
+      reason =
+        m[2] === 'undefined' ? 'is required' : `must be ${/^[aeiou]/.test(m[1]) ? 'an' : 'a'} ${m[1]}, not ${m[2]}`;
     out.push({ ...(index === undefined ? {} : { index }), field: fieldPath(issue.path) || '(record)', reason });
   }
   return out;

@@ -282,6 +282,8 @@ eachStore('bad input', (env) => {
     ]);
     assert.match(r.body.detail, /7 of 8 records are invalid; nothing was written/);
     assert.equal(r.body.errors[2].reason, 'unknown field');
+    assert.equal(r.body.errors[0].reason, 'must be at most 10');
+    assert.equal(r.body.errors[3].reason, 'must be a number');
   });
 
   it('a record without a customer, and a local time without a zone, are refused precisely', async () => {

@@ -92,3 +92,11 @@ export const scalarMap = z
 export const money = z.number().finite().min(-1e12).max(1e12);
 
 export const currency = z.string().regex(/^[A-Z]{3}$/, { error: 'must be a 3-letter ISO 4217 code, e.g. EUR' });
+
+/** A whole number in [min, max], with a message for each way it can be wrong. */
+export const wholeNumber = (min: number, max: number) =>
+  z
+    .number({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be a number') })
+    .int({ error: 'must be a whole number' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });

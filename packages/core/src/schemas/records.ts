@@ -19,6 +19,7 @@ import {
   text,
   timestamp,
   uuid,
+  wholeNumber,
 } from './fields.js';
 import { LIMITS } from './limits.js';
 
@@ -94,8 +95,8 @@ export const interactionInput = z
     opened_at: timestamp,
     first_response_at: timestamp.optional(),
     resolved_at: timestamp.optional(),
-    contact_count: z.int().min(1).max(1000).optional(),
-    transfers: z.int().min(0).max(1000).optional(),
+    contact_count: wholeNumber(1, 1000).optional(),
+    transfers: wholeNumber(0, 1000).optional(),
   })
   .refine(hasCustomerRef, customerRequired)
   .superRefine((r, ctx) => {
@@ -119,13 +120,13 @@ const scaleBound = z.number().finite().min(-1000).max(1000);
 export const answerInput = z.discriminatedUnion(
   'type',
   [
-    z.strictObject({ field, type: z.literal('nps'), value: z.int({ error: 'must be a whole number' }).min(0).max(10) }),
-    z.strictObject({ field, type: z.literal('csat'), value: z.int({ error: 'must be a whole number' }).min(1).max(5) }),
+    z.strictObject({ field, type: z.literal('nps'), value: wholeNumber(0, 10) }),
+    z.strictObject({ field, type: z.literal('csat'), value: wholeNumber(1, 5) }),
     z
       .strictObject({
         field,
         type: z.literal('ces'),
-        value: z.int({ error: 'must be a whole number' }),
+        value: wholeNumber(1, 7),
         scale_max: z.union([z.literal(5), z.literal(7)]).default(7),
         higher_is_easier: z.boolean().default(true),
       })
@@ -156,7 +157,7 @@ export const answerInput = z.discriminatedUnion(
     z.strictObject({
       field,
       type: z.literal('expectation'),
-      value: z.int({ error: 'must be a whole number' }).min(1).max(5),
+      value: wholeNumber(1, 5),
     }),
     z.strictObject({
       field,

@@ -1,0 +1,200 @@
+#!/usr/bin/env node
+// The `canopy` command: import, export, demo, orgs, keys. Uses the same store settings as the
+// server (DATABASE_URL, or PGlite in CANOPY_DATA_DIR / ./.canopy-data).
+import { createWriteStream } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { RECORD_KINDS, type RecordKind, timestamp } from '@canopy/core';
+import { createApiKey, type Store } from '@canopy/store';
+import { defaultAnalyser } from '../analyser.js';
+import { loadConfig } from '../config.js';
+import { loadDemo } from '../demo.js';
+import { openConfiguredStore } from '../open-store.js';
+import { TextAnalysisStep } from '../pipeline/analyse.js';
+import { exportRecords } from '../transfer/export.js';
+import { type ImportProgress, importFile } from '../transfer/import.js';
+
+const USAGE = `usage: canopy <command> [options]
+
+commands:
+  import <file> --kind <kind> [--org <slug>] [--format csv|jsonl] [--rejects <file>]
+      Stream a CSV or JSON Lines file of ${RECORD_KINDS.join('|')} into the store.
+      Rows are validated like the API; bad rows go to a reject file with line numbers and reasons.
+      Re-importing a file writes nothing twice.
+  export --kind <kind> [--org <slug>] [--format jsonl|csv] [--from <date>] [--to <date>] [--out <file>]
+      Stream records out in the importer's format (stdout by default).
+  demo [--customers N] [--seed S] [--slug <slug>] [--now <date>]
+      Write a demo organisation (deterministic for a seed) and print its API key.
+  orgs
+      List organisations.
+  keys create [--org <slug>] [--name <name>]
+      Create an API key for an organisation.
+
+environment: DATABASE_URL (PostgreSQL) or CANOPY_DATA_DIR (PGlite folder, default ./.canopy-data)`;
+
+class UsageError extends Error {}
+
+async function orgOf(store: Store, slug: string | undefined): Promise<{ id: string; slug: string }> {
+  const orgs = await store.db.selectFrom('orgs').select(['id', 'slug']).orderBy('created_at').execute();
+  if (slug) {
+    const o = orgs.find((x) => x.slug === slug);
+    if (!o) throw new UsageError(`no organisation '${slug}' (have: ${orgs.map((x) => x.slug).join(', ') || 'none'})`);
+    return o;
+  }
+  if (orgs.length === 1) return orgs[0];
+  if (orgs.length === 0)
+    throw new UsageError('there is no organisation yet: run `canopy demo` or start the server once');
+  throw new UsageError(`several organisations exist; name one with --org (${orgs.map((x) => x.slug).join(', ')})`);
+}
+
+function kindOf(v: string | undefined): RecordKind {
+  if (!v || !(RECORD_KINDS as readonly string[]).includes(v)) {
+    throw new UsageError(`--kind must be one of ${RECORD_KINDS.join(', ')}`);
+  }
+  return v as RecordKind;
+}
+
+function dateOf(name: string, v: string | undefined): Date | undefined {
+  if (v === undefined) return undefined;
+  const r = timestamp.safeParse(v);
+  if (!r.success) throw new UsageError(`--${name} must be an ISO date or date-time with zone, got '${v}'`);
+  return r.data;
+}
+
+function progressBar(p: ImportProgress, started: number): void {
+  const frac = p.totalBytes ? p.bytes / p.totalBytes : 0;
+  const width = 30;
+  const done = Math.round(frac * width);
+  const rate = p.rows / Math.max(0.001, (Date.now() - started) / 1000);
+  process.stderr.write(
+    `\r  [${'#'.repeat(done)}${'.'.repeat(width - done)}] ${(frac * 100).toFixed(0).padStart(3)}%  ${p.rows.toLocaleString('en')} rows  ${Math.round(rate).toLocaleString('en')} rows/s `,
+  );
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      kind: { type: 'string' },
+      org: { type: 'string' },
+      format: { type: 'string' },
+      rejects: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      out: { type: 'string' },
+      customers: { type: 'string' },
+      seed: { type: 'string' },
+      slug: { type: 'string' },
+      now: { type: 'string' },
+      name: { type: 'string' },
+      'no-analysis': { type: 'boolean' },
+    },
+  });
+  const format = values.format;
+  if (format !== undefined && format !== 'csv' && format !== 'jsonl')
+    throw new UsageError('--format must be csv or jsonl');
+  const config = loadConfig();
+  const store = await openConfiguredStore(config);
+  const analysis = values['no-analysis'] ? undefined : new TextAnalysisStep(defaultAnalyser());
+  try {
+    switch (command) {
+      case 'import': {
+        const file = positionals[0];
+        if (!file) throw new UsageError('import needs a file: canopy import <file> --kind <kind>');
+        const kind = kindOf(values.kind);
+        const org = await orgOf(store, values.org);
+        const started = Date.now();
+        const tty = process.stderr.isTTY;
+        const s = await importFile(store, {
+          file,
+          kind,
+          orgId: org.id,
+          format,
+          rejectFile: values.rejects,
+          analysis,
+          onProgress: tty ? (p) => progressBar(p, started) : undefined,
+        });
+        if (tty) process.stderr.write('\n');
+        const rate = Math.round(s.rows / Math.max(s.seconds, 0.001));
+        console.log(
+          `${kind} from ${file} into ${org.slug}: ${s.rows.toLocaleString('en')} rows read, ${(s.created + s.updated).toLocaleString('en')} written (${s.created} created, ${s.updated} updated), ${s.duplicates} duplicates skipped, ${s.rejected} rejected — ${s.seconds.toFixed(1)} s, ${rate.toLocaleString('en')} rows/s`,
+        );
+        if (s.rejectFile) console.log(`rejected rows, with line numbers and reasons: ${s.rejectFile}`);
+        if (s.fatal) console.error(`stopped: ${s.fatal}`);
+        return s.fatal ? 2 : s.rejected ? 1 : 0;
+      }
+      case 'export': {
+        const kind = kindOf(values.kind);
+        const org = await orgOf(store, values.org);
+        const out = values.out ? createWriteStream(values.out) : process.stdout;
+        const n = await exportRecords(store, {
+          kind,
+          orgId: org.id,
+          format: format ?? (values.out?.endsWith('.csv') ? 'csv' : 'jsonl'),
+          from: dateOf('from', values.from),
+          to: dateOf('to', values.to),
+          out,
+        });
+        if (values.out) {
+          await new Promise<void>((resolve) => out.end(() => resolve()));
+          console.error(`${n.toLocaleString('en')} ${kind} written to ${values.out}`);
+        }
+        return 0;
+      }
+      case 'demo': {
+        const customers = Number(values.customers ?? 1500);
+        const seed = Number(values.seed ?? 1);
+        if (!Number.isInteger(customers) || customers < 1 || customers > 1_000_000) {
+          throw new UsageError('--customers must be a whole number from 1 to 1000000');
+        }
+        if (!Number.isInteger(seed)) throw new UsageError('--seed must be a whole number');
+        const now = values.now ? dateOf('now', values.now)!.toISOString() : undefined;
+        const d = await loadDemo(store, { customers, seed, now, slug: values.slug, analysis });
+        const total = Object.values(d.counts).reduce((a, b) => a + b, 0);
+        console.log(
+          `demo organisation '${d.slug}' (${d.name}): ${total.toLocaleString('en')} records in ${d.seconds.toFixed(1)} s`,
+        );
+        console.log(`  ${JSON.stringify(d.counts)}`);
+        console.log(`  sign in: ${d.login.email} / ${d.login.password}`);
+        console.log(`  API key: ${d.apiKey}`);
+        return 0;
+      }
+      case 'orgs': {
+        const orgs = await store.db
+          .selectFrom('orgs')
+          .select(['slug', 'name', 'created_at'])
+          .orderBy('created_at')
+          .execute();
+        for (const o of orgs) console.log(`${o.slug}\t${o.name}\t${o.created_at.toISOString()}`);
+        return 0;
+      }
+      case 'keys': {
+        if (positionals[0] !== 'create')
+          throw new UsageError('usage: canopy keys create [--org <slug>] [--name <name>]');
+        const org = await orgOf(store, values.org);
+        const k = await createApiKey(store.db, org.id, values.name ?? 'cli');
+        console.log(k.key);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command '${command}'\n\n${USAGE}`);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`canopy: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(
+      err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? 2 : 1,
+    );
+  },
+);

@@ -1,0 +1,356 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { Db } from '../ingest/types.js';
+
+/**
+ * The SQL behind /api/v1/metrics: aggregates (counts, sums, histograms) per time bucket and
+ * group, from the daily rollups when the request fits them and from raw rows otherwise. The
+ * metric arithmetic (NPS, intervals, tests) is core's; this layer only counts.
+ */
+
+export const DIMENSIONS = [
+  'touchpoint',
+  'department',
+  'stage',
+  'channel',
+  'agent',
+  'team',
+  'segment',
+  'topic',
+] as const;
+export type BaseDimension = (typeof DIMENSIONS)[number];
+/** A dimension, or a customer attribute `attr.<key>`. */
+export type Dimension = BaseDimension | `attr.${string}`;
+export type Granularity = 'day' | 'week' | 'month' | 'quarter';
+
+export interface MetricFilter {
+  touchpoint?: string[];
+  department?: string[];
+  stage?: string[];
+  channel?: string[];
+  agent?: string[];
+  team?: string[];
+  segment?: string[];
+  topic?: string[];
+  survey?: string[];
+  /** Customer attributes: key → any of these values (compared as text). */
+  attrs?: Record<string, string[]>;
+}
+
+/** What rows a metric counts. */
+export type Family = 'answers' | 'texts' | 'interactions' | 'responses';
+export type AnswerType = 'nps' | 'csat' | 'ces';
+
+export interface AggQuery {
+  family: Family;
+  /** Answers only. */
+  type?: AnswerType;
+  from: Date;
+  to: Date;
+  filter: MetricFilter;
+  groupBy?: Dimension | null;
+  granularity?: Granularity | null;
+  /** Interactions: also duration percentiles (raw rows only). */
+  percentiles?: boolean;
+  /** false forces raw rows (tests, benchmarks). */
+  useRollups?: boolean;
+}
+
+export interface AggRow {
+  bucket: string | null;
+  key: string | null;
+  label: string | null;
+  n: number;
+  /** answers: Σ value, Σ value² (CES on 1–7); texts: Σ score, Σ score². */
+  sum: number;
+  sum_sq: number;
+  /** answers: counts of round(value) = 0 … 10. */
+  h: number[];
+  /** texts */
+  positive: number;
+  negative: number;
+  /** interactions */
+  resolved: number;
+  responded: number;
+  frt_p50: number | null;
+  frt_p90: number | null;
+  res_p50: number | null;
+}
+
+export interface AggResult {
+  source: 'rollup' | 'raw';
+  rows: AggRow[];
+}
+
+const ROLLUP_DIMS = new Set<string>(['touchpoint', 'department', 'stage', 'channel', 'agent', 'team']);
+
+export function isDayAligned(d: Date): boolean {
+  return d.getTime() % 86_400_000 === 0;
+}
+
+interface FactSpec {
+  table: string;
+  time: string;
+  customer: string | null;
+  agent: boolean;
+  subjectKind: 'response' | 'interaction' | null;
+  subjectId: string;
+}
+
+const FACTS: Record<Family, FactSpec> = {
+  answers: {
+    table: 'answers',
+    time: 'submitted_at',
+    customer: 'customer_id',
+    agent: true,
+    subjectKind: 'response',
+    subjectId: 'response_id',
+  },
+  responses: {
+    table: 'responses',
+    time: 'submitted_at',
+    customer: 'customer_id',
+    agent: true,
+    subjectKind: 'response',
+    subjectId: 'id',
+  },
+  interactions: {
+    table: 'interactions',
+    time: 'opened_at',
+    customer: 'customer_id',
+    agent: true,
+    subjectKind: 'interaction',
+    subjectId: 'id',
+  },
+  texts: {
+    table: 'text_analyses',
+    time: 'occurred_at',
+    customer: 'customer_id',
+    agent: false,
+    subjectKind: null,
+    subjectId: 'id',
+  },
+};
+
+const ROLLUP_TABLE: Partial<Record<Family, string>> = {
+  answers: 'rollup_answers_daily',
+  texts: 'rollup_texts_daily',
+  interactions: 'rollup_interactions_daily',
+};
+
+/** Whether a request can be answered from the daily rollups. */
+export function fitsRollup(q: AggQuery): boolean {
+  if (q.useRollups === false || q.percentiles) return false;
+  if (!ROLLUP_TABLE[q.family]) return false;
+  if (!isDayAligned(q.from) || !isDayAligned(q.to)) return false;
+  const f = q.filter;
+  if (f.segment?.length || f.topic?.length || f.survey?.length || (f.attrs && Object.keys(f.attrs).length))
+    return false;
+  if (q.groupBy && !ROLLUP_DIMS.has(q.groupBy)) return false;
+  if (q.family === 'texts' && (f.agent?.length || f.team?.length || q.groupBy === 'agent' || q.groupBy === 'team'))
+    return false;
+  // Interactions carry their own channel and team, which the rollup does not keep.
+  if (
+    q.family === 'interactions' &&
+    (f.channel?.length || f.team?.length || q.groupBy === 'channel' || q.groupBy === 'team')
+  )
+    return false;
+  return true;
+}
+
+/** CES answers on the CES 2.0 scale (same expression as migration 002). */
+const answerValue = sql`CASE WHEN f.type = 'ces' THEN
+    1 + ((CASE WHEN coalesce(f.higher_is_easier, true) THEN f.value_num ELSE coalesce(f.scale_max, 7) + 1 - f.value_num END) - 1)
+      * 6 / (coalesce(f.scale_max, 7) - 1)
+  ELSE f.value_num END`;
+
+function anyOf(expr: RawBuilder<unknown>, values: string[] | undefined): RawBuilder<unknown> {
+  if (!values?.length) return sql``;
+  return sql`AND ${expr} = ANY(${values}::text[])`;
+}
+
+/** Topic keys match themselves and their children. */
+export function topicMatch(col: RawBuilder<unknown>, topics: string[]): RawBuilder<unknown> {
+  return sql`(${col} = ANY(${topics}::text[]) OR ${col} LIKE ANY(${topics.map((t) => `${t.replace(/[\\%_]/g, '\\$&')}.%`)}::text[]))`;
+}
+
+interface Ctx {
+  family: Family;
+  rollup: boolean;
+  spec: FactSpec;
+}
+
+function dimExpr(d: Dimension, c: Ctx): RawBuilder<unknown> {
+  const ownCols = !c.rollup && c.family === 'interactions';
+  switch (d) {
+    case 'touchpoint':
+      return sql`tp.key`;
+    case 'department':
+      return sql`dp.key`;
+    case 'stage':
+      return sql`tp.journey_stage`;
+    case 'channel':
+      return ownCols ? sql`coalesce(f.channel, tp.channel)` : sql`tp.channel`;
+    case 'agent':
+      return sql`ag.key`;
+    case 'team':
+      return ownCols ? sql`coalesce(f.team, ag.team)` : sql`ag.team`;
+    case 'segment':
+      return sql`cu.segment`;
+    case 'topic':
+      return sql`tpc.topic`;
+    default: {
+      const key = d.slice(5);
+      return sql`(SELECT coalesce(a.value_text, a.value_num::text, a.value_bool::text, a.value_time::text)
+        FROM customer_attributes a WHERE a.org_id = f.org_id AND a.customer_id = f.${sql.ref(c.spec.customer ?? 'customer_id')} AND a.key = ${key})`;
+    }
+  }
+}
+
+function labelExpr(d: Dimension): RawBuilder<unknown> {
+  switch (d) {
+    case 'touchpoint':
+      return sql`max(tp.name)`;
+    case 'department':
+      return sql`max(dp.name)`;
+    case 'agent':
+      return sql`max(ag.name)`;
+    default:
+      return sql`NULL::text`;
+  }
+}
+
+/** The subject's analysis ids whose topics a text belongs to. */
+function topicSource(c: Ctx): RawBuilder<unknown> {
+  if (c.family === 'texts')
+    return sql`SELECT t.topic FROM text_topics t WHERE t.org_id = f.org_id AND t.analysis_id = f.id`;
+  return sql`SELECT t.topic FROM text_analyses ta JOIN text_topics t ON t.org_id = ta.org_id AND t.analysis_id = ta.id
+    WHERE ta.org_id = f.org_id AND ta.subject_kind = ${c.spec.subjectKind} AND ta.subject_id = f.${sql.ref(c.spec.subjectId)}`;
+}
+
+/** WHERE conditions (after the org and time) for a filter. */
+export function filterSql(filter: MetricFilter, c: Ctx): RawBuilder<unknown> {
+  const parts: RawBuilder<unknown>[] = [
+    anyOf(dimExpr('touchpoint', c), filter.touchpoint),
+    anyOf(dimExpr('department', c), filter.department),
+    anyOf(dimExpr('stage', c), filter.stage),
+    anyOf(dimExpr('channel', c), filter.channel),
+    anyOf(dimExpr('agent', c), filter.agent),
+    anyOf(dimExpr('team', c), filter.team),
+    anyOf(dimExpr('segment', c), filter.segment),
+  ];
+  if (filter.topic?.length) {
+    parts.push(sql`AND EXISTS (SELECT 1 FROM (${topicSource(c)}) x WHERE ${topicMatch(sql`x.topic`, filter.topic)})`);
+  }
+  if (filter.survey?.length) {
+    if (c.family === 'answers') {
+      parts.push(
+        sql`AND EXISTS (SELECT 1 FROM responses rs WHERE rs.org_id = f.org_id AND rs.id = f.response_id AND rs.survey = ANY(${filter.survey}::text[]))`,
+      );
+    } else if (c.family === 'responses') parts.push(sql`AND f.survey = ANY(${filter.survey}::text[])`);
+  }
+  for (const [key, values] of Object.entries(filter.attrs ?? {})) {
+    parts.push(anyOf(dimExpr(`attr.${key}`, c), values));
+  }
+  return sql.join(parts, sql` `);
+}
+
+export function joinsSql(c: Ctx, needCustomer: boolean, topicGroup: boolean): RawBuilder<unknown> {
+  return sql`LEFT JOIN touchpoints tp ON tp.org_id = f.org_id AND tp.id = f.touchpoint_id
+    LEFT JOIN departments dp ON dp.org_id = tp.org_id AND dp.id = tp.department_id
+    ${c.spec.agent ? sql`LEFT JOIN agents ag ON ag.org_id = f.org_id AND ag.id = f.agent_id` : sql`LEFT JOIN agents ag ON false`}
+    ${needCustomer ? sql`LEFT JOIN customers cu ON cu.org_id = f.org_id AND cu.id = f.${sql.ref(c.spec.customer ?? 'customer_id')}` : sql``}
+    ${topicGroup ? sql`JOIN LATERAL (SELECT DISTINCT x.topic FROM (${topicSource(c)}) x) tpc ON true` : sql``}`;
+}
+
+const H = Array.from({ length: 11 }, (_, i) => i);
+
+function measuresSql(c: Ctx, percentiles: boolean): RawBuilder<unknown> {
+  if (c.rollup) {
+    if (c.family === 'answers') {
+      return sql.raw(
+        `sum(f.n)::int AS n, sum(f.sum)::float8 AS sum, sum(f.sum_sq)::float8 AS sum_sq, ARRAY[${H.map((i) => `sum(f.h${i})::int`).join(', ')}] AS h`,
+      );
+    }
+    if (c.family === 'texts') {
+      return sql.raw(
+        'sum(f.n)::int AS n, sum(f.sum)::float8 AS sum, sum(f.sum_sq)::float8 AS sum_sq, sum(f.positive)::int AS positive, sum(f.negative)::int AS negative',
+      );
+    }
+    return sql.raw('sum(f.n)::int AS n, sum(f.resolved)::int AS resolved, sum(f.responded)::int AS responded');
+  }
+  if (c.family === 'answers') {
+    return sql`count(*)::int AS n, sum(${answerValue})::float8 AS sum, sum((${answerValue})^2)::float8 AS sum_sq,
+      ARRAY[${sql.join(H.map((i) => sql`(count(*) FILTER (WHERE round(${answerValue}) = ${sql.lit(i)}))::int`))}] AS h`;
+  }
+  if (c.family === 'texts') {
+    return sql`count(*)::int AS n, sum(f.sentiment_score)::float8 AS sum, sum(f.sentiment_score::float8 ^ 2)::float8 AS sum_sq,
+      (count(*) FILTER (WHERE f.sentiment_label = 'positive'))::int AS positive,
+      (count(*) FILTER (WHERE f.sentiment_label = 'negative'))::int AS negative`;
+  }
+  if (c.family === 'responses') return sql`count(*)::int AS n`;
+  const frt = sql`extract(epoch FROM f.first_response_at - f.opened_at)`;
+  const res = sql`extract(epoch FROM f.resolved_at - f.opened_at)`;
+  return sql`count(*)::int AS n, (count(*) FILTER (WHERE f.resolved_at IS NOT NULL))::int AS resolved,
+    (count(*) FILTER (WHERE f.first_response_at IS NOT NULL))::int AS responded
+    ${
+      percentiles
+        ? sql`, (percentile_cont(0.5) WITHIN GROUP (ORDER BY ${frt}))::float8 AS frt_p50,
+      (percentile_cont(0.9) WITHIN GROUP (ORDER BY ${frt}))::float8 AS frt_p90,
+      (percentile_cont(0.5) WITHIN GROUP (ORDER BY ${res}))::float8 AS res_p50`
+        : sql``
+    }`;
+}
+
+const dayOf = (d: Date) => d.toISOString().slice(0, 10);
+
+/** Aggregates per (bucket, group) for one metric family. */
+export async function aggregate(db: Db, orgId: string, q: AggQuery): Promise<AggResult> {
+  const rollup = fitsRollup(q);
+  const spec = FACTS[q.family];
+  const c: Ctx = { family: q.family, rollup, spec };
+  const table = rollup ? (ROLLUP_TABLE[q.family] as string) : spec.table;
+  const g = q.granularity ?? null;
+  const timeCol = rollup ? sql`f.day::timestamp` : sql`(f.${sql.ref(spec.time)} AT TIME ZONE 'UTC')`;
+  const bucket = g ? sql`to_char(date_trunc(${g}, ${timeCol}), 'YYYY-MM-DD')` : sql`NULL::text`;
+  const window = rollup
+    ? sql`f.day >= ${dayOf(q.from)}::date AND f.day < ${dayOf(q.to)}::date`
+    : sql`f.${sql.ref(spec.time)} >= ${q.from.toISOString()}::timestamptz AND f.${sql.ref(spec.time)} < ${q.to.toISOString()}::timestamptz`;
+  const typeCond =
+    q.family === 'answers'
+      ? rollup
+        ? sql`AND f.type = ${q.type}`
+        : sql`AND f.type = ${q.type} AND f.value_num IS NOT NULL`
+      : q.family === 'texts' && !rollup
+        ? sql`AND f.analysable`
+        : sql``;
+  const f = q.filter;
+  const needCustomer = !!(f.segment?.length || q.groupBy === 'segment');
+  const key = q.groupBy ? dimExpr(q.groupBy, c) : sql`NULL::text`;
+  const label = q.groupBy ? labelExpr(q.groupBy) : sql`NULL::text`;
+  const r = await sql<AggRow>`
+    SELECT ${bucket} AS bucket, ${key}::text AS key, ${label} AS label, ${measuresSql(c, !!q.percentiles)}
+    FROM ${sql.table(table)} f
+    ${joinsSql(c, needCustomer, q.groupBy === 'topic')}
+    WHERE f.org_id = ${orgId}::uuid AND ${window} ${typeCond} ${filterSql(f, c)}
+    GROUP BY 1, 2
+    ORDER BY 1, 2`.execute(db);
+  return {
+    source: rollup ? 'rollup' : 'raw',
+    rows: r.rows.map((x) => ({
+      bucket: x.bucket,
+      key: x.key,
+      label: x.label ?? null,
+      n: x.n,
+      sum: x.sum ?? 0,
+      sum_sq: x.sum_sq ?? 0,
+      h: x.h ?? [],
+      positive: x.positive ?? 0,
+      negative: x.negative ?? 0,
+      resolved: x.resolved ?? 0,
+      responded: x.responded ?? 0,
+      frt_p50: x.frt_p50 ?? null,
+      frt_p90: x.frt_p90 ?? null,
+      res_p50: x.res_p50 ?? null,
+    })),
+  };
+}
