@@ -58,7 +58,8 @@ export const email = z
   .string()
   .trim()
   .max(254, { error: 'must be at most 254 characters' })
-  .pipe(z.email({ error: 'must be an email address' }))
+  // Internationalised addresses (RFC 6531) are real customers' addresses too.
+  .pipe(z.email({ pattern: z.regexes.unicodeEmail, error: 'must be an email address' }))
   .transform((s) => s.toLowerCase());
 
 /** Phones are matched on digits: spaces, dots, dashes and brackets are dropped; a leading + is kept. */

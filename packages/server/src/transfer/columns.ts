@@ -162,8 +162,8 @@ export function rowToRecord(plan: ColumnPlan, row: string[]): Record<string, unk
     if (c.kind === 'scalar') {
       rec[c.name] = c.numeric && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v;
     } else if (c.kind === 'map') {
-      const m = (rec[c.map] ??= {}) as Record<string, unknown>;
-      m[c.key] = inferScalar(v);
+      if (!rec[c.map]) rec[c.map] = {};
+      (rec[c.map] as Record<string, unknown>)[c.key] = inferScalar(v);
     } else {
       let value: unknown = v;
       if (c.type === 'choice') value = v.includes('|') ? v.split('|') : v;
