@@ -9,6 +9,7 @@ import { Problem, sendProblem } from './problem.js';
 import { routeDocs } from './route.js';
 import { configRoutes } from './routes/config.js';
 import { ingestRoutes } from './routes/ingest.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { readRoutes } from './routes/read.js';
 import { sessionRoutes } from './routes/session.js';
 import { staticRoutes } from './static.js';
@@ -93,6 +94,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const analysis = opts.analyser ? new TextAnalysisStep(opts.analyser) : undefined;
   ingestRoutes(app, opts.store, auth, analysis);
   readRoutes(app, opts.store, auth);
+  metricsRoutes(app, opts.store, auth);
   configRoutes(app, opts.store, auth, () => undefined);
   sessionRoutes(app, opts.store, auth);
   staticRoutes(app);

@@ -1,0 +1,134 @@
+import { type Breakdown, type Department, type Touchpoint, useApi } from '../api';
+import { activeFilterCount, addDays, clearFilters, isoDay, setFilters, useFilters } from '../filters';
+import { titleCase } from '../format';
+
+const RANGES: [string, number][] = [
+  ['30 days', 30],
+  ['90 days', 90],
+  ['12 months', 365],
+];
+
+/** The period and filter bar shared by every page; its state is the URL's query string. */
+export function FilterBar() {
+  const f = useFilters();
+  const deps = useApi<{ items: Department[] }>('/api/v1/departments');
+  const tps = useApi<{ items: Touchpoint[] }>('/api/v1/touchpoints');
+  // Segments have no list of their own: the ones that answered in the last year.
+  const today = isoDay(new Date());
+  const segs = useApi<Breakdown>('/api/v1/metrics/breakdown', {
+    metric: 'responses',
+    group_by: 'segment',
+    from: `${addDays(today, -365)}T00:00:00Z`,
+    limit: 50,
+  });
+  const touchpoints = (tps.data?.items ?? []).filter((t) => !f.department || t.department === f.department);
+  const channels = [...new Set((tps.data?.items ?? []).map((t) => t.channel))].sort();
+  const segments = (segs.data?.groups ?? []).map((g) => g.key).filter(Boolean);
+  const days = Math.round((Date.parse(f.to) - Date.parse(f.from)) / 86_400_000) + 1;
+  const n = activeFilterCount(f);
+
+  return (
+    <form className="filter-bar" aria-label="Period and filters" onSubmit={(e) => e.preventDefault()}>
+      <fieldset className="range">
+        <legend className="sr-only">Period</legend>
+        <label>
+          <span>From</span>
+          <input
+            type="date"
+            value={f.from}
+            max={f.to}
+            onChange={(e) => e.target.value && setFilters({ from: e.target.value })}
+            data-testid="filter-from"
+          />
+        </label>
+        <label>
+          <span>To</span>
+          <input
+            type="date"
+            value={f.to}
+            min={f.from}
+            onChange={(e) => e.target.value && setFilters({ to: e.target.value })}
+            data-testid="filter-to"
+          />
+        </label>
+        <span className="quick">
+          {RANGES.map(([label, d]) => (
+            <button
+              key={label}
+              type="button"
+              aria-pressed={days === d && f.to === today}
+              onClick={() => setFilters({ from: addDays(today, -(d - 1)), to: today })}
+            >
+              {label}
+            </button>
+          ))}
+        </span>
+      </fieldset>
+      <label>
+        <span>Department</span>
+        <select
+          value={f.department}
+          onChange={(e) => setFilters({ department: e.target.value, touchpoint: '' })}
+          data-testid="filter-department"
+        >
+          <option value="">All</option>
+          {(deps.data?.items ?? []).map((d) => (
+            <option key={d.key} value={d.key}>
+              {d.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span>Touchpoint</span>
+        <select
+          value={f.touchpoint}
+          onChange={(e) => setFilters({ touchpoint: e.target.value })}
+          data-testid="filter-touchpoint"
+        >
+          <option value="">All</option>
+          {touchpoints.map((t) => (
+            <option key={t.key} value={t.key}>
+              {t.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span>Channel</span>
+        <select
+          value={f.channel}
+          onChange={(e) => setFilters({ channel: e.target.value })}
+          data-testid="filter-channel"
+        >
+          <option value="">All</option>
+          {channels.map((c) => (
+            <option key={c} value={c}>
+              {titleCase(c)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span>Segment</span>
+        <select
+          value={f.segment}
+          onChange={(e) => setFilters({ segment: e.target.value })}
+          data-testid="filter-segment"
+        >
+          <option value="">All</option>
+          {segments.map((s) => (
+            <option key={s} value={s}>
+              {titleCase(s)}
+            </option>
+          ))}
+        </select>
+      </label>
+      {n > 0 && (
+        <button type="button" className="link" onClick={clearFilters}>
+          Clear {n} filter{n > 1 ? 's' : ''}
+        </button>
+      )}
+    </form>
+  );
+}

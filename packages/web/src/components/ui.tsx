@@ -1,0 +1,198 @@
+import type { ReactNode } from 'react';
+import type { Comparison, Figure, Point } from '../api';
+import { fmt, fmtChange, fmtMargin, higherIsBetter } from '../format';
+import { BAD, GOOD, NEUTRAL } from '../palette';
+
+export function Loading({ what = 'Loading' }: { what?: string }) {
+  return (
+    <div className="loading" role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" /> {what}…
+    </div>
+  );
+}
+
+export function ErrorBox({ error }: { error: Error }) {
+  const status = (error as { status?: number }).status;
+  if (status === 404 && /metrics/.test(error.message + String((error as { body?: unknown }).body ?? ''))) {
+    return <Empty title="This analysis is not available on this server yet">The metrics API answered 404.</Empty>;
+  }
+  return (
+    <div className="error" role="alert">
+      <strong>Could not load this view.</strong> {error.message}
+    </div>
+  );
+}
+
+export function Empty({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="empty" data-testid="empty">
+      <strong>{title}</strong>
+      {children && <p>{children}</p>}
+    </div>
+  );
+}
+
+/** Empty because of the filters, or because there is no data at all: say what to do either way. */
+export function NoDataHint({ filtered }: { filtered: boolean }) {
+  return filtered ? (
+    <>Widen the date range or clear some filters in the bar above.</>
+  ) : (
+    <>
+      Send data through the API (<code>POST /api/v1/responses</code>, <code>/interactions</code>, <code>/events</code>)
+      or import a file, then come back.
+    </>
+  );
+}
+
+export function Card({
+  title,
+  children,
+  actions,
+  className,
+  testId,
+}: {
+  title?: ReactNode;
+  children: ReactNode;
+  actions?: ReactNode;
+  className?: string;
+  testId?: string;
+}) {
+  return (
+    <section className={`card ${className ?? ''}`} data-testid={testId}>
+      {(title || actions) && (
+        <header className="card-head">
+          {title && <h2>{title}</h2>}
+          {actions && <div className="card-actions">{actions}</div>}
+        </header>
+      )}
+      {children}
+    </section>
+  );
+}
+
+/** n, with the small-sample flag the API sets. */
+export function N({ f }: { f: Pick<Figure, 'n' | 'small_n'> }) {
+  return (
+    <span className={`n${f.small_n ? ' small' : ''}`} title={f.small_n ? 'Small sample: read with care' : undefined}>
+      n = {f.n.toLocaleString('en')}
+      {f.small_n && (
+        <span>
+          {' '}
+          ⚠︎<span className="sr-only">small sample</span>
+        </span>
+      )}
+    </span>
+  );
+}
+
+/** Change vs previous period: arrow, amount, and whether it is statistically significant. */
+export function Change({ c, unit, metric }: { c: Comparison; unit: string; metric: string }) {
+  if (c.change === null || c.change === undefined) return <span className="change muted">no previous data</span>;
+  const better = higherIsBetter(metric) ? c.change > 0 : c.change < 0;
+  const colour = !c.significant || c.change === 0 ? NEUTRAL : better ? GOOD : BAD;
+  const arrow = c.change > 0 ? '▲' : c.change < 0 ? '▼' : '■';
+  return (
+    <span
+      className="change"
+      style={{ color: colour }}
+      data-significant={c.significant ? 'true' : 'false'}
+      title={c.p_value !== null ? `p = ${c.p_value.toPrecision(2)} (${c.test ?? 'test'})` : undefined}
+    >
+      <span aria-hidden="true">{arrow}</span> {fmtChange(c.change, unit)}{' '}
+      {c.significant ? (
+        <span className="sig" title="Statistically significant">
+          significant
+        </span>
+      ) : (
+        <span className="muted">not significant</span>
+      )}
+    </span>
+  );
+}
+
+export function Value({ f, testId }: { f: Figure; testId?: string }) {
+  return (
+    <span className="value" data-testid={testId} data-value={f.value ?? ''}>
+      {fmt(f.value, f.unit)}
+      {f.margin !== null && f.value !== null && <small className="margin"> {fmtMargin(f)}</small>}
+    </span>
+  );
+}
+
+/** A tiny inline line (no chart library: the overview shows many of them). */
+export function Sparkline({ points, width = 120, height = 32 }: { points: Point[]; width?: number; height?: number }) {
+  const vals = points.map((p) => p.value);
+  const defined = vals.filter((v): v is number => v !== null);
+  if (defined.length < 2) return <span className="spark-empty muted">too few points</span>;
+  const min = Math.min(...defined);
+  const max = Math.max(...defined);
+  const span = max - min || 1;
+  const x = (i: number) => (i / Math.max(1, vals.length - 1)) * (width - 4) + 2;
+  const y = (v: number) => height - 3 - ((v - min) / span) * (height - 6);
+  let d = '';
+  let pen = false;
+  vals.forEach((v, i) => {
+    if (v === null) {
+      pen = false;
+      return;
+    }
+    d += `${pen ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)}`;
+    pen = true;
+  });
+  const lastI = vals.length - 1 - [...vals].reverse().findIndex((v) => v !== null);
+  const last = vals[lastI];
+  return (
+    <svg className="spark" width={width} height={height} viewBox={`0 0 ${width} ${height}`} aria-hidden="true">
+      <path d={d} fill="none" stroke={GOOD} strokeWidth="1.5" />
+      {last !== null && last !== undefined && <circle cx={x(lastI)} cy={y(last)} r="2.5" fill={GOOD} />}
+    </svg>
+  );
+}
+
+export function Chip({ children, tone }: { children: ReactNode; tone?: string }) {
+  return <span className={`chip ${tone ? `chip-${tone}` : ''}`}>{children}</span>;
+}
+
+export function SentimentChip({ s }: { s: { label: string; score: number } | null | undefined }) {
+  if (!s) return null;
+  const sign = s.score > 0 ? '+' : s.score < 0 ? '−' : '';
+  return (
+    <Chip tone={s.label}>
+      {s.label} {sign}
+      {Math.abs(s.score).toFixed(2)}
+    </Chip>
+  );
+}
+
+export function PageHead({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="page-head">
+      <h1>{title}</h1>
+      {children && <p className="lede">{children}</p>}
+    </div>
+  );
+}
+
+/** A row of toggle buttons (one pressed), grouped and named for screen readers. */
+export function Toggle({
+  label,
+  options,
+  value,
+  onChange,
+}: {
+  label: string;
+  options: [string, ReactNode][];
+  value: string;
+  onChange: (v: string) => void;
+}) {
+  return (
+    <fieldset className="seg">
+      <legend className="sr-only">{label}</legend>
+      {options.map(([v, text]) => (
+        <button key={v || 'all'} type="button" aria-pressed={value === v} onClick={() => onChange(v)}>
+          {text}
+        </button>
+      ))}
+    </fieldset>
+  );
+}

@@ -1,0 +1,101 @@
+import type { Figure, Unit } from './api';
+
+const nf1 = new Intl.NumberFormat('en', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+const nf2 = new Intl.NumberFormat('en', { maximumFractionDigits: 2, minimumFractionDigits: 2 });
+const nf0 = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
+
+export function duration(seconds: number): string {
+  const s = Math.round(Math.abs(seconds));
+  if (s < 90) return `${s}s`;
+  const m = Math.round(s / 60);
+  if (m < 90) return `${m}m`;
+  const h = s / 3600;
+  if (h < 48) return `${nf1.format(h)}h`;
+  return `${nf1.format(h / 24)}d`;
+}
+
+/** A value in its unit, as the dashboard shows it everywhere (tests read these). */
+export function fmt(value: number | null | undefined, unit: Unit | string): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '—';
+  switch (unit) {
+    case 'nps':
+    case 'index':
+      return `${value > 0 ? '+' : value < 0 ? '−' : ''}${nf1.format(Math.abs(value))}`;
+    case 'percent':
+      return `${nf1.format(value)}%`;
+    case 'mean':
+    case 'score':
+      return nf2.format(value);
+    case 'seconds':
+      return duration(value);
+    case 'currency':
+      return nf2.format(value);
+    case 'count':
+      return nf0.format(value);
+    default:
+      return nf1.format(value);
+  }
+}
+
+/** A change between periods: points for scores, the unit otherwise. */
+export function fmtChange(change: number | null, unit: Unit | string): string {
+  if (change === null || change === undefined) return '—';
+  const sign = change > 0 ? '+' : change < 0 ? '−' : '±';
+  const a = Math.abs(change);
+  switch (unit) {
+    case 'nps':
+    case 'index':
+    case 'percent':
+      return `${sign}${nf1.format(a)} pts`;
+    case 'seconds':
+      return `${sign}${duration(a)}`;
+    case 'count':
+      return `${sign}${nf0.format(a)}`;
+    default:
+      return `${sign}${nf2.format(a)}`;
+  }
+}
+
+export function fmtMargin(f: Figure): string {
+  if (f.margin === null || f.margin === undefined || f.value === null) return '';
+  if (f.unit === 'seconds') return `± ${duration(f.margin)}`;
+  return `± ${f.unit === 'mean' || f.unit === 'score' ? nf2.format(f.margin) : nf1.format(f.margin)}`;
+}
+
+export function count(n: number): string {
+  return nf0.format(n);
+}
+
+export function pct(share: number | null | undefined): string {
+  if (share === null || share === undefined) return '—';
+  return `${nf1.format(share * 100)}%`;
+}
+
+export function day(iso: string): string {
+  return new Date(iso).toLocaleDateString('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+}
+
+export function dateTime(iso: string): string {
+  return new Date(iso).toLocaleString('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: 'UTC',
+  });
+}
+
+export function titleCase(key: string): string {
+  return key.replace(/[._-]+/g, ' ').replace(/^\w/, (c) => c.toUpperCase());
+}
+
+/** Whether a higher value is better for a metric (times: lower is better). */
+export function higherIsBetter(metric: string): boolean {
+  return !/(first_response|resolution_p|churn)/.test(metric);
+}

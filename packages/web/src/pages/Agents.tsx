@@ -1,0 +1,3 @@
+export default function Agents() {
+  return <p>Agents</p>;
+}

@@ -1,0 +1,3 @@
+export default function Drivers() {
+  return <p>Drivers</p>;
+}

@@ -1,0 +1,323 @@
+import { useEffect, useMemo, useState } from 'react';
+import {
+  api,
+  type InteractionRow,
+  type Page,
+  type Params,
+  type ResponseRow,
+  type Touchpoint,
+  useApi,
+  withQuery,
+} from '../api';
+import { scoreLabels, TextBlock, texts } from '../components/Text';
+import { Card, Chip, Empty, ErrorBox, Loading, NoDataHint, PageHead, Toggle } from '../components/ui';
+import { activeFilterCount, type Filters, setParams, toParams, useFilters, useParam } from '../filters';
+import { dateTime, titleCase } from '../format';
+import { Link } from '../router';
+
+type Source = 'responses' | 'interactions';
+interface Row {
+  id: string;
+  kind: string;
+  at: string;
+  customer_id: string | null;
+  touchpoint: string | null;
+  department: string | null;
+  channel: string | null;
+  agent: string | null;
+  scores: string[];
+  texts: ReturnType<typeof texts>;
+}
+
+const PAGE = 100;
+
+function toRows(source: Source, items: (ResponseRow | InteractionRow)[], channelOf: Map<string, string>): Row[] {
+  return items.map((it) => {
+    if (source === 'responses') {
+      const r = it as ResponseRow;
+      return {
+        id: r.id,
+        kind: r.survey ? `survey: ${r.survey}` : r.source,
+        at: r.submitted_at,
+        customer_id: r.customer_id,
+        touchpoint: r.touchpoint,
+        department: r.department,
+        channel: r.touchpoint ? (channelOf.get(r.touchpoint) ?? null) : null,
+        agent: r.agent,
+        scores: scoreLabels(r.answers),
+        texts: texts(r.answers, [], r.analysis),
+      };
+    }
+    const x = it as InteractionRow;
+    return {
+      id: x.id,
+      kind: x.kind,
+      at: x.opened_at,
+      customer_id: x.customer_id,
+      touchpoint: x.touchpoint,
+      department: x.department,
+      channel: x.channel ?? (x.touchpoint ? (channelOf.get(x.touchpoint) ?? null) : null),
+      agent: x.agent,
+      scores: [x.status, x.outcome].filter((s): s is string => !!s),
+      texts: texts(
+        undefined,
+        [
+          { field: 'subject', text: x.subject },
+          { field: 'text', text: x.text },
+        ],
+        x.analysis,
+      ),
+    };
+  });
+}
+
+/** The record APIs filter by touchpoint and time; department and channel are applied to the rows here. */
+function keep(r: Row, f: Filters, sentiment: string, topic: string): boolean {
+  if (f.department && r.department !== f.department) return false;
+  if (f.channel && r.channel !== f.channel) return false;
+  if (r.texts.length === 0) return false;
+  if (sentiment && !r.texts.some((t) => t.analysis?.sentiment.label === sentiment)) return false;
+  if (
+    topic &&
+    !r.texts.some((t) => t.analysis?.topics.some((s) => s.topic === topic || s.topic.startsWith(`${topic}.`)))
+  )
+    return false;
+  return true;
+}
+
+function csvCell(v: unknown): string {
+  const s = v === null || v === undefined ? '' : String(v);
+  // Leading =,+,-,@ would run as a formula in a spreadsheet.
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function toCsv(rows: Row[]): string {
+  const head = [
+    'id',
+    'kind',
+    'at',
+    'customer_id',
+    'touchpoint',
+    'department',
+    'channel',
+    'agent',
+    'scores',
+    'field',
+    'text',
+    'sentiment',
+    'sentiment_score',
+    'topics',
+  ];
+  const lines = [head.join(',')];
+  for (const r of rows)
+    for (const t of r.texts)
+      lines.push(
+        [
+          r.id,
+          r.kind,
+          r.at,
+          r.customer_id,
+          r.touchpoint,
+          r.department,
+          r.channel,
+          r.agent,
+          r.scores.join('; '),
+          t.field,
+          t.text,
+          t.analysis?.sentiment.label,
+          t.analysis?.sentiment.score,
+          [...new Set(t.analysis?.topics.map((s) => s.topic))].join('; '),
+        ]
+          .map(csvCell)
+          .join(','),
+      );
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+export default function Feedback() {
+  const f = useFilters();
+  const source = (useParam('source', 'responses') === 'interactions' ? 'interactions' : 'responses') as Source;
+  const sentiment = useParam('sentiment');
+  const topic = useParam('topic');
+  const tps = useApi<{ items: Touchpoint[] }>('/api/v1/touchpoints');
+  const channelOf = useMemo(() => new Map((tps.data?.items ?? []).map((t) => [t.key, t.channel])), [tps.data]);
+  const base: Params = useMemo(() => {
+    const p = toParams(f);
+    return { from: p.from as string, to: p.to as string, touchpoint: f.touchpoint || undefined, limit: PAGE };
+  }, [f]);
+  const first = useApi<Page<ResponseRow | InteractionRow>>(`/api/v1/${source}`, base);
+  const [more, setMore] = useState<{ items: (ResponseRow | InteractionRow)[]; cursor: string | null }>({
+    items: [],
+    cursor: null,
+  });
+  const [busy, setBusy] = useState(false);
+  const [exporting, setExporting] = useState('');
+
+  useEffect(() => setMore({ items: [], cursor: first.data?.next_cursor ?? null }), [first.data]);
+
+  const all = useMemo(
+    () => toRows(source, [...(first.data?.items ?? []), ...more.items], channelOf),
+    [source, first.data, more.items, channelOf],
+  );
+  const shown = all.filter((r) => keep(r, f, sentiment, topic));
+  const topicCounts = useMemo(() => {
+    const m = new Map<string, number>();
+    for (const r of all.filter((r) => keep(r, f, sentiment, '')))
+      for (const t of new Set(r.texts.flatMap((t) => t.analysis?.topics.map((s) => s.topic.split('.')[0]!) ?? [])))
+        m.set(t, (m.get(t) ?? 0) + 1);
+    return [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  }, [all, f, sentiment]);
+
+  const loadMore = async () => {
+    if (!more.cursor) return;
+    setBusy(true);
+    try {
+      const page = await api<Page<ResponseRow | InteractionRow>>(
+        'GET',
+        withQuery(`/api/v1/${source}`, { ...base, cursor: more.cursor }),
+      );
+      setMore((m) => ({ items: [...m.items, ...page.items], cursor: page.next_cursor }));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const exportCsv = async () => {
+    setExporting('Exporting…');
+    try {
+      const items: (ResponseRow | InteractionRow)[] = [];
+      let cursor: string | null | undefined;
+      do {
+        const page: Page<ResponseRow | InteractionRow> = await api(
+          'GET',
+          withQuery(`/api/v1/${source}`, { ...base, limit: 500, cursor: cursor ?? undefined }),
+        );
+        items.push(...page.items);
+        cursor = page.next_cursor;
+        setExporting(`Exporting… ${items.length.toLocaleString('en')} records`);
+      } while (cursor && items.length < 20_000);
+      const rows = toRows(source, items, channelOf).filter((r) => keep(r, f, sentiment, topic));
+      const blob = new Blob([toCsv(rows)], { type: 'text/csv;charset=utf-8' });
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = `canopy-${source}-${f.from}-${f.to}.csv`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+      setExporting(`Exported ${rows.length.toLocaleString('en')} rows${cursor ? ' (first 20,000 records)' : ''}`);
+    } catch (e) {
+      setExporting(`Export failed: ${(e as Error).message}`);
+    }
+  };
+
+  return (
+    <>
+      <PageHead title="Feedback explorer">
+        Every survey answer and interaction text, with its sentiment and topics.
+      </PageHead>
+      <Card
+        title={
+          <Toggle
+            label="Records"
+            options={[
+              ['responses', 'Survey responses'],
+              ['interactions', 'Interactions'],
+            ]}
+            value={source}
+            onChange={(v) => setParams({ source: v === 'responses' ? '' : v })}
+          />
+        }
+        actions={
+          <>
+            {exporting && (
+              <span className="note" role="status">
+                {exporting}
+              </span>
+            )}
+            <button type="button" className="secondary" onClick={exportCsv} data-testid="export-csv">
+              Export CSV
+            </button>
+          </>
+        }
+      >
+        <div className="toolbar">
+          <Toggle
+            label="Sentiment"
+            options={['', 'positive', 'neutral', 'negative'].map((v) => [v, v ? titleCase(v) : 'Any sentiment'])}
+            value={sentiment}
+            onChange={(v) => setParams({ sentiment: v })}
+          />
+        </div>
+        {topicCounts.length > 0 && (
+          <div className="toolbar">
+            <fieldset className="seg">
+              <legend className="sr-only">Topic</legend>
+              {topic && (
+                <button
+                  type="button"
+                  aria-pressed="true"
+                  onClick={() => setParams({ topic: '' })}
+                  data-testid="topic-clear"
+                >
+                  {topic} ✕
+                </button>
+              )}
+              {topicCounts
+                .filter(([t]) => t !== topic)
+                .map(([t, n]) => (
+                  <button key={t} type="button" aria-pressed="false" onClick={() => setParams({ topic: t })}>
+                    {t} <span className="muted">{n}</span>
+                  </button>
+                ))}
+            </fieldset>
+          </div>
+        )}
+        {f.segment && (
+          <p className="note">
+            The segment filter applies to the analytics pages; the record lists here are not filtered by segment.
+          </p>
+        )}
+        {first.error ? (
+          <ErrorBox error={first.error} />
+        ) : first.loading && !first.data ? (
+          <Loading what={`Loading ${source}`} />
+        ) : shown.length === 0 ? (
+          <Empty title="No texts match">
+            {all.length > 0 && more.cursor ? 'Load more records, or loosen the sentiment and topic chips. ' : ''}
+            <NoDataHint filtered={activeFilterCount(f) > 0 || !!sentiment || !!topic} />
+          </Empty>
+        ) : (
+          <ul className="verbatims" data-testid="feedback-list">
+            {shown.map((r) => (
+              <li key={r.id} className="verbatim" data-testid="feedback-item">
+                <div className="meta">
+                  <span>{dateTime(r.at)}</span>
+                  <span>{r.kind}</span>
+                  {r.touchpoint && <Chip>{r.touchpoint}</Chip>}
+                  {r.agent && <span>agent {r.agent}</span>}
+                  {r.scores.map((s) => (
+                    <strong key={s}>{s}</strong>
+                  ))}
+                  {r.customer_id && <Link to={`/customers/${r.customer_id}`}>customer</Link>}
+                </div>
+                {r.texts.map((t) => (
+                  <div key={t.field}>
+                    <TextBlock text={t.text} analysis={t.analysis} focus={topic || undefined} />
+                  </div>
+                ))}
+              </li>
+            ))}
+          </ul>
+        )}
+        <p className="note">
+          {shown.length.toLocaleString('en')} shown of {all.length.toLocaleString('en')} records loaded.{' '}
+          {more.cursor && (
+            <button type="button" className="secondary" onClick={loadMore} disabled={busy}>
+              {busy ? 'Loading…' : `Load ${PAGE} more`}
+            </button>
+          )}
+        </p>
+      </Card>
+    </>
+  );
+}

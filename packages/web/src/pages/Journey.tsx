@@ -1,0 +1,3 @@
+export default function Journey() {
+  return <p>Journey</p>;
+}

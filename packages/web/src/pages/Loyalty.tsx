@@ -1,0 +1,3 @@
+export default function Loyalty() {
+  return <p>Loyalty</p>;
+}

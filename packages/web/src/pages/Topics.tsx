@@ -1,0 +1,3 @@
+export default function Topics() {
+  return <p>Topics</p>;
+}

@@ -1,0 +1,3 @@
+export default function Trends() {
+  return <p>Trends</p>;
+}
