@@ -1,5 +1,10 @@
+export { defaultAnalyser } from './analyser.js';
 export { type AppOptions, buildApp } from './app.js';
+export { loadDemo } from './demo.js';
 export type { TextAnalyser } from './pipeline/analyse.js';
+export { TextAnalysisStep } from './pipeline/analyse.js';
 export { ingestBatch } from './pipeline/ingest.js';
 export { validateBatch } from './pipeline/validate.js';
 export { Problem } from './problem.js';
+export { exportRecords } from './transfer/export.js';
+export { importFile } from './transfer/import.js';

@@ -8,6 +8,7 @@ export interface TextAnalyser {
 }
 
 interface PendingText {
+  replaces: boolean;
   subjectKind: AnalysisRow['subjectKind'];
   subjectId: string;
   field: string;
@@ -28,7 +29,11 @@ export class TextAnalysisStep {
     const pending: PendingText[] = [];
     records.forEach((rec, i) => {
       if (outcome.statuses[i] === 'duplicate') return;
-      const base = { subjectId: outcome.ids[i], customerId: outcome.customerIds[i] };
+      const base = {
+        subjectId: outcome.ids[i],
+        customerId: outcome.customerIds[i],
+        replaces: outcome.statuses[i] === 'updated',
+      };
       if (kind === 'interactions') {
         const r = rec as InteractionInput;
         const text = r.text ?? r.subject;
@@ -83,6 +88,7 @@ export class TextAnalysisStep {
         occurredAt: p.occurredAt,
         analysis,
         redactedText: analysis.pii.length ? this.analyser.redact(p.text, analysis) : null,
+        replaces: p.replaces,
       };
     });
     await writeAnalyses(trx, orgId, rows);

@@ -13,6 +13,8 @@ export interface AnalysisRow {
   analysis: TextAnalysis;
   /** The text with PII replaced, kept for analysts without the PII permission. */
   redactedText: string | null;
+  /** The subject existed before (an updated interaction): its earlier analysis is replaced. */
+  replaces?: boolean;
 }
 
 /**
@@ -21,9 +23,13 @@ export interface AnalysisRow {
  */
 export async function writeAnalyses(trx: Db, orgId: string, rows: AnalysisRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await sql`DELETE FROM text_analyses t USING unnest(${rows.map((r) => r.subjectKind)}::text[],
-      ${rows.map((r) => r.subjectId)}::uuid[], ${rows.map((r) => r.field)}::text[]) AS q(k, s, f)
-    WHERE t.org_id = ${orgId} AND t.subject_kind = q.k AND t.subject_id = q.s AND t.field = q.f`.execute(trx);
+  // New subjects have nothing to replace: skip the delete (it costs as much as the insert).
+  const old = rows.filter((r) => r.replaces);
+  if (old.length) {
+    await sql`DELETE FROM text_analyses t USING unnest(${old.map((r) => r.subjectKind)}::text[],
+        ${old.map((r) => r.subjectId)}::uuid[], ${old.map((r) => r.field)}::text[]) AS q(k, s, f)
+      WHERE t.org_id = ${orgId} AND t.subject_kind = q.k AND t.subject_id = q.s AND t.field = q.f`.execute(trx);
+  }
   const ids = rows.map(() => uuidv7());
   const occurred = rows.map((r) => r.occurredAt.toISOString());
   await sql`
