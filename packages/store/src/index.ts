@@ -1,3 +1,4 @@
+export * from './analytics/index.js';
 export * from './export.js';
 export * from './ids.js';
 export * from './ingest/index.js';

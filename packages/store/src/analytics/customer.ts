@@ -1,0 +1,204 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { Db } from '../ingest/types.js';
+import { type AnswerType, filterSql, joinsSql, type MetricFilter, topicMatch } from './query.js';
+
+const answersCtx = {
+  family: 'answers' as const,
+  rollup: false,
+  spec: {
+    table: 'answers',
+    time: 'submitted_at',
+    customer: 'customer_id',
+    agent: true,
+    subjectKind: 'response' as const,
+    subjectId: 'response_id',
+  },
+};
+
+/** The raw answers of one type in a window, filtered: `f` rows with the usual joins. */
+function answerRows(orgId: string, type: AnswerType, from: Date, to: Date, filter: MetricFilter): RawBuilder<unknown> {
+  return sql`FROM answers f ${joinsSql(answersCtx, !!filter.segment?.length, false)}
+    WHERE f.org_id = ${orgId}::uuid AND f.type = ${type} AND f.value_num IS NOT NULL
+      AND f.submitted_at >= ${from.toISOString()}::timestamptz AND f.submitted_at < ${to.toISOString()}::timestamptz
+      ${filterSql(filter, answersCtx)}`;
+}
+
+export interface LoyaltyCountsRow {
+  box: number;
+  n: number;
+  retained: number;
+  retained_known: number;
+  repurchased: number;
+  repurchased_known: number;
+  referred: number;
+  referred_known: number;
+}
+
+/**
+ * Per score box (each customer's latest answer in the window): what they did in the
+ * `horizonDays` after answering. An outcome is known when it happened, when the customer
+ * cancelled, or when the horizon has elapsed by `now`.
+ */
+export async function loyaltyCounts(
+  db: Db,
+  orgId: string,
+  q: { type: 'nps' | 'csat'; from: Date; to: Date; filter: MetricFilter; horizonDays: number; now: Date },
+): Promise<LoyaltyCountsRow[]> {
+  const h = sql`make_interval(days => ${q.horizonDays})`;
+  const r = await sql<LoyaltyCountsRow>`
+    WITH last AS (
+      SELECT DISTINCT ON (f.customer_id) f.customer_id, f.submitted_at AS t, round(f.value_num)::int AS box
+      ${answerRows(orgId, q.type, q.from, q.to, q.filter)} AND f.customer_id IS NOT NULL
+      ORDER BY f.customer_id, f.submitted_at DESC
+    ), o AS (
+      SELECT l.box,
+        EXISTS (SELECT 1 FROM events e WHERE e.org_id = ${orgId}::uuid AND e.customer_id = l.customer_id
+          AND e.type = 'cancellation' AND e.occurred_at > l.t AND e.occurred_at <= l.t + ${h}) AS cancelled,
+        EXISTS (SELECT 1 FROM events e WHERE e.org_id = ${orgId}::uuid AND e.customer_id = l.customer_id
+          AND e.type = 'purchase' AND e.occurred_at > l.t AND e.occurred_at <= l.t + ${h}) AS purchased,
+        (EXISTS (SELECT 1 FROM events e WHERE e.org_id = ${orgId}::uuid AND e.customer_id = l.customer_id
+          AND e.type = 'referral_made' AND e.occurred_at > l.t AND e.occurred_at <= l.t + ${h})
+         OR EXISTS (SELECT 1 FROM customers c WHERE c.org_id = ${orgId}::uuid AND c.referred_by = l.customer_id
+          AND coalesce(c.acquired_at, c.created_at) > l.t AND coalesce(c.acquired_at, c.created_at) <= l.t + ${h})) AS referred,
+        l.t + ${h} <= ${q.now.toISOString()}::timestamptz AS elapsed
+      FROM last l
+    )
+    SELECT box, count(*)::int AS n,
+      (count(*) FILTER (WHERE elapsed AND NOT cancelled))::int AS retained,
+      (count(*) FILTER (WHERE elapsed OR cancelled))::int AS retained_known,
+      (count(*) FILTER (WHERE purchased))::int AS repurchased,
+      (count(*) FILTER (WHERE purchased OR elapsed OR cancelled))::int AS repurchased_known,
+      (count(*) FILTER (WHERE referred))::int AS referred,
+      (count(*) FILTER (WHERE referred OR elapsed OR cancelled))::int AS referred_known
+    FROM o GROUP BY box ORDER BY box`.execute(db);
+  return r.rows;
+}
+
+/** Sufficient statistics for a correlation matrix of binary drivers and an outcome. */
+export interface BinaryDriverStats {
+  n: number;
+  sumY: number;
+  sumY2: number;
+  /** topic → { count (Σx), sumY (Σxy) } */
+  drivers: Map<string, { count: number; sumY: number }>;
+  /** "a\u0000b" (a < b) → co-occurrence count (Σ x_a x_b). */
+  pairs: Map<string, number>;
+}
+
+/**
+ * Topic drivers: one row per outcome (an NPS answer, or a customer active at `from` with
+ * y = cancelled in the window); x_topic = 1 when the customer's texts mentioned the topic
+ * (first two levels of its key) with negative sentiment in the lookback before the outcome.
+ * Everything is reduced to sums in SQL so millions of rows never leave the database.
+ */
+export async function topicDriverStats(
+  db: Db,
+  orgId: string,
+  q: {
+    outcome: 'nps' | 'churn';
+    from: Date;
+    to: Date;
+    filter: MetricFilter;
+    lookbackDays: number;
+    maxDrivers: number;
+    minCoverage: number;
+  },
+): Promise<BinaryDriverStats> {
+  const lb = sql`make_interval(days => ${q.lookbackDays})`;
+  const rows =
+    q.outcome === 'nps'
+      ? sql`SELECT row_number() OVER () AS rid, f.customer_id, f.submitted_at - ${lb} AS t0, f.submitted_at AS t1, f.value_num AS y
+          ${answerRows(orgId, 'nps', q.from, q.to, q.filter)} AND f.customer_id IS NOT NULL`
+      : sql`SELECT row_number() OVER () AS rid, c.id AS customer_id, ${q.from.toISOString()}::timestamptz - ${lb} AS t0,
+            coalesce(x.cancelled_at, ${q.to.toISOString()}::timestamptz) AS t1, (x.cancelled_at IS NOT NULL)::int::float8 AS y
+          FROM customers c
+          LEFT JOIN LATERAL (SELECT min(e.occurred_at) AS cancelled_at FROM events e WHERE e.org_id = c.org_id AND e.customer_id = c.id
+            AND e.type = 'cancellation' AND e.occurred_at >= ${q.from.toISOString()}::timestamptz
+            AND e.occurred_at < ${q.to.toISOString()}::timestamptz) x ON true
+          WHERE c.org_id = ${orgId}::uuid AND c.merged_into IS NULL
+            AND coalesce(c.acquired_at, c.created_at) < ${q.from.toISOString()}::timestamptz
+            ${q.filter.segment?.length ? sql`AND c.segment = ANY(${q.filter.segment}::text[])` : sql``}
+            AND NOT EXISTS (SELECT 1 FROM events e WHERE e.org_id = c.org_id AND e.customer_id = c.id AND e.type = 'cancellation'
+              AND e.occurred_at < ${q.from.toISOString()}::timestamptz)`;
+  const r = await sql<{ kind: string; a: string | null; b: string | null; n: number; s: number; s2: number }>`
+    WITH y AS MATERIALIZED (${rows}),
+    m AS MATERIALIZED (
+      SELECT DISTINCT y.rid, y.y, array_to_string((string_to_array(t.topic, '.'))[1:2], '.') AS topic
+      FROM y
+      JOIN text_analyses ta ON ta.org_id = ${orgId}::uuid AND ta.customer_id = y.customer_id
+        AND ta.occurred_at >= y.t0 AND ta.occurred_at <= y.t1
+      JOIN text_topics t ON t.org_id = ta.org_id AND t.analysis_id = ta.id
+      WHERE t.sentiment_label = 'negative'
+    ),
+    tot AS (SELECT count(*)::int AS n, coalesce(sum(y), 0)::float8 AS s, coalesce(sum(y * y), 0)::float8 AS s2 FROM y),
+    top AS (
+      SELECT topic, count(*)::int AS n, sum(y)::float8 AS s FROM m GROUP BY topic
+      HAVING count(*) >= greatest(2, ${q.minCoverage} * (SELECT n FROM tot))
+      ORDER BY count(*) DESC, topic LIMIT ${q.maxDrivers}
+    )
+    SELECT 'total' AS kind, NULL AS a, NULL AS b, n, s, s2 FROM tot
+    UNION ALL SELECT 'driver', topic, NULL, n, s, 0 FROM top
+    UNION ALL
+    SELECT 'pair', m1.topic, m2.topic, count(*)::int, 0, 0
+    FROM m m1 JOIN m m2 ON m2.rid = m1.rid AND m1.topic < m2.topic
+    WHERE m1.topic IN (SELECT topic FROM top) AND m2.topic IN (SELECT topic FROM top)
+    GROUP BY m1.topic, m2.topic`.execute(db);
+  const out: BinaryDriverStats = { n: 0, sumY: 0, sumY2: 0, drivers: new Map(), pairs: new Map() };
+  for (const x of r.rows) {
+    if (x.kind === 'total') {
+      out.n = x.n;
+      out.sumY = x.s;
+      out.sumY2 = x.s2;
+    } else if (x.kind === 'driver' && x.a) out.drivers.set(x.a, { count: x.n, sumY: x.s });
+    else if (x.kind === 'pair' && x.a && x.b) out.pairs.set(`${x.a}\u0000${x.b}`, x.n);
+  }
+  return out;
+}
+
+/**
+ * Touchpoint drivers for NPS: per NPS answer, the customer's mean experience score (0–100) at
+ * each touchpoint in the lookback — CSAT/CES/rating answers rescaled, and text sentiment
+ * (−1..1 → 0..100) — as long rows (rid, y, touchpoint, score); missing = not experienced.
+ */
+export async function touchpointDriverRows(
+  db: Db,
+  orgId: string,
+  q: { from: Date; to: Date; filter: MetricFilter; lookbackDays: number },
+): Promise<{ ys: Map<number, number>; cells: { rid: number; key: string; score: number }[] }> {
+  const lb = sql`make_interval(days => ${q.lookbackDays})`;
+  const r = await sql<{ rid: number; y: number; key: string | null; score: number | null }>`
+    WITH y AS MATERIALIZED (
+      SELECT (row_number() OVER ())::int AS rid, f.customer_id, f.submitted_at AS t1, f.value_num AS y
+      ${answerRows(orgId, 'nps', q.from, q.to, q.filter)} AND f.customer_id IS NOT NULL
+    ),
+    s AS (
+      SELECT y.rid, a.touchpoint_id, 100 * (a.value_num - coalesce(a.scale_min, 1)) / nullif(coalesce(a.scale_max, 5) - coalesce(a.scale_min, 1), 0) AS score
+      FROM y JOIN answers a ON a.org_id = ${orgId}::uuid AND a.customer_id = y.customer_id
+        AND a.submitted_at >= y.t1 - ${lb} AND a.submitted_at <= y.t1
+      WHERE a.type IN ('csat','rating') AND a.touchpoint_id IS NOT NULL AND a.value_num IS NOT NULL
+      UNION ALL
+      SELECT y.rid, a.touchpoint_id,
+        100 * (CASE WHEN coalesce(a.higher_is_easier, true) THEN a.value_num ELSE coalesce(a.scale_max, 7) + 1 - a.value_num END - 1)
+          / (coalesce(a.scale_max, 7) - 1)
+      FROM y JOIN answers a ON a.org_id = ${orgId}::uuid AND a.customer_id = y.customer_id
+        AND a.submitted_at >= y.t1 - ${lb} AND a.submitted_at <= y.t1
+      WHERE a.type = 'ces' AND a.touchpoint_id IS NOT NULL AND a.value_num IS NOT NULL
+      UNION ALL
+      SELECT y.rid, ta.touchpoint_id, 50 * (ta.sentiment_score + 1)
+      FROM y JOIN text_analyses ta ON ta.org_id = ${orgId}::uuid AND ta.customer_id = y.customer_id
+        AND ta.occurred_at >= y.t1 - ${lb} AND ta.occurred_at <= y.t1
+      WHERE ta.touchpoint_id IS NOT NULL AND ta.analysable
+    )
+    SELECT y.rid, y.y, tp.key, avg(s.score)::float8 AS score
+    FROM y LEFT JOIN s ON s.rid = y.rid LEFT JOIN touchpoints tp ON tp.org_id = ${orgId}::uuid AND tp.id = s.touchpoint_id
+    GROUP BY y.rid, y.y, tp.key`.execute(db);
+  const ys = new Map<number, number>();
+  const cells: { rid: number; key: string; score: number }[] = [];
+  for (const x of r.rows) {
+    ys.set(Number(x.rid), x.y);
+    if (x.key && x.score !== null) cells.push({ rid: Number(x.rid), key: x.key, score: x.score });
+  }
+  return { ys, cells };
+}
+
+export { topicMatch };

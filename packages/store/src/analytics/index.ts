@@ -1,0 +1,6 @@
+export * from './customer.js';
+export * from './engagement.js';
+export * from './journey.js';
+export * from './query.js';
+export * from './rollups.js';
+export * from './texts.js';
