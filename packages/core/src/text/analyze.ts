@@ -1,11 +1,13 @@
 import { predictLabels, type TrainedTextModel } from './classifier.js';
-import { detectLanguage } from './language.js';
+import { languageOfTokens } from './language.js';
 import { findPii } from './pii.js';
 import { analyseSentiment } from './sentiment.js';
-import { detectChurnThreat, detectEmotions, detectUrgency, scoreEffort } from './signals.js';
+import { detectSignals } from './signals.js';
 import { DEFAULT_TAXONOMY } from './taxonomy.js';
+import { tokenize } from './tokenize.js';
 import { compileTaxonomy, topicsFromSentiment } from './topics.js';
 import type { Taxonomy, TextAnalysis, TopicMention } from './types.js';
+import { tokenInfos } from './words.js';
 
 export interface AnalyzeContext {
   taxonomy?: Taxonomy;
@@ -20,7 +22,9 @@ export interface AnalyzeContext {
  */
 export function analyzeText(text: string, ctx: AnalyzeContext = {}): TextAnalysis {
   const pii = findPii(text);
-  const language = detectLanguage(text);
+  const tokens = tokenize(text);
+  const infos = tokenInfos(tokens);
+  const language = languageOfTokens(text, tokens, infos);
   const analysable = language === 'en' || language === 'und';
   if (!analysable) {
     return {
@@ -37,18 +41,19 @@ export function analyzeText(text: string, ctx: AnalyzeContext = {}): TextAnalysi
     };
   }
   const taxonomy = ctx.taxonomy ?? DEFAULT_TAXONOMY;
-  const d = analyseSentiment(text);
+  const d = analyseSentiment(text, tokens, infos);
   const topics = topicsFromSentiment(d, compileTaxonomy(taxonomy));
+  const sig = detectSignals(text, d);
   const out: TextAnalysis = {
     language,
     analysable,
     sentiment: { score: d.score, label: d.label },
     sentences: d.sentences,
-    emotions: detectEmotions(text, d),
+    emotions: sig.emotions,
     topics,
-    effort: scoreEffort(text),
-    churnThreat: detectChurnThreat(text),
-    urgent: detectUrgency(text),
+    effort: sig.effort,
+    churnThreat: sig.churnThreat,
+    urgent: sig.urgent,
     pii,
   };
   if (ctx.model) {

@@ -1,16 +1,17 @@
-import {
-  BOOSTERS,
-  CONCESSIVE,
-  CONTRAST_AFTER,
-  EMOJI,
-  EMOTICONS,
-  IDIOMS,
-  LEXICON,
-  NEGATORS,
-  PHRASE_BOOSTERS,
-} from './lexicon.js';
+import { EMOJI, EMOTICONS, LEXICON } from './lexicon.js';
 import { sentenceRanges, type Token, TokenKind, tokenize } from './tokenize.js';
 import type { SentenceSentiment, Sentiment, SentimentLabel } from './types.js';
+import {
+  type IdiomEntry,
+  tokenInfos,
+  W_BOOSTER,
+  W_CONCESSIVE,
+  W_CONTRAST,
+  W_NEGATES,
+  W_NEGATOR,
+  W_NOT_NEGATED,
+  type WordInfo,
+} from './words.js';
 
 /**
  * Lexicon-and-rules sentiment (VADER-style, reimplemented for speed and customer-service text).
@@ -45,6 +46,8 @@ export interface SentimentResult extends Sentiment {
 /** Everything the other analysers need from one sentiment pass. */
 export interface SentimentDetail extends SentimentResult {
   tokens: Token[];
+  /** Cached facts per token (lexicon, stems, markers). */
+  infos: WordInfo[];
   ranges: [number, number][];
   /** Valence contributed at each token (0 where none), after negation/boosting/contrast. */
   contrib: Float64Array;
@@ -53,20 +56,6 @@ export interface SentimentDetail extends SentimentResult {
   /** Sum of contributions (before squashing). */
   raw: number;
 }
-
-interface IdiomEntry {
-  toks: string[];
-  v: number;
-  booster: number;
-}
-const IDIOM_INDEX: Map<string, IdiomEntry[]> = new Map();
-for (const [phrase, v] of Object.entries(IDIOMS)) {
-  const toks = tokenize(phrase).map((t) => t.lower);
-  const list = IDIOM_INDEX.get(toks[0]) ?? [];
-  list.push({ toks, v, booster: PHRASE_BOOSTERS[phrase] ?? 0 });
-  IDIOM_INDEX.set(toks[0], list);
-}
-for (const list of IDIOM_INDEX.values()) list.sort((a, b) => b.toks.length - a.toks.length);
 
 const DECAY = [1, 0.95, 0.9, 0.85];
 
@@ -91,41 +80,21 @@ function isUpperWord(s: string): boolean {
   return letters >= 2;
 }
 
-function hasTriple(s: string): boolean {
-  for (let i = 2; i < s.length; i++) if (s[i] === s[i - 1] && s[i] === s[i - 2]) return true;
-  return false;
+/** Valence of an emoji or emoticon token, or 0. */
+function symbolValence(t: Token): number {
+  if (t.kind === TokenKind.Emoji)
+    return EMOJI[t.lower] ?? EMOJI[t.lower.slice(0, 2)] ?? EMOJI[t.lower.slice(0, 1)] ?? 0;
+  const low = t.text.toLowerCase();
+  // ":)))" → ":)", ":-((" → ":-(".
+  return (
+    EMOTICONS[low] ??
+    LEXICON.get(t.text) ??
+    LEXICON.get(low) ??
+    LEXICON.get(t.text.replace(/(.)\1+$/, '$1')) ??
+    LEXICON.get(t.text.slice(0, 2)) ??
+    0
+  );
 }
-
-/** Lexicon valence of one token, or 0; sets `elongated` when found only after collapsing letters. */
-function valenceOf(t: Token): { v: number; elongated: boolean } {
-  if (t.kind === TokenKind.Word || t.kind === TokenKind.Hashtag) {
-    let v = LEXICON.get(t.lower);
-    if (v !== undefined) return { v, elongated: false };
-    if (hasTriple(t.lower)) {
-      const two = t.lower.replace(/(.)\1{2,}/g, '$1$1');
-      v = LEXICON.get(two) ?? LEXICON.get(two.replace(/(.)\1/g, '$1'));
-      if (v !== undefined) return { v, elongated: true };
-    }
-    return NO_VALENCE;
-  }
-  if (t.kind === TokenKind.Emoji) {
-    const v = EMOJI[t.lower] ?? EMOJI[t.lower.slice(0, 2)] ?? EMOJI[t.lower.slice(0, 1)];
-    return v === undefined ? NO_VALENCE : { v, elongated: false };
-  }
-  if (t.kind === TokenKind.Emoticon) {
-    const low = t.text.toLowerCase();
-    // ":)))" → ":)", ":-((" → ":-(".
-    const v =
-      EMOTICONS[low] ??
-      LEXICON.get(t.text) ??
-      LEXICON.get(low) ??
-      LEXICON.get(t.text.replace(/(.)\1+$/, '$1')) ??
-      LEXICON.get(t.text.slice(0, 2));
-    return v === undefined ? NO_VALENCE : { v, elongated: false };
-  }
-  return NO_VALENCE;
-}
-const NO_VALENCE = { v: 0, elongated: false };
 
 function isClauseBreak(t: Token): boolean {
   if (t.kind !== TokenKind.Punct) return false;
@@ -134,28 +103,51 @@ function isClauseBreak(t: Token): boolean {
 }
 
 /** Apply boosters and negation found in the three tokens before `i` (stopping at clause breaks). */
-function modify(tokens: Token[], from: number, i: number, v: number, boosts: Float64Array): number {
+function modify(tokens: Token[], infos: WordInfo[], from: number, i: number, v: number, boosts: Float64Array): number {
   let out = v;
   let negated = false;
   let k = 0;
   for (let j = i - 1; j >= from && k < 4; j--) {
     const p = tokens[j];
-    if (isClauseBreak(p)) break;
-    if (p.kind !== TokenKind.Word) continue;
-    if (CONTRAST_AFTER.has(p.lower)) break;
-    const b = BOOSTERS.get(p.lower) ?? boosts[j];
+    if (p.kind !== TokenKind.Word) {
+      if (isClauseBreak(p)) break;
+      continue;
+    }
+    const w = infos[j];
+    if (w.flags & W_CONTRAST) break;
+    const b = w.booster || boosts[j];
     if (b) out += (out > 0 ? b : -b) * DECAY[k];
-    if (NEGATORS.has(p.lower) || p.lower.endsWith("n't")) {
+    if (w.flags & W_NEGATES) {
       // "not only", "no doubt" are not negations of what follows.
-      const nx = tokens[j + 1]?.lower;
-      if (!(nx === 'only' || nx === 'doubt' || nx === 'wonder')) negated = !negated;
+      const nx = infos[j + 1];
+      if (!(nx && nx.flags & W_NOT_NEGATED)) negated = !negated;
     }
     k++;
   }
   return negated ? out * SENTIMENT_PARAMS.negationScalar : out;
 }
 
-export function analyseSentiment(text: string, tokens: Token[] = tokenize(text)): SentimentDetail {
+function matchIdiom(tokens: Token[], i: number, b: number, cands: IdiomEntry[]): IdiomEntry | undefined {
+  for (const e of cands) {
+    const L = e.toks.length;
+    if (i + L > b) continue;
+    let ok = true;
+    for (let k = 1; k < L; k++) {
+      if (tokens[i + k].lower !== e.toks[k]) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return e;
+  }
+  return undefined;
+}
+
+export function analyseSentiment(
+  text: string,
+  tokens: Token[] = tokenize(text),
+  infos: WordInfo[] = tokenInfos(tokens),
+): SentimentDetail {
   const ranges = sentenceRanges(text, tokens);
   const n = tokens.length;
   const contrib = new Float64Array(n);
@@ -169,7 +161,7 @@ export function analyseSentiment(text: string, tokens: Token[] = tokenize(text))
   for (const t of tokens) {
     if (t.kind === TokenKind.Word && t.text.length > 1) {
       words++;
-      if (isUpperWord(t.text)) capsWords++;
+      if (t.lower !== t.text && isUpperWord(t.text)) capsWords++;
     }
   }
   const capsDiff = capsWords > 0 && capsWords < words;
@@ -177,50 +169,41 @@ export function analyseSentiment(text: string, tokens: Token[] = tokenize(text))
     let i = a;
     while (i < b) {
       const t = tokens[i];
+      const w = infos[i];
       // Idioms (longest first).
-      const cands = t.kind === TokenKind.Word ? IDIOM_INDEX.get(t.lower) : undefined;
-      let matched = 0;
-      if (cands) {
-        for (const e of cands) {
+      if (w.idioms !== undefined && t.kind === TokenKind.Word) {
+        const e = matchIdiom(tokens, i, b, w.idioms);
+        if (e) {
           const L = e.toks.length;
-          if (i + L > b) continue;
-          let ok = true;
-          for (let k = 1; k < L; k++) {
-            if (tokens[i + k].lower !== e.toks[k]) {
-              ok = false;
-              break;
-            }
-          }
-          if (!ok) continue;
-          matched = L;
           if (e.booster) boosts[i + L - 1] = e.booster;
           else if (e.v !== 0) {
             // A negator inside the idiom itself is already accounted for.
-            contrib[i] = NEGATORS.has(e.toks[0]) ? e.v : modify(tokens, a, i, e.v, boosts);
+            contrib[i] = w.flags & W_NEGATOR ? e.v : modify(tokens, infos, a, i, e.v, boosts);
           }
-          break;
+          i += L;
+          continue;
         }
       }
-      if (matched) {
-        i += matched;
-        continue;
-      }
-      if (BOOSTERS.has(t.lower) || NEGATORS.has(t.lower)) {
+      if (w.flags & (W_BOOSTER | W_NEGATOR)) {
         // "no" before a sentiment word is a negator, not a sentiment of its own.
-        const nx = tokens[i + 1];
-        if (!(t.lower === 'no' && (!nx || !LEXICON.has(nx.lower)))) {
+        if (!(t.lower === 'no' && (i + 1 >= n || !infos[i + 1].inLexicon))) {
           i++;
           continue;
         }
       }
-      const { v, elongated } = valenceOf(t);
-      if (v !== 0) {
-        let x = v;
-        if (capsDiff && t.kind === TokenKind.Word && isUpperWord(t.text)) x += x > 0 ? P.capsBoost : -P.capsBoost;
-        if (elongated) x += x > 0 ? P.elongationBoost : -P.elongationBoost;
-        if (t.kind === TokenKind.Word || t.kind === TokenKind.Hashtag) x = modify(tokens, a, i, x, boosts);
-        contrib[i] = x;
+      let x = 0;
+      if (t.kind === TokenKind.Word || t.kind === TokenKind.Hashtag) {
+        if (w.v !== 0) {
+          x = w.v;
+          if (capsDiff && t.kind === TokenKind.Word && t.lower !== t.text && isUpperWord(t.text))
+            x += x > 0 ? P.capsBoost : -P.capsBoost;
+          if (w.elongated) x += x > 0 ? P.elongationBoost : -P.elongationBoost;
+          x = modify(tokens, infos, a, i, x, boosts);
+        }
+      } else if (t.kind === TokenKind.Emoji || t.kind === TokenKind.Emoticon) {
+        x = symbolValence(t);
       }
+      if (x !== 0) contrib[i] = x;
       i++;
     }
     for (let j = a; j < b; j++) local[j] = contrib[j];
@@ -228,12 +211,13 @@ export function analyseSentiment(text: string, tokens: Token[] = tokenize(text))
     for (let j = a; j < b; j++) {
       const t = tokens[j];
       if (t.kind !== TokenKind.Word) continue;
-      if (CONTRAST_AFTER.has(t.lower) && j > a && !(t.lower === 'though' && j === a)) {
+      const f = infos[j].flags;
+      if (f & W_CONTRAST && j > a) {
         for (let k = a; k < j; k++) contrib[k] *= P.contrastBefore;
         for (let k = j + 1; k < b; k++) contrib[k] *= P.contrastAfter;
         break;
       }
-      if (CONCESSIVE.has(t.lower) && j <= a + 1) {
+      if (f & W_CONCESSIVE && j <= a + 1) {
         let k = j + 1;
         while (k < b && !(tokens[k].kind === TokenKind.Punct && tokens[k].text === ',')) k++;
         if (k < b) for (let q = j + 1; q < k; q++) contrib[q] *= P.concessiveScale;
@@ -247,9 +231,10 @@ export function analyseSentiment(text: string, tokens: Token[] = tokenize(text))
     if (raw !== 0 && last.kind === TokenKind.Punct) {
       let ex = 0;
       let q = 0;
-      for (const ch of last.text) {
-        if (ch === '!') ex++;
-        else if (ch === '?') q++;
+      for (let c = 0; c < last.text.length; c++) {
+        const ch = last.text.charCodeAt(c);
+        if (ch === 33) ex++;
+        else if (ch === 63) q++;
       }
       if (ex > 0) raw += (raw > 0 ? 1 : -1) * Math.min(ex, 4) * P.exclamationBoost;
       else if (q > 0) raw *= P.questionScale;
@@ -259,7 +244,7 @@ export function analyseSentiment(text: string, tokens: Token[] = tokenize(text))
     sentences.push({ score, label: labelFor(score), start: tokens[a].start, end: tokens[b - 1].end });
   }
   const score = squash(total);
-  return { score, label: labelFor(score), sentences, tokens, ranges, contrib, local, raw: total };
+  return { score, label: labelFor(score), sentences, tokens, infos, ranges, contrib, local, raw: total };
 }
 
 /** Sentiment of a text (−1..1 and label) with per-sentence scores and offsets. */

@@ -99,12 +99,22 @@ export interface Signals {
 }
 
 export function normaliseForRules(text: string): string {
-  return text.toLowerCase().replace(/[’‘]/g, "'");
+  const s = text.toLowerCase();
+  return s.includes('’') || s.includes('‘') ? s.replace(/[’‘]/g, "'") : s;
 }
 
 /** Emotions present in a text (rule-based, order of EMOTIONS). */
 export function detectEmotions(text: string, d?: SentimentDetail): Emotion[] {
+  return emotionsOf(normaliseForRules(text), d);
+}
+
+/** Every signal of a text with one normalisation pass (what analyzeText uses). */
+export function detectSignals(text: string, d?: SentimentDetail): Signals {
   const s = normaliseForRules(text);
+  return { emotions: emotionsOf(s, d), effort: effortOf(s), churnThreat: churnOf(s), urgent: urgentOf(s) };
+}
+
+function emotionsOf(s: string, d?: SentimentDetail): Emotion[] {
   const out: Emotion[] = [];
   for (const [emotion, re] of EMOTION_CUES) {
     let n = count(re, s, emotion !== 'confusion');
@@ -128,7 +138,10 @@ export function detectEmotions(text: string, d?: SentimentDetail): Emotion[] {
 
 /** 0..1: how hard the customer had to work (repeat contact, transfers, waiting, hoops). */
 export function scoreEffort(text: string): number {
-  const s = normaliseForRules(text);
+  return effortOf(normaliseForRules(text));
+}
+
+function effortOf(s: string): number {
   let e = 0;
   for (const [re, w] of EFFORT_CUES) e += Math.min(2, count(re, s, false)) * w;
   if (e === 0) return 0;
@@ -140,7 +153,10 @@ export function scoreEffort(text: string): number {
 
 /** The customer threatens to leave ("I'm cancelling", "switching to …", "never again"). */
 export function detectChurnThreat(text: string): boolean {
-  const s = normaliseForRules(text);
+  return churnOf(normaliseForRules(text));
+}
+
+function churnOf(s: string): boolean {
   CHURN.lastIndex = 0;
   let m: RegExpExecArray | null = CHURN.exec(s);
   while (m !== null) {
@@ -157,5 +173,9 @@ export function detectChurnThreat(text: string): boolean {
 
 /** Needs a fast answer: safety, legal threats, money lost, explicit urgency. */
 export function detectUrgency(text: string): boolean {
-  return count(URGENT, normaliseForRules(text), true) > 0;
+  return urgentOf(normaliseForRules(text));
+}
+
+function urgentOf(s: string): boolean {
+  return count(URGENT, s, true) > 0;
 }

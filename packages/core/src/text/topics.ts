@@ -1,7 +1,8 @@
 import { analyseSentiment, labelFor, type SentimentDetail, squash } from './sentiment.js';
 import { DEFAULT_TAXONOMY } from './taxonomy.js';
-import { stem, type Token, TokenKind, tokenize } from './tokenize.js';
+import { type Token, TokenKind, tokenize } from './tokenize.js';
 import type { Taxonomy, TopicMention } from './types.js';
+import { W_AND, W_AND_FOLLOWER, W_SPLIT, type WordInfo, wordInfo } from './words.js';
 
 interface PhraseEntry {
   stems: string[];
@@ -19,16 +20,8 @@ export interface CompiledTaxonomy {
 
 const CACHE = new WeakMap<Taxonomy, CompiledTaxonomy>();
 
-const STEMS = new Map<string, string>();
-function tokenStem(t: Token): string {
-  if (t.kind !== TokenKind.Word && t.kind !== TokenKind.Hashtag) return t.lower;
-  let s = STEMS.get(t.lower);
-  if (s === undefined) {
-    if (STEMS.size > 200_000) STEMS.clear();
-    s = stem(t.lower);
-    STEMS.set(t.lower, s);
-  }
-  return s;
+function tokenStem(t: Token, w: WordInfo): string {
+  return t.kind === TokenKind.Word || t.kind === TokenKind.Hashtag ? w.stem : t.lower;
 }
 
 export function compileTaxonomy(taxonomy: Taxonomy): CompiledTaxonomy {
@@ -52,7 +45,8 @@ export function compileTaxonomy(taxonomy: Taxonomy): CompiledTaxonomy {
   taxonomy.topics.forEach((topic, ti) => {
     const seen = new Set<string>();
     for (const phrase of topic.phrases) {
-      const stems = tokenize(phrase.toLowerCase()).map(tokenStem);
+      const ptoks = tokenize(phrase.toLowerCase());
+      const stems = ptoks.map((t) => tokenStem(t, wordInfo(t.lower)));
       if (stems.length === 0) continue;
       const id = stems.join(' ');
       if (seen.has(id)) continue;
@@ -75,45 +69,37 @@ interface RawMention {
   sentence: number;
 }
 
-const SPLIT_WORDS = new Set([
-  'but',
-  'however',
-  'although',
-  'though',
-  'yet',
-  'whereas',
-  'while',
-  'whilst',
-  'except',
-  'plus',
-]);
-const AND_FOLLOWERS = new Set([
-  'the', 'a', 'an', 'our', 'my', 'their', 'his', 'her', 'its', 'it', 'they', 'we', 'i', 'he', 'she', 'this', 'that',
-  'these', 'those', 'everything', 'service', 'staff', 'food', 'then', 'was', 'were', 'is', 'are', 'had', 'has', 'very',
-]); // biome-ignore format: list
+const PUNCT_SPLIT = new Set([',', ';', ':', '(', ')', '-', '–', '—']);
 
-function isClauseSplit(tokens: Token[], j: number): boolean {
+function isClauseSplit(tokens: Token[], infos: WordInfo[], j: number): boolean {
   const t = tokens[j];
-  if (t.kind === TokenKind.Punct) return /^[,;:()\-–—]/.test(t.text);
+  if (t.kind === TokenKind.Punct) return PUNCT_SPLIT.has(t.text[0]);
   if (t.kind !== TokenKind.Word) return false;
-  if (SPLIT_WORDS.has(t.lower)) return true;
-  if (t.lower === 'and' || t.lower === 'with' || t.lower === 'so') {
-    const nx = tokens[j + 1];
-    return nx !== undefined && AND_FOLLOWERS.has(nx.lower);
-  }
+  const f = infos[j].flags;
+  if (f & W_SPLIT) return true;
+  if (f & W_AND) return j + 1 < tokens.length && (infos[j + 1].flags & W_AND_FOLLOWER) !== 0;
   return false;
 }
 
+let clauseBuf = new Int32Array(256);
+let sumBuf = new Float64Array(64);
+let firstTopicBuf = new Int32Array(64);
+let multiBuf = new Uint8Array(64);
+
 /** Topic mentions with aspect-level sentiment, from an existing sentiment pass. */
 export function topicsFromSentiment(d: SentimentDetail, compiled: CompiledTaxonomy): TopicMention[] {
-  const { tokens, ranges, local: contrib } = d;
-  const stems = tokens.map(tokenStem);
+  const { tokens, infos, ranges, local: contrib } = d;
+  const n = tokens.length;
+  const stems = new Array<string>(n);
+  for (let i = 0; i < n; i++) stems[i] = tokenStem(tokens[i], infos[i]);
+  const index = compiled.index;
   const raw: RawMention[] = [];
   for (let si = 0; si < ranges.length; si++) {
-    const [a, b] = ranges[si];
-    for (let i = a; i < b; i++) {
-      const cands = compiled.index.get(stems[i]);
-      if (!cands) continue;
+    const r = ranges[si];
+    const b = r[1];
+    for (let i = r[0]; i < b; i++) {
+      const cands = index.get(stems[i]);
+      if (cands === undefined) continue;
       for (const e of cands) {
         const L = e.stems.length;
         if (i + L > b) continue;
@@ -130,38 +116,53 @@ export function topicsFromSentiment(d: SentimentDetail, compiled: CompiledTaxono
   }
   if (raw.length === 0) return [];
   // One mention per topic and sentence (the first); drop ancestors of topics found in the same sentence.
+  // Mentions come in sentence order, so each sentence's are one run of `raw`.
   const out: TopicMention[] = [];
-  const bySentence = new Map<number, RawMention[]>();
-  for (const m of raw) {
-    const l = bySentence.get(m.sentence) ?? [];
-    l.push(m);
-    bySentence.set(m.sentence, l);
-  }
-  for (const [si, ms] of bySentence) {
-    const present = new Set(ms.map((m) => m.topic));
-    const drop = new Set<number>();
-    for (const tIdx of present) for (const anc of compiled.ancestors[tIdx]) drop.add(anc);
-    const first = new Map<number, RawMention>();
-    for (const m of ms) if (!drop.has(m.topic) && !first.has(m.topic)) first.set(m.topic, m);
+  for (let r0 = 0; r0 < raw.length; ) {
+    const si = raw[r0].sentence;
+    let r1 = r0 + 1;
+    while (r1 < raw.length && raw[r1].sentence === si) r1++;
+    const drop: number[] = [];
+    for (let q = r0; q < r1; q++) for (const anc of compiled.ancestors[raw[q].topic]) drop.push(anc);
+    const first: RawMention[] = [];
+    for (let q = r0; q < r1; q++) {
+      const m = raw[q];
+      if (drop.includes(m.topic)) continue;
+      let seen = false;
+      for (const f of first) if (f.topic === m.topic) seen = true;
+      if (!seen) first.push(m);
+    }
+    r0 = r1;
     const [a, b] = ranges[si];
     // Clause ids for the sentence.
-    const clause = new Int32Array(b - a);
+    if (clauseBuf.length < b - a) clauseBuf = new Int32Array(2 * (b - a));
+    const clause = clauseBuf;
     let c = 0;
     for (let j = a; j < b; j++) {
-      if (j > a && isClauseSplit(tokens, j)) c++;
+      if (j > a && isClauseSplit(tokens, infos, j)) c++;
       clause[j - a] = c;
     }
     const nClauses = c + 1;
-    const clauseSum = new Float64Array(nClauses);
-    for (let j = a; j < b; j++) clauseSum[clause[j - a]] += contrib[j];
-    const clauseTopics = new Map<number, Set<number>>();
-    for (const m of first.values()) {
-      const cl = clause[m.from - a];
-      const s = clauseTopics.get(cl) ?? new Set<number>();
-      s.add(m.topic);
-      clauseTopics.set(cl, s);
+    if (sumBuf.length < nClauses) {
+      sumBuf = new Float64Array(2 * nClauses);
+      firstTopicBuf = new Int32Array(2 * nClauses);
+      multiBuf = new Uint8Array(2 * nClauses);
     }
-    for (const m of first.values()) {
+    const clauseSum = sumBuf;
+    const clauseTopic = firstTopicBuf;
+    const clauseMulti = multiBuf;
+    for (let k = 0; k < nClauses; k++) {
+      clauseSum[k] = 0;
+      clauseTopic[k] = -1;
+      clauseMulti[k] = 0;
+    }
+    for (let j = a; j < b; j++) clauseSum[clause[j - a]] += contrib[j];
+    for (const m of first) {
+      const cl = clause[m.from - a];
+      if (clauseTopic[cl] === -1) clauseTopic[cl] = m.topic;
+      else if (clauseTopic[cl] !== m.topic) clauseMulti[cl] = 1;
+    }
+    for (const m of first) {
       const cl = clause[m.from - a];
       let v = clauseSum[cl];
       if (v === 0) {
@@ -170,8 +171,7 @@ export function topicsFromSentiment(d: SentimentDetail, compiled: CompiledTaxono
         let acc = 0;
         for (let k = 0; k < nClauses; k++) {
           if (k === cl || clauseSum[k] === 0) continue;
-          const others = clauseTopics.get(k);
-          if (others && !(others.size === 1 && others.has(m.topic))) continue;
+          if (clauseMulti[k] === 1 || (clauseTopic[k] !== -1 && clauseTopic[k] !== m.topic)) continue;
           acc += clauseSum[k] / (1 + Math.abs(k - cl) * 0.5);
         }
         v = acc;
@@ -185,7 +185,8 @@ export function topicsFromSentiment(d: SentimentDetail, compiled: CompiledTaxono
       });
     }
   }
-  return out.sort((x, y) => x.start - y.start);
+  if (out.length > 1) out.sort((x, y) => x.start - y.start);
+  return out;
 }
 
 /** Topics of the taxonomy mentioned in a text, each with its own (aspect) sentiment and span. */
