@@ -18,6 +18,8 @@ export interface ImportOptions {
   /** Where rejected rows go (JSON Lines: line, errors, row). Default: <file>.rejects.jsonl. */
   rejectFile?: string;
   chunk?: number;
+  /** Chunks written at once (default: 2 on PostgreSQL, 1 on PGlite). */
+  concurrency?: number;
   analysis?: TextAnalysisStep;
   onProgress?: (p: ImportProgress) => void;
 }
@@ -84,10 +86,34 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
 
   let pending: Pending[] = [];
   const seenKeys = new Set<string>();
+  // PostgreSQL writes on its own cores while we parse and validate the next chunk: keep up to
+  // two chunks in flight there. PGlite runs in this thread, so there is nothing to overlap.
+  const maxInFlight = opts.concurrency ?? (store.kind === 'postgres' ? 2 : 1);
+  const inFlight = new Set<Promise<void>>();
+  // A chunk that fails while nobody awaits it is remembered and rethrown at the next step.
+  let failure: unknown = null;
   const flush = async () => {
-    let batch = pending;
+    if (failure) throw failure;
+    const batch = pending;
     pending = [];
     seenKeys.clear();
+    if (batch.length === 0) return;
+    const p: Promise<void> = write(batch)
+      .catch((err) => {
+        failure ??= err;
+      })
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+    if (failure) throw failure;
+  };
+  const drain = async () => {
+    await flush();
+    await Promise.all(inFlight);
+    if (failure) throw failure;
+  };
+  const write = async (rows: Pending[]) => {
+    let batch = rows;
     // A database-level problem (unknown touchpoint …) rejects its rows; the rest of the chunk is retried.
     while (batch.length) {
       try {
@@ -212,12 +238,12 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
       }
       if (!plan) throw new Error('the file is empty: a CSV import needs a header row');
     }
-    await flush();
+    await drain();
   } catch (err) {
     if (err instanceof Problem) throw err;
     summary.fatal = err instanceof Error ? err.message : String(err);
     // What was validated before the break is still good: write it.
-    await flush().catch(() => undefined);
+    await drain().catch(() => undefined);
   } finally {
     if (rejects) await new Promise((resolve) => (rejects as WriteStream).end(resolve));
   }
