@@ -1,3 +1,249 @@
+import { type Agents as A, type AgentCard, type Breakdown, type Department, type Topics, useApi } from '../api';
+import { Card, Change, Empty, ErrorBox, Loading, N, NoDataHint, PageHead, Sparkline, Toggle } from '../components/ui';
+import { activeFilterCount, granularityFor, setFilters, setParams, toParams, useFilters, useParam } from '../filters';
+import { count, fmt, titleCase } from '../format';
+import { Link } from '../router';
+
+function Cells({ a }: { a: AgentCard }) {
+  return (
+    <>
+      <td className="num" data-testid="agent-csat" data-value={a.csat.value ?? ''}>
+        {fmt(a.csat.value, a.csat.unit)}
+        <div>
+          <N f={a.csat} />
+        </div>
+      </td>
+      <td className="num">
+        {a.csat.change !== undefined && a.csat.previous ? (
+          <Change
+            c={{
+              ...a.csat,
+              previous: a.csat.previous,
+              change: a.csat.change ?? null,
+              p_value: a.csat.p_value ?? null,
+              significant: !!a.csat.significant,
+              test: a.csat.test ?? null,
+            }}
+            unit={a.csat.unit}
+            metric="csat"
+          />
+        ) : (
+          '—'
+        )}
+      </td>
+      <td className="num hide-phone">{fmt(a.nps.value, 'nps')}</td>
+      <td className="num hide-phone">{fmt(a.ces.value, 'mean')}</td>
+      <td className="num">{count(a.interactions)}</td>
+      <td className="num hide-phone">{fmt(a.resolution_rate.value, 'percent')}</td>
+      <td className="num hide-phone">{fmt(a.first_response_p50.value, 'seconds')}</td>
+      <td className="num hide-phone">{fmt(a.loyalty_change.value, 'nps')}</td>
+    </>
+  );
+}
+
+const HEAD = (
+  <>
+    <th className="num">CSAT</th>
+    <th className="num">vs previous</th>
+    <th className="num hide-phone">NPS</th>
+    <th className="num hide-phone">CES</th>
+    <th className="num">Interactions</th>
+    <th className="num hide-phone">Resolved</th>
+    <th className="num hide-phone">First response</th>
+    <th className="num hide-phone">Loyalty change</th>
+  </>
+);
+
+function DepartmentView({ dept }: { dept: string }) {
+  const f = useFilters();
+  const p = toParams({ ...f, department: dept });
+  const tp = useApi<Breakdown>('/api/v1/metrics/breakdown', { ...p, metric: 'csat', group_by: 'touchpoint' });
+  const topics = useApi<Topics>('/api/v1/metrics/topics', toParams({ ...f, department: '' }));
+  const owned = (topics.data?.topics ?? [])
+    .flatMap((t) => [t, ...t.children])
+    .filter((t) => t.department === dept && t.mentions > 0)
+    .sort((a, b) => b.mentions * b.negative_share - a.mentions * a.negative_share)
+    .slice(0, 8);
+  return (
+    <div className="grid cols-2">
+      <Card title={`${titleCase(dept)}: CSAT by touchpoint`} testId="dept-touchpoints">
+        {tp.error ? (
+          <ErrorBox error={tp.error} />
+        ) : !tp.data ? (
+          <Loading />
+        ) : tp.data.groups.length === 0 ? (
+          <Empty title="No CSAT answers for this department's touchpoints in this period" />
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>Touchpoint</th>
+                <th className="num">CSAT</th>
+                <th className="num">vs rest</th>
+              </tr>
+            </thead>
+            <tbody>
+              {tp.data.groups.map((g) => (
+                <tr key={g.key}>
+                  <td>
+                    <Link to={`/trends?metric=csat&touchpoint=${g.key}`}>{g.label}</Link>
+                    <div>
+                      <N f={g} />
+                    </div>
+                  </td>
+                  <td className="num">{fmt(g.value, g.unit)}</td>
+                  <td className="num">
+                    <Change c={g.vs_rest} unit={g.unit} metric="csat" />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+      <Card title="Root causes landing on this department" testId="dept-topics">
+        {topics.error ? (
+          <ErrorBox error={topics.error} />
+        ) : !topics.data ? (
+          <Loading />
+        ) : owned.length === 0 ? (
+          <Empty title="No topic owned by this department was mentioned in this period" />
+        ) : (
+          <ul>
+            {owned.map((t) => (
+              <li key={t.key}>
+                <Link to={`/topics?topic=${t.key}`}>{t.label}</Link>: {count(t.mentions)} mentions,{' '}
+                {(t.negative_share * 100).toFixed(0)}% negative {t.spike && <strong>· spike</strong>}
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+    </div>
+  );
+}
+
 export default function Agents() {
-  return <p>Agents</p>;
+  const f = useFilters();
+  const view = useParam('view', 'agents');
+  const sort = useParam('sort', 'n');
+  const r = useApi<A>(view === 'departments' ? null : '/api/v1/metrics/agents', {
+    ...toParams(f),
+    sort,
+    granularity: granularityFor(f),
+  });
+  const deps = useApi<{ items: Department[] }>('/api/v1/departments');
+
+  return (
+    <>
+      <PageHead title="Agents & departments">
+        Scorecards: ratings are credited to the agent who handled the case when the survey was sent.
+      </PageHead>
+      <div className="toolbar">
+        <Toggle
+          label="View"
+          options={[
+            ['agents', 'Agents & teams'],
+            ['departments', 'Department owner view'],
+          ]}
+          value={view}
+          onChange={(v) => setParams({ view: v === 'agents' ? '' : v })}
+        />
+      </div>
+      {view === 'departments' ? (
+        <>
+          <div className="toolbar">
+            <Toggle
+              label="Department"
+              options={(deps.data?.items ?? []).map((d) => [d.key, d.name])}
+              value={f.department}
+              onChange={(v) => setFilters({ department: v, touchpoint: '' })}
+            />
+          </div>
+          {f.department ? (
+            <DepartmentView dept={f.department} />
+          ) : (
+            <Empty title="Choose a department">Pick one above, or in the filter bar.</Empty>
+          )}
+        </>
+      ) : r.error ? (
+        <ErrorBox error={r.error} />
+      ) : !r.data ? (
+        <Loading what="Scoring agents" />
+      ) : r.data.agents.length === 0 ? (
+        <Empty title="No agent handled an interaction in this period">
+          <NoDataHint filtered={activeFilterCount(f) > 0} />
+        </Empty>
+      ) : (
+        <>
+          <Card
+            title="Agents"
+            testId="agents"
+            actions={
+              <Toggle
+                label="Sort"
+                options={[
+                  ['n', 'Most rated'],
+                  ['-csat', 'Best CSAT'],
+                  ['csat', 'Lowest CSAT'],
+                ]}
+                value={sort}
+                onChange={(v) => setParams({ sort: v === 'n' ? '' : v })}
+              />
+            }
+          >
+            <div className="table-wrap">
+              <table data-testid="agents-table">
+                <thead>
+                  <tr>
+                    <th>Agent</th>
+                    <th className="hide-phone">Team</th>
+                    {HEAD}
+                    <th className="hide-phone">CSAT trend</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {r.data.agents.map((a) => (
+                    <tr key={a.key} data-agent={a.key}>
+                      <td>
+                        <Link to={`/feedback?source=interactions&agent=${encodeURIComponent(a.key)}`}>{a.name}</Link>
+                      </td>
+                      <td className="hide-phone">{a.team ?? '—'}</td>
+                      <Cells a={a} />
+                      <td className="hide-phone">{a.trend && <Sparkline points={a.trend} width={90} height={26} />}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <p className="note">Loyalty change: NPS of the agent's customers this period minus the previous one.</p>
+          </Card>
+          {r.data.teams.length > 0 && (
+            <Card title="Teams" testId="teams">
+              <div className="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th>Team</th>
+                      <th className="hide-phone" />
+                      {HEAD}
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {r.data.teams.map((t) => (
+                      <tr key={t.team ?? 'none'}>
+                        <td>{t.team ?? 'No team'}</td>
+                        <td className="hide-phone" />
+                        <Cells a={t} />
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </Card>
+          )}
+        </>
+      )}
+    </>
+  );
 }

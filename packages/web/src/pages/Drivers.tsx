@@ -1,3 +1,194 @@
+import { useMemo } from 'react';
+import { ApiError, type Drivers as D, useApi } from '../api';
+import { Chart, type ChartOption } from '../components/Chart';
+import { Card, Empty, ErrorBox, Loading, PageHead, Toggle } from '../components/ui';
+import { setParams, toParams, useFilters, useParam } from '../filters';
+import { titleCase } from '../format';
+import { SERIES } from '../palette';
+import { Link, navigate, withFilters } from '../router';
+
+const QUAD: Record<string, [string, string]> = {
+  fix_first: ['Fix first', SERIES[5]!],
+  maintain: ['Maintain', SERIES[0]!],
+  nice_to_have: ['Nice to have', SERIES[4]!],
+  low_priority: ['Low priority', '#6B7280'],
+};
+
 export default function Drivers() {
-  return <p>Drivers</p>;
+  const f = useFilters();
+  const outcome = useParam('outcome', 'nps');
+  const kind = useParam('drivers', 'topics');
+  const r = useApi<D>('/api/v1/metrics/drivers', { ...toParams(f), outcome, drivers: kind });
+
+  const option: ChartOption | null = useMemo(() => {
+    if (!r.data?.drivers.length) return null;
+    const ds = r.data.drivers;
+    const meanW = ds.reduce((a, d) => a + d.weight, 0) / ds.length;
+    const perf = ds.filter((d) => d.performance !== null).map((d) => d.performance as number);
+    const meanP = perf.length ? perf.reduce((a, b) => a + b, 0) / perf.length : 50;
+    return {
+      grid: { left: 56, right: 24, top: 30, bottom: 50 },
+      legend: { top: 0 },
+      tooltip: {
+        // biome-ignore lint/suspicious/noExplicitAny: ECharts tooltip params
+        formatter: (p: any) => {
+          const d = ds.find((x) => x.key === p.data.key)!;
+          return `<b>${d.label}</b><br/>importance ${d.weight.toFixed(1)}% (${d.signed_weight < 0 ? 'hurts' : 'helps'})<br/>performance ${d.performance?.toFixed(1) ?? '—'}<br/>coverage ${(d.coverage * 100).toFixed(1)}%${d.significant ? '' : '<br/>not significant'}`;
+        },
+      },
+      xAxis: {
+        type: 'value',
+        name: 'importance (% of explained variance)',
+        nameLocation: 'middle',
+        nameGap: 30,
+        min: 0,
+      },
+      yAxis: { type: 'value', name: 'performance (0–100)', min: 0, max: 100 },
+      series: Object.entries(QUAD).map(([q, [name, colour]], i) => ({
+        name,
+        type: 'scatter',
+        symbol: ['diamond', 'circle', 'triangle', 'rect'][i],
+        symbolSize: 14,
+        itemStyle: { color: colour, borderColor: '#fff' },
+        data: ds
+          .filter((d) => (d.quadrant ?? 'low_priority') === q)
+          .map((d) => ({ value: [d.weight, d.performance ?? 0], key: d.key, name: d.label })),
+        label: { show: true, position: 'right', formatter: '{b}', fontSize: 11, color: '#1F2937' },
+        ...(i === 0
+          ? {
+              markLine: {
+                silent: true,
+                symbol: 'none',
+                lineStyle: { color: '#9CA3AF', type: 'dashed' },
+                label: { show: false },
+                data: [{ xAxis: meanW }, { yAxis: meanP }],
+              },
+            }
+          : {}),
+      })),
+    };
+  }, [r.data]);
+
+  const err = r.error as ApiError | undefined;
+  return (
+    <>
+      <PageHead title="Key drivers">
+        What moves the outcome most (Johnson's relative weights), against how well each driver performs now.
+      </PageHead>
+      <Card
+        title={
+          r.data
+            ? `${r.data.drivers.length} drivers of ${outcome === 'nps' ? 'NPS' : 'churn'} · R² = ${r.data.r2.toFixed(2)} · n = ${r.data.n.toLocaleString('en')}`
+            : 'Drivers'
+        }
+        actions={
+          <>
+            <Toggle
+              label="Outcome"
+              options={[
+                ['nps', 'NPS'],
+                ['churn', 'Churn'],
+              ]}
+              value={outcome}
+              onChange={(v) => setParams({ outcome: v })}
+            />
+            <Toggle
+              label="Drivers"
+              options={[
+                ['topics', 'Topics'],
+                ['touchpoints', 'Touchpoints'],
+              ]}
+              value={kind}
+              onChange={(v) => setParams({ drivers: v })}
+            />
+          </>
+        }
+        testId="drivers"
+      >
+        {err ? (
+          err instanceof ApiError && err.status === 422 ? (
+            <Empty title="No driver analysis for this selection">
+              {err.detail} Widen the date range or clear filters.
+            </Empty>
+          ) : (
+            <ErrorBox error={err} />
+          )
+        ) : !r.data ? (
+          <Loading what="Fitting the driver model" />
+        ) : !option ? (
+          <Empty title="No drivers found">Widen the date range: drivers need enough answers with texts.</Empty>
+        ) : (
+          <>
+            <Chart
+              option={option}
+              height={420}
+              label="Importance versus performance of each driver"
+              testId="drivers-chart"
+              onClick={(e) => {
+                const key = (e.data as { key: string }).key;
+                navigate(
+                  withFilters(
+                    kind === 'topics'
+                      ? `/topics?topic=${encodeURIComponent(key)}`
+                      : `/trends?metric=nps&touchpoint=${encodeURIComponent(key)}`,
+                  ),
+                );
+              }}
+            />
+            <p className="note">
+              Dashed lines: mean importance and mean performance. Top-left of the right half = important and weak = fix
+              first.
+            </p>
+          </>
+        )}
+      </Card>
+      {r.data && r.data.drivers.length > 0 && (
+        <Card title="Fix first" testId="fix-first-list">
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>#</th>
+                  <th>Driver</th>
+                  <th>Owner</th>
+                  <th className="num">Importance</th>
+                  <th className="num">Performance</th>
+                  <th className="num hide-phone">Coverage</th>
+                  <th>Quadrant</th>
+                </tr>
+              </thead>
+              <tbody>
+                {[...r.data.drivers]
+                  .sort(
+                    (a, b) =>
+                      (a.quadrant === 'fix_first' ? 0 : 1) - (b.quadrant === 'fix_first' ? 0 : 1) || a.rank - b.rank,
+                  )
+                  .map((d) => (
+                    <tr key={d.key}>
+                      <td>{d.rank}</td>
+                      <td>
+                        {kind === 'topics' ? (
+                          <Link to={`/topics?topic=${encodeURIComponent(d.key)}`}>{d.label}</Link>
+                        ) : (
+                          d.label
+                        )}
+                        {!d.significant && <span className="muted"> (n.s.)</span>}
+                      </td>
+                      <td>{d.department ? titleCase(d.department) : '—'}</td>
+                      <td className="num">
+                        {d.signed_weight < 0 ? '−' : '+'}
+                        {d.weight.toFixed(1)}%
+                      </td>
+                      <td className="num">{d.performance?.toFixed(1) ?? '—'}</td>
+                      <td className="num hide-phone">{(d.coverage * 100).toFixed(1)}%</td>
+                      <td>{QUAD[d.quadrant ?? 'low_priority']?.[0]}</td>
+                    </tr>
+                  ))}
+              </tbody>
+            </table>
+          </div>
+        </Card>
+      )}
+    </>
+  );
 }

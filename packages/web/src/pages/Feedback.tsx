@@ -140,12 +140,19 @@ export default function Feedback() {
   const source = (useParam('source', 'responses') === 'interactions' ? 'interactions' : 'responses') as Source;
   const sentiment = useParam('sentiment');
   const topic = useParam('topic');
+  const agent = useParam('agent');
   const tps = useApi<{ items: Touchpoint[] }>('/api/v1/touchpoints');
   const channelOf = useMemo(() => new Map((tps.data?.items ?? []).map((t) => [t.key, t.channel])), [tps.data]);
   const base: Params = useMemo(() => {
     const p = toParams(f);
-    return { from: p.from as string, to: p.to as string, touchpoint: f.touchpoint || undefined, limit: PAGE };
-  }, [f]);
+    return {
+      from: p.from as string,
+      to: p.to as string,
+      touchpoint: f.touchpoint || undefined,
+      agent: agent || undefined,
+      limit: PAGE,
+    };
+  }, [f, agent]);
   const first = useApi<Page<ResponseRow | InteractionRow>>(`/api/v1/${source}`, base);
   const [more, setMore] = useState<{ items: (ResponseRow | InteractionRow)[]; cursor: string | null }>({
     items: [],
@@ -271,6 +278,14 @@ export default function Feedback() {
                 ))}
             </fieldset>
           </div>
+        )}
+        {agent && (
+          <p className="note">
+            Agent: <strong>{agent}</strong>{' '}
+            <button type="button" className="link" onClick={() => setParams({ agent: '' })}>
+              show all agents
+            </button>
+          </p>
         )}
         {f.segment && (
           <p className="note">

@@ -1,3 +1,169 @@
+import { useMemo, useState } from 'react';
+import { type Journey as J, type Params, useApi } from '../api';
+import { Chart, type ChartOption } from '../components/Chart';
+import { Card, Empty, ErrorBox, Loading, NoDataHint, PageHead, Toggle } from '../components/ui';
+import { VerbatimList } from '../components/Verbatims';
+import { activeFilterCount, setParams, toParams, useFilters, useParam } from '../filters';
+import { count, fmt, pct, titleCase } from '../format';
+import { DIVERGING } from '../palette';
+
+const MEASURES: [string, string][] = [
+  ['sentiment', 'Sentiment'],
+  ['nps', 'NPS'],
+  ['csat', 'CSAT'],
+];
+
 export default function Journey() {
-  return <p>Journey</p>;
+  const f = useFilters();
+  const measure = (useParam('measure', 'sentiment') as 'sentiment' | 'nps' | 'csat') || 'sentiment';
+  const j = useApi<J>('/api/v1/metrics/journey', toParams(f));
+  const [drill, setDrill] = useState<{ label: string; params: Params } | null>(null);
+
+  const view = useMemo(() => {
+    if (!j.data) return null;
+    const stages = j.data.stages.map((s) => s.stage);
+    const rows = j.data.stages.flatMap((s, si) => s.touchpoints.map((t) => ({ ...t, si })));
+    const data = rows.flatMap((t, ti) => {
+      const fig = t[measure];
+      return [{ value: [t.si, ti, fig.value], n: fig.n, small: fig.small_n, key: t.key }];
+    });
+    const [lo, hi] = measure === 'csat' ? [0, 100] : [-100, 100];
+    const unit = measure === 'csat' ? 'percent' : measure === 'nps' ? 'nps' : 'index';
+    const option: ChartOption = {
+      grid: { left: 150, right: 20, top: 10, bottom: 70 },
+      tooltip: {
+        // biome-ignore lint/suspicious/noExplicitAny: ECharts tooltip params
+        formatter: (p: any) =>
+          `${rows[p.data.value[1]]?.label}<br/>${titleCase(stages[p.data.value[0]] ?? '')}: <b>${fmt(p.data.value[2], unit)}</b> (n = ${p.data.n}${p.data.small ? ', small' : ''})`,
+      },
+      xAxis: {
+        type: 'category',
+        data: stages.map(titleCase),
+        splitArea: { show: true },
+        axisLabel: { interval: 0, rotate: 30 },
+      },
+      yAxis: {
+        type: 'category',
+        data: rows.map((r) => r.label),
+        inverse: true,
+        axisLabel: { width: 140, overflow: 'truncate' },
+      },
+      visualMap: {
+        min: lo,
+        max: hi,
+        calculable: false,
+        orient: 'horizontal',
+        left: 'center',
+        bottom: 0,
+        itemHeight: 120,
+        inRange: { color: DIVERGING },
+        text: ['better', 'worse'],
+        show: true,
+      },
+      series: [
+        {
+          type: 'heatmap',
+          data: data.filter((d) => d.value[2] !== null),
+          label: {
+            show: true,
+            formatter: (p: { data: { value: number[] } }) => fmt(p.data.value[2], unit),
+            fontSize: 11,
+          },
+          itemStyle: { borderColor: '#fff', borderWidth: 1 },
+        },
+      ],
+    };
+    return { option, rows, stages };
+  }, [j.data, measure]);
+
+  return (
+    <>
+      <PageHead title="Journey map">
+        Every touchpoint by journey stage: where customers feel good, and where they drop off.
+      </PageHead>
+      {j.error ? (
+        <ErrorBox error={j.error} />
+      ) : !j.data || !view ? (
+        <Loading what="Mapping the journey" />
+      ) : view.rows.length === 0 ? (
+        <Empty title="No touchpoints with data in this period">
+          <NoDataHint filtered={activeFilterCount(f) > 0} />
+        </Empty>
+      ) : (
+        <>
+          <Card title="Stages" testId="stages">
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th>Stage</th>
+                    <th className="num">Customers</th>
+                    <th className="num">Drop-off</th>
+                    <th className="num hide-phone">Days from previous</th>
+                    <th className="num">NPS</th>
+                    <th className="num">CSAT</th>
+                    <th className="num">Sentiment</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {j.data.stages.map((s) => (
+                    <tr key={s.stage}>
+                      <td>{titleCase(s.stage)}</td>
+                      <td className="num">{count(s.customers)}</td>
+                      <td className="num">{pct(s.drop_off.from_previous)}</td>
+                      <td className="num hide-phone">{s.median_days_from_previous ?? '—'}</td>
+                      <td className="num">{fmt(s.nps.value, 'nps')}</td>
+                      <td className="num">{fmt(s.csat.value, 'percent')}</td>
+                      <td className="num">{fmt(s.sentiment.value, 'index')}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </Card>
+          <Card
+            title="Touchpoints × stages"
+            actions={
+              <Toggle
+                label="Measure"
+                options={MEASURES}
+                value={measure}
+                onChange={(v) => setParams({ measure: v === 'sentiment' ? '' : v })}
+              />
+            }
+          >
+            <Chart
+              option={view.option}
+              height={Math.max(320, view.rows.length * 30 + 100)}
+              label={`Heat map of ${measure} by touchpoint and journey stage`}
+              testId="journey-heat"
+              onClick={(e) => {
+                const row = view.rows[(e.value as number[])[1]!];
+                if (!row) return;
+                setDrill({
+                  label: `${row.label} (${measure})`,
+                  params: { ...toParams(f), touchpoint: row.key, metric: measure },
+                });
+              }}
+            />
+            <p className="note">Blank cells: no {measure} data. Click a cell to read what customers said there.</p>
+          </Card>
+          {drill && (
+            <VerbatimList title={`Behind ${drill.label}`} params={drill.params} onClose={() => setDrill(null)} />
+          )}
+          {j.data.paths.length > 0 && (
+            <Card title="Most common paths across departments">
+              <ol>
+                {j.data.paths.map((p) => (
+                  <li key={p.path.join('>')}>
+                    {p.path.map(titleCase).join(' → ')} <span className="muted">({count(p.customers)} customers)</span>
+                  </li>
+                ))}
+              </ol>
+            </Card>
+          )}
+        </>
+      )}
+    </>
+  );
 }

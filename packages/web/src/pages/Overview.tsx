@@ -1,3 +1,162 @@
+import { type Drivers, type Kpi, type Overview as O, useApi } from '../api';
+import { Card, Change, Empty, ErrorBox, Loading, N, NoDataHint, PageHead, Sparkline, Value } from '../components/ui';
+import { activeFilterCount, granularityFor, toParams, useFilters } from '../filters';
+import { day } from '../format';
+import { Link } from '../router';
+
+const LAYERS: {
+  key: 'service' | 'experience' | 'engagement';
+  title: string;
+  question: string;
+  kpis: [string, string, boolean][];
+}[] = [
+  {
+    key: 'service',
+    title: 'Service',
+    question: 'What did we do?',
+    kpis: [
+      ['csat', 'CSAT (top-2-box)', true],
+      ['resolution_rate', 'Resolved', true],
+      ['first_response_p50', 'First response (median)', true],
+      ['resolution_p50', 'Time to resolve (median)', true],
+      ['interactions', 'Interactions', true],
+    ],
+  },
+  {
+    key: 'experience',
+    title: 'Experience',
+    question: 'How did customers feel?',
+    kpis: [
+      ['nps', 'NPS', true],
+      ['ces', 'Ease (CES, 1–7)', true],
+      ['sentiment', 'Sentiment index', true],
+      ['expectation_gap', 'Perception − expectation', false],
+    ],
+  },
+  {
+    key: 'engagement',
+    title: 'Engagement',
+    question: 'What did it lead to?',
+    kpis: [
+      ['engagement_score', 'Engagement score', false],
+      ['retention', 'Retention', false],
+      ['churn', 'Churn', false],
+      ['repeat_purchase', 'Repeat purchase', false],
+      ['referral_rate', 'Referral rate', false],
+      ['revenue_per_customer', 'Revenue per customer', false],
+      ['ltv', 'Lifetime value', false],
+    ],
+  },
+];
+
+function KpiRow({ id, name, k, trend }: { id: string; name: string; k: Kpi | undefined; trend: boolean }) {
+  if (!k) return null;
+  const body = (
+    <>
+      <span className="name">{name}</span>
+      <Value f={k} testId={`kpi-${id}`} />
+      {k.sparkline.length > 1 ? <Sparkline points={k.sparkline} /> : <span />}
+      <span className="meta">
+        <Change c={k} unit={k.unit} metric={id} />
+        <N f={k} />
+      </span>
+    </>
+  );
+  return trend ? (
+    <Link
+      to={`/trends?metric=${id}`}
+      className="kpi kpi-link"
+      data-testid={`kpi-row-${id}`}
+      aria-label={`${name}: open trend`}
+    >
+      {body}
+    </Link>
+  ) : (
+    <div className="kpi" data-testid={`kpi-row-${id}`}>
+      {body}
+    </div>
+  );
+}
+
 export default function Overview() {
-  return <p>Overview</p>;
+  const f = useFilters();
+  const params = { ...toParams(f), granularity: granularityFor(f) };
+  const o = useApi<O>('/api/v1/metrics/overview', params);
+  const d = useApi<Drivers>('/api/v1/metrics/drivers', { ...toParams(f), max_drivers: 12 });
+
+  return (
+    <>
+      <PageHead title="Overview">
+        {day(`${f.from}T00:00:00Z`)} – {day(`${f.to}T00:00:00Z`)}, against the period of equal length before it. Changes
+        in bold are statistically significant.
+      </PageHead>
+      {o.error ? (
+        <ErrorBox error={o.error} />
+      ) : !o.data ? (
+        <Loading what="Computing the overview" />
+      ) : (
+        <>
+          <div className="grid cols-3">
+            {LAYERS.map((l) => {
+              const group = o.data![l.key];
+              const empty = l.kpis.every(([k]) => !group[k] || group[k].n === 0);
+              return (
+                <Card
+                  key={l.key}
+                  className="layer"
+                  testId={`layer-${l.key}`}
+                  title={
+                    <>
+                      {l.title} <small>{l.question}</small>
+                    </>
+                  }
+                >
+                  {empty ? (
+                    <Empty title={`No ${l.title.toLowerCase()} data in this period`}>
+                      <NoDataHint filtered={activeFilterCount(f) > 0} />
+                    </Empty>
+                  ) : (
+                    l.kpis.map(([k, name, trend]) => <KpiRow key={k} id={k} name={name} k={group[k]} trend={trend} />)
+                  )}
+                </Card>
+              );
+            })}
+          </div>
+          {o.data.engagement && activeFilterCount(f) > 0 && (
+            <p className="note">Engagement figures honour the segment filter only.</p>
+          )}
+        </>
+      )}
+      <Card title="Fix first" testId="fix-first">
+        {d.error ? (
+          <p className="note">No driver analysis for this selection: {(d.error as Error).message}</p>
+        ) : !d.data ? (
+          <Loading what="Finding the key drivers" />
+        ) : d.data.fix_first.length === 0 ? (
+          <p className="note">No driver is both important and under-performing in this period.</p>
+        ) : (
+          <ol>
+            {d.data.fix_first.slice(0, 3).map((key) => {
+              const drv = d.data!.drivers.find((x) => x.key === key);
+              return (
+                <li key={key}>
+                  <Link to={`/topics?topic=${encodeURIComponent(key)}`}>{drv?.label ?? key}</Link>
+                  {drv && (
+                    <span className="muted">
+                      {' '}
+                      — {drv.weight.toFixed(1)}% of what explains NPS
+                      {drv.department ? `, owned by ${drv.department}` : ''}
+                    </span>
+                  )}
+                </li>
+              );
+            })}
+          </ol>
+        )}
+        <p className="note">
+          <Link to="/drivers">All drivers →</Link>
+        </p>
+      </Card>
+    </>
+  );
 }

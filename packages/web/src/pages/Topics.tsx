@@ -1,3 +1,231 @@
+import { useMemo, useState } from 'react';
+import { type Topics as T, type Topic, useApi } from '../api';
+import { Chart, type ChartOption } from '../components/Chart';
+import { Card, Chip, Empty, ErrorBox, Loading, NoDataHint, PageHead, Toggle } from '../components/ui';
+import { VerbatimList } from '../components/Verbatims';
+import { activeFilterCount, setParams, toParams, useFilters, useParam } from '../filters';
+import { count, fmt, pct, titleCase } from '../format';
+import { BAD, GOOD, NEUTRAL } from '../palette';
+
+function flatten(ts: Topic[], out: Topic[] = []): Topic[] {
+  for (const t of ts) {
+    out.push(t);
+    flatten(t.children, out);
+  }
+  return out;
+}
+
+function sentColour(v: number | null): string {
+  if (v === null) return NEUTRAL;
+  return v >= 10 ? GOOD : v <= -10 ? BAD : NEUTRAL;
+}
+
+function TreeRows({
+  topics,
+  selected,
+  max,
+  open,
+  toggle,
+}: {
+  topics: Topic[];
+  selected: string;
+  max: number;
+  open: Set<string>;
+  toggle: (k: string) => void;
+}) {
+  return (
+    <ul className="tree">
+      {topics.map((t) => (
+        <li key={t.key}>
+          <button
+            type="button"
+            className="tree-row"
+            aria-pressed={selected === t.key}
+            onClick={() => {
+              setParams({ topic: t.key });
+              if (t.children.length) toggle(t.key);
+            }}
+            data-testid={`topic-${t.key}`}
+          >
+            <span>
+              {t.children.length > 0 && <span aria-hidden="true">{open.has(t.key) ? '▾ ' : '▸ '}</span>}
+              {t.label}
+              {t.spike && <Chip tone="warn">spike</Chip>}
+            </span>
+            <span className="num">{count(t.mentions)}</span>
+            <span className="num" style={{ color: sentColour(t.sentiment.value) }}>
+              {fmt(t.sentiment.value, 'index')}
+            </span>
+            <span className="bar" aria-hidden="true">
+              <span style={{ width: `${(100 * t.mentions) / Math.max(1, max)}%` }} />
+            </span>
+          </button>
+          {t.children.length > 0 && open.has(t.key) && (
+            <TreeRows topics={t.children} selected={selected} max={max} open={open} toggle={toggle} />
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export default function Topics() {
-  return <p>Topics</p>;
+  const f = useFilters();
+  const selected = useParam('topic');
+  const sentiment = useParam('sentiment');
+  const r = useApi<T>('/api/v1/metrics/topics', toParams(f));
+  const [open, setOpen] = useState<Set<string>>(new Set());
+  const all = useMemo(() => flatten(r.data?.topics ?? []), [r.data]);
+  const sel = all.find((t) => t.key === selected);
+  const top = useMemo(() => [...(r.data?.topics ?? [])].sort((a, b) => b.mentions - a.mentions), [r.data]);
+  const max = top[0]?.mentions ?? 1;
+  const toggle = (k: string) =>
+    setOpen((o) => {
+      const n = new Set(o);
+      if (n.has(k)) n.delete(k);
+      else n.add(k);
+      return n;
+    });
+
+  const bars: ChartOption | null = useMemo(() => {
+    if (!top.length) return null;
+    const list = top.slice(0, 12).reverse();
+    return {
+      grid: { left: 130, right: 40, top: 10, bottom: 30 },
+      tooltip: {
+        // biome-ignore lint/suspicious/noExplicitAny: ECharts tooltip params
+        formatter: (p: any) =>
+          `${p.name}: ${count(p.value)} mentions, sentiment ${fmt(list[p.dataIndex]?.sentiment.value ?? null, 'index')}`,
+      },
+      xAxis: { type: 'value', name: 'mentions', nameLocation: 'middle', nameGap: 22 },
+      yAxis: { type: 'category', data: list.map((t) => t.label), axisLabel: { width: 120, overflow: 'truncate' } },
+      series: [
+        {
+          type: 'bar',
+          data: list.map((t) => ({
+            value: t.mentions,
+            key: t.key,
+            itemStyle: { color: sentColour(t.sentiment.value) },
+          })),
+          label: { show: true, position: 'right', formatter: (p: { value: number }) => count(p.value) },
+        },
+      ],
+    };
+  }, [top]);
+
+  const trend: ChartOption | null = useMemo(() => {
+    if (!sel) return null;
+    return {
+      grid: { left: 44, right: 44, top: 30, bottom: 30 },
+      legend: { top: 0 },
+      tooltip: { trigger: 'axis' },
+      xAxis: { type: 'category', data: sel.trend.map((p) => p.label), axisLabel: { hideOverlap: true } },
+      yAxis: [
+        { type: 'value', name: 'mentions' },
+        { type: 'value', name: 'sentiment', min: -100, max: 100, splitLine: { show: false } },
+      ],
+      series: [
+        { name: 'Mentions', type: 'bar', data: sel.trend.map((p) => p.mentions), itemStyle: { color: '#56B4E9' } },
+        {
+          name: 'Sentiment index',
+          type: 'line',
+          yAxisIndex: 1,
+          data: sel.trend.map((p) => p.sentiment),
+          itemStyle: { color: '#000' },
+          connectNulls: false,
+        },
+      ],
+    };
+  }, [sel]);
+
+  return (
+    <>
+      <PageHead title="Topics & root causes">
+        What customers talk about, how they feel about it, which department owns it, and what is spiking.
+      </PageHead>
+      {r.error ? (
+        <ErrorBox error={r.error} />
+      ) : !r.data ? (
+        <Loading what="Reading the topics" />
+      ) : top.length === 0 || top.every((t) => t.mentions === 0) ? (
+        <Empty title="No topics found in this period">
+          <NoDataHint filtered={activeFilterCount(f) > 0} />
+        </Empty>
+      ) : (
+        <div className="grid cols-2">
+          <Card title="Volume by topic" testId="topic-volume">
+            {bars && (
+              <Chart
+                option={bars}
+                height={360}
+                label="Mentions per topic, coloured by sentiment"
+                testId="topic-chart"
+                onClick={(e) => setParams({ topic: (e.data as { key: string }).key })}
+              />
+            )}
+            <p className="note">
+              Blue: positive on balance; vermillion: negative; grey: mixed. Click a bar for its verbatims.
+            </p>
+          </Card>
+          <Card title="Topic tree" testId="topic-tree">
+            <div className="tree-row" style={{ cursor: 'default', fontSize: '0.78rem', color: 'var(--muted)' }}>
+              <span>Topic</span>
+              <span className="num">Mentions</span>
+              <span className="num">Sentiment</span>
+              <span className="hide-phone" />
+            </div>
+            <TreeRows topics={top} selected={selected} max={max} open={open} toggle={toggle} />
+          </Card>
+          {sel && (
+            <Card title={sel.label} className="span-2" testId="topic-detail">
+              <p className="summary">
+                <span>
+                  <strong>{count(sel.mentions)}</strong> mentions ({pct(sel.share)} of texts)
+                </span>
+                <span>sentiment {fmt(sel.sentiment.value, 'index')}</span>
+                <span>{pct(sel.negative_share)} negative</span>
+                <span>
+                  {sel.change === null
+                    ? 'new this period'
+                    : `${sel.change >= 1 ? '▲' : '▼'} ×${sel.change.toFixed(2)} vs previous period`}
+                </span>
+                {sel.department && <Chip>owner: {sel.department}</Chip>}
+                {sel.seven_p && <Chip>{titleCase(sel.seven_p)}</Chip>}
+                {sel.spike && (
+                  <Chip tone="warn">
+                    spike: {sel.last_day} yesterday vs {sel.baseline_daily.toFixed(1)}/day
+                  </Chip>
+                )}
+              </p>
+              {trend && (
+                <Chart option={trend} height={240} label={`Mentions and sentiment of ${sel.label} over time`} />
+              )}
+            </Card>
+          )}
+        </div>
+      )}
+      {sel && (
+        <>
+          <div className="toolbar" style={{ marginTop: 16 }}>
+            <Toggle
+              label="Sentiment of the verbatims"
+              options={[
+                ['', 'All'],
+                ['negative', 'Negative'],
+                ['positive', 'Positive'],
+              ]}
+              value={sentiment}
+              onChange={(v) => setParams({ sentiment: v })}
+            />
+          </div>
+          <VerbatimList
+            title={`What customers said about ${sel.label}`}
+            params={{ ...toParams(f), topic: sel.key, sentiment: sentiment || undefined }}
+            focus={sel.key}
+            onClose={() => setParams({ topic: '', sentiment: '' })}
+          />
+        </>
+      )}
+    </>
+  );
 }
