@@ -628,15 +628,16 @@ export function metricsRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
     tags: ['metrics'],
     query: querySchema({
       outcome: z.enum(['nps', 'churn']).default('nps'),
-      drivers: z.enum(['topics', 'touchpoints']).default('topics'),
+      drivers: z.enum(['topics', 'outcomes', 'touchpoints']).default('topics'),
       lookback_days: intParam(1, 730, 90),
       max_drivers: intParam(1, 30, 12),
+      topic_level: intParam(1, 3, 2),
     }),
     responses: { 200: 'see docs/api-metrics.md', 422: 'analysis impossible' },
     handler: async (_req, _reply, { org, query }) => {
       const q = query as Common & {
         outcome: 'nps' | 'churn';
-        drivers: 'topics' | 'touchpoints';
+        drivers: 'topics' | 'outcomes' | 'touchpoints';
         lookback_days: number;
         max_drivers: number;
       };
@@ -644,7 +645,7 @@ export function metricsRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
       let result: ReturnType<typeof relativeWeights>;
       const coverage = new Map<string, number>();
       const performance = new Map<string, number | null>();
-      if (q.drivers === 'topics') {
+      if (q.drivers !== 'touchpoints') {
         const s = await topicDriverStats(db, org.orgId, {
           outcome: q.outcome,
           from: c.from,
@@ -652,7 +653,9 @@ export function metricsRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
           filter: c.filter,
           lookbackDays: q.lookback_days,
           maxDrivers: q.max_drivers,
-          minCoverage: 0.01,
+          minCoverage: 0.005,
+          level: q.topic_level as number,
+          source: q.drivers,
         });
         const names = [...s.drivers.keys()];
         const n = s.n;

@@ -102,6 +102,10 @@ export async function topicDriverStats(
     lookbackDays: number;
     maxDrivers: number;
     minCoverage: number;
+    /** Topic key levels kept (1: root topics such as `delivery`; 2: `delivery.late`). */
+    level?: number;
+    /** topics: negative topic mentions; outcomes: interaction outcomes per touchpoint (`delivery:late`). */
+    source?: 'topics' | 'outcomes';
   },
 ): Promise<BinaryDriverStats> {
   const lb = sql`make_interval(days => ${q.lookbackDays})`;
@@ -122,19 +126,30 @@ export async function topicDriverStats(
               AND e.occurred_at < ${q.from.toISOString()}::timestamptz)`;
   const r = await sql<{ kind: string; a: string | null; b: string | null; n: number; s: number; s2: number }>`
     WITH y AS MATERIALIZED (${rows}),
-    m AS MATERIALIZED (
-      SELECT DISTINCT y.rid, y.y, array_to_string((string_to_array(t.topic, '.'))[1:2], '.') AS topic
+    m AS MATERIALIZED (${
+      q.source === 'outcomes'
+        ? sql`SELECT DISTINCT y.rid, y.y, tp.key || ':' || i.outcome AS topic
+      FROM y
+      JOIN interactions i ON i.org_id = ${orgId}::uuid AND i.customer_id = y.customer_id
+        AND i.opened_at >= y.t0 AND i.opened_at <= y.t1 AND i.outcome IS NOT NULL
+      JOIN touchpoints tp ON tp.org_id = i.org_id AND tp.id = i.touchpoint_id`
+        : sql`SELECT DISTINCT y.rid, y.y, array_to_string((string_to_array(t.topic, '.'))[1:${q.level ?? 2}::int], '.') AS topic
       FROM y
       JOIN text_analyses ta ON ta.org_id = ${orgId}::uuid AND ta.customer_id = y.customer_id
         AND ta.occurred_at >= y.t0 AND ta.occurred_at <= y.t1
       JOIN text_topics t ON t.org_id = ta.org_id AND t.analysis_id = ta.id
-      WHERE t.sentiment_label = 'negative'
-    ),
+      WHERE t.sentiment_label = 'negative'`
+    }),
     tot AS (SELECT count(*)::int AS n, coalesce(sum(y), 0)::float8 AS s, coalesce(sum(y * y), 0)::float8 AS s2 FROM y),
     top AS (
       SELECT topic, count(*)::int AS n, sum(y)::float8 AS s FROM m GROUP BY topic
-      HAVING count(*) >= greatest(2, ${q.minCoverage} * (SELECT n FROM tot))
-      ORDER BY count(*) DESC, topic LIMIT ${q.maxDrivers}
+      HAVING count(*) >= greatest(5, ${q.minCoverage}::float8 * (SELECT n FROM tot))
+      -- Screen by strength of association (|r| with the outcome), not frequency: common, harmless
+      -- drivers would otherwise crowd out rare, costly ones.
+      ORDER BY abs(((SELECT n FROM tot) * sum(y) - count(*) * (SELECT s FROM tot))
+        / nullif(sqrt(((SELECT n FROM tot) * count(*) - count(*)::float8 ^ 2)
+                 * ((SELECT n FROM tot) * (SELECT s2 FROM tot) - (SELECT s FROM tot) ^ 2)), 0)) DESC NULLS LAST, topic
+      LIMIT ${q.maxDrivers}
     )
     SELECT 'total' AS kind, NULL AS a, NULL AS b, n, s, s2 FROM tot
     UNION ALL SELECT 'driver', topic, NULL, n, s, 0 FROM top
