@@ -1,13 +1,11 @@
 // Only the ECharts parts the dashboard uses, so the chart chunk stays small.
-import { BarChart, HeatmapChart, LineChart, ScatterChart, TreemapChart } from 'echarts/charts';
+import { BarChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
 import {
   AriaComponent,
-  DataZoomComponent,
   GridComponent,
   LegendComponent,
   MarkAreaComponent,
   MarkLineComponent,
-  TitleComponent,
   TooltipComponent,
   VisualMapComponent,
 } from 'echarts/components';
@@ -19,14 +17,11 @@ echarts.use([
   HeatmapChart,
   LineChart,
   ScatterChart,
-  TreemapChart,
   AriaComponent,
-  DataZoomComponent,
   GridComponent,
   LegendComponent,
   MarkAreaComponent,
   MarkLineComponent,
-  TitleComponent,
   TooltipComponent,
   VisualMapComponent,
   SVGRenderer,

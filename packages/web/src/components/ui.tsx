@@ -123,7 +123,7 @@ export function Value({ f, testId }: { f: Figure; testId?: string }) {
 export function Sparkline({ points, width = 120, height = 32 }: { points: Point[]; width?: number; height?: number }) {
   const vals = points.map((p) => p.value);
   const defined = vals.filter((v): v is number => v !== null);
-  if (defined.length < 2) return <span className="spark-empty muted">too few points</span>;
+  if (defined.length < 2) return <span />;
   const min = Math.min(...defined);
   const max = Math.max(...defined);
   const span = max - min || 1;

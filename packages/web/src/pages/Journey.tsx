@@ -30,7 +30,7 @@ export default function Journey() {
     const [lo, hi] = measure === 'csat' ? [0, 100] : [-100, 100];
     const unit = measure === 'csat' ? 'percent' : measure === 'nps' ? 'nps' : 'index';
     const option: ChartOption = {
-      grid: { left: 150, right: 20, top: 10, bottom: 70 },
+      grid: { left: 150, right: 20, top: 10, bottom: 100 },
       tooltip: {
         // biome-ignore lint/suspicious/noExplicitAny: ECharts tooltip params
         formatter: (p: any) =>
