@@ -1,0 +1,241 @@
+import {
+  claimJobs,
+  completeJob,
+  type Db,
+  enqueueJobs,
+  failJob,
+  JOBS_CHANNEL,
+  type JobRow,
+  type NewJob,
+  nextJobDue,
+  type Store,
+} from '@canopy/store';
+
+/**
+ * The durable job queue: work that may lag (webhooks, emails, delayed survey sends) is a row in
+ * `jobs`, written in the same transaction as the data that asked for it, and run by a
+ * JobRunner with retries and exponential backoff. It survives restarts: a queued job waits in
+ * the table, and a job whose worker died is claimed again when its lease runs out.
+ *
+ * On PostgreSQL several runners (API nodes, workers) share the table through
+ * `SELECT … FOR UPDATE SKIP LOCKED`; LISTEN/NOTIFY wakes them at commit. On PGlite the same SQL
+ * runs in-process on the one connection, woken the same way.
+ *
+ * Usage:
+ *   registerHandler('survey.send', async (job, ctx) => { … });   // throw to retry
+ *   await enqueue(trx, { orgId, type: 'survey.send', payload: {...}, runAt: new Date(...) });
+ */
+export interface Job<P = unknown> {
+  id: string;
+  orgId: string | null;
+  type: string;
+  payload: P;
+  /** 1 on the first attempt. */
+  attempt: number;
+  maxAttempts: number;
+}
+
+export interface JobContext {
+  store: Store;
+}
+
+export type JobHandler<P = any> = (job: Job<P>, ctx: JobContext) => Promise<void>;
+
+/** A handler may throw this to choose its own retry delay (e.g. from a Retry-After header). */
+export class RetryLater extends Error {
+  constructor(
+    message: string,
+    readonly retryInMs: number,
+  ) {
+    super(message);
+  }
+}
+
+const registry = new Map<string, JobHandler>();
+
+/** Registers a handler for a job type on every runner (a runner's own `register` wins). */
+export function registerHandler<P = unknown>(type: string, fn: JobHandler<P>): void {
+  registry.set(type, fn as JobHandler);
+}
+
+export interface EnqueueInput<P = unknown> {
+  orgId: string | null;
+  type: string;
+  payload: P;
+  runAt?: Date;
+  maxAttempts?: number;
+}
+
+/** Enqueues one job in `db` (pass the transaction to make it part of it). Returns the job id. */
+export async function enqueue<P>(db: Db, job: EnqueueInput<P>): Promise<string> {
+  const [id] = await enqueueJobs(db, [job as NewJob]);
+  return id;
+}
+
+export async function enqueueMany(db: Db, jobs: EnqueueInput[]): Promise<string[]> {
+  return enqueueJobs(db, jobs as NewJob[]);
+}
+
+export interface JobRunnerOptions {
+  /** How often an idle runner looks for due work anyway (ms; notifications wake it sooner). */
+  pollMs?: number;
+  /** How long a claimed job is held before another runner may take it over (ms). */
+  leaseMs?: number;
+  /** Jobs run at once by this runner. */
+  concurrency?: number;
+  /** Retry delay: baseMs · 2^(attempt−1), capped at maxMs, ±20% jitter. */
+  backoff?: { baseMs?: number; maxMs?: number };
+}
+
+export class JobRunner {
+  private readonly handlers = new Map<string, JobHandler>();
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private kicked = false;
+  private readonly inFlight = new Set<Promise<void>>();
+  private unlisten: (() => Promise<void>) | null = null;
+  private readonly pollMs: number;
+  private readonly leaseMs: number;
+  private readonly concurrency: number;
+  private readonly baseMs: number;
+  private readonly maxMs: number;
+
+  constructor(
+    private readonly store: Store,
+    opts: JobRunnerOptions = {},
+  ) {
+    this.pollMs = opts.pollMs ?? 1000;
+    this.leaseMs = opts.leaseMs ?? 60_000;
+    this.concurrency = opts.concurrency ?? 8;
+    this.baseMs = opts.backoff?.baseMs ?? 1000;
+    this.maxMs = opts.backoff?.maxMs ?? 3_600_000;
+  }
+
+  register<P = unknown>(type: string, fn: JobHandler<P>): this {
+    this.handlers.set(type, fn as JobHandler);
+    return this;
+  }
+
+  private types(): string[] {
+    return [...new Set([...registry.keys(), ...this.handlers.keys()])];
+  }
+
+  private handler(type: string): JobHandler | undefined {
+    return this.handlers.get(type) ?? registry.get(type);
+  }
+
+  /** Wakes the loop now (new work, or a slot came free). */
+  kick(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.listen().catch(() => undefined);
+    this.loop = this.run();
+  }
+
+  /** Stops claiming, waits for the jobs in flight, stops listening. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await Promise.allSettled([...this.inFlight]);
+    await this.unlisten?.().catch(() => undefined);
+    this.unlisten = null;
+  }
+
+  private async listen(): Promise<void> {
+    const onNotify = () => this.kick();
+    if (this.store.pgPool) {
+      const client = await this.store.pgPool.connect();
+      client.on('notification', onNotify);
+      client.on('error', () => undefined);
+      await client.query(`LISTEN ${JOBS_CHANNEL}`);
+      this.unlisten = async () => {
+        client.removeListener('notification', onNotify);
+        try {
+          await client.query(`UNLISTEN ${JOBS_CHANNEL}`);
+        } finally {
+          client.release();
+        }
+      };
+    } else if (this.store.pglite) {
+      // Through the pool's mutex: LISTEN must not land inside another caller's transaction.
+      const off = await this.store.pglite.withConnection((pg) => pg.listen(JOBS_CHANNEL, onNotify));
+      this.unlisten = () => this.store.pglite!.withConnection(() => off());
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.kicked = false;
+      const free = this.concurrency - this.inFlight.size;
+      let claimed: JobRow[] = [];
+      if (free > 0) {
+        try {
+          claimed = await claimJobs(this.store.db, this.types(), free, this.leaseMs);
+        } catch (err) {
+          if (!this.running) break;
+          console.error('job runner: claim failed', err);
+        }
+      }
+      for (const row of claimed) {
+        const p = this.execute(row).finally(() => {
+          this.inFlight.delete(p);
+          this.kick();
+        });
+        this.inFlight.add(p);
+      }
+      if (claimed.length > 0 && claimed.length === free) continue;
+      if (!this.running || this.kicked) continue;
+      let sleep = this.pollMs;
+      if (this.inFlight.size < this.concurrency) {
+        try {
+          const due = await nextJobDue(this.store.db, this.types());
+          if (due) sleep = Math.min(sleep, Math.max(0, due.getTime() - Date.now()) + 5);
+        } catch {}
+      }
+      if (!this.running || this.kicked) continue;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, sleep);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
+
+  private async execute(row: JobRow): Promise<void> {
+    const fn = this.handler(row.type);
+    const job: Job = {
+      id: row.id,
+      orgId: row.org_id,
+      type: row.type,
+      payload: row.payload,
+      attempt: row.attempts,
+      maxAttempts: row.max_attempts,
+    };
+    try {
+      if (!fn) throw new Error(`no handler for job type '${row.type}'`);
+      await fn(job, { store: this.store });
+      await completeJob(this.store.db, row.id);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const exp = Math.min(this.maxMs, this.baseMs * 2 ** Math.max(0, row.attempts - 1));
+      const delay = err instanceof RetryLater ? err.retryInMs : exp * (0.8 + Math.random() * 0.4);
+      try {
+        await failJob(this.store.db, row, message, delay);
+      } catch (e) {
+        // The lease runs out and the job is claimed again.
+        if (this.running) console.error('job runner: could not record a failure', e);
+      }
+    }
+  }
+}

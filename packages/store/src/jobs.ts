@@ -1,0 +1,102 @@
+import { sql } from 'kysely';
+import { uuidv7 } from './ids.js';
+import type { Db } from './ingest/types.js';
+
+/** The channel a commit that enqueued work notifies (LISTEN/NOTIFY; delivered at commit). */
+export const JOBS_CHANNEL = 'canopy_jobs';
+
+export interface NewJob {
+  /** The org the work belongs to (null for installation-wide work). */
+  orgId: string | null;
+  type: string;
+  payload: unknown;
+  /** When the job may run first (default: now). */
+  runAt?: Date;
+  /** Attempts before the job is marked failed (default 12). */
+  maxAttempts?: number;
+}
+
+export interface JobRow {
+  id: string;
+  org_id: string | null;
+  type: string;
+  payload: unknown;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  run_at: Date;
+  attempts: number;
+  max_attempts: number;
+  last_error: string | null;
+  created_at: Date;
+  finished_at: Date | null;
+}
+
+/**
+ * Adds jobs in the caller's transaction: the work exists exactly when the data that asked for
+ * it was committed (a transactional outbox). Returns the job ids.
+ */
+export async function enqueueJobs(db: Db, jobs: NewJob[]): Promise<string[]> {
+  if (jobs.length === 0) return [];
+  const ids = jobs.map(() => uuidv7());
+  await sql`
+    INSERT INTO jobs (id, org_id, type, payload, status, run_at, max_attempts)
+    SELECT id, org_id, type, payload::jsonb, 'queued', coalesce(run_at, now()), coalesce(max_attempts, 12)
+    FROM unnest(${ids}::uuid[], ${jobs.map((j) => j.orgId)}::uuid[], ${jobs.map((j) => j.type)}::text[],
+      ${jobs.map((j) => JSON.stringify(j.payload ?? {}))}::text[],
+      ${jobs.map((j) => (j.runAt ? j.runAt.toISOString() : null))}::timestamptz[],
+      ${jobs.map((j) => j.maxAttempts ?? null)}::int[]) AS t(id, org_id, type, payload, run_at, max_attempts)`.execute(
+    db,
+  );
+  await sql`SELECT pg_notify(${JOBS_CHANNEL}, '')`.execute(db);
+  return ids;
+}
+
+/**
+ * Claims up to `limit` due jobs of the given types: queued ones whose time has come, and running
+ * ones whose lease ran out (their worker died). SKIP LOCKED lets several workers claim at once
+ * without waiting on each other or taking the same job.
+ */
+export async function claimJobs(db: Db, types: string[], limit: number, leaseMs: number): Promise<JobRow[]> {
+  if (types.length === 0) return [];
+  const r = await sql<JobRow>`
+    UPDATE jobs j SET status = 'running', attempts = j.attempts + 1,
+      locked_until = now() + ${`${leaseMs} milliseconds`}::interval
+    WHERE j.id IN (
+      SELECT id FROM jobs
+      WHERE status IN ('queued','running') AND type = ANY(${types}::text[])
+        AND ((status = 'queued' AND run_at <= now()) OR (status = 'running' AND locked_until < now()))
+      ORDER BY run_at LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED)
+    RETURNING j.id, j.org_id, j.type, j.payload, j.status, j.run_at, j.attempts, j.max_attempts, j.last_error,
+      j.created_at, j.finished_at`.execute(db);
+  return r.rows;
+}
+
+export async function completeJob(db: Db, id: string): Promise<void> {
+  await sql`UPDATE jobs SET status = 'done', finished_at = now(), locked_until = NULL, last_error = NULL
+    WHERE id = ${id}::uuid`.execute(db);
+}
+
+/** A failed attempt: again after `retryInMs`, or failed for good when attempts are used up. */
+export async function failJob(db: Db, job: JobRow, error: string, retryInMs: number): Promise<'retry' | 'failed'> {
+  const final = job.attempts >= job.max_attempts;
+  await sql`UPDATE jobs SET status = ${final ? 'failed' : 'queued'}, locked_until = NULL, last_error = ${error.slice(0, 2000)},
+      run_at = CASE WHEN ${final} THEN run_at ELSE now() + ${`${Math.max(0, Math.round(retryInMs))} milliseconds`}::interval END,
+      finished_at = CASE WHEN ${final} THEN now() ELSE NULL END
+    WHERE id = ${job.id}::uuid`.execute(db);
+  return final ? 'failed' : 'retry';
+}
+
+/** When the next queued job of these types is due (null: none), so an idle runner sleeps until then. */
+export async function nextJobDue(db: Db, types: string[]): Promise<Date | null> {
+  const r = await sql<{ at: Date | null }>`
+    SELECT min(CASE WHEN status = 'queued' THEN run_at ELSE locked_until END) AS at FROM jobs
+    WHERE status IN ('queued','running') AND type = ANY(${types}::text[])`.execute(db);
+  const at = r.rows[0]?.at;
+  return at ? new Date(at) : null;
+}
+
+export async function getJob(db: Db, id: string): Promise<JobRow | undefined> {
+  const r = await sql<JobRow>`SELECT id, org_id, type, payload, status, run_at, attempts, max_attempts, last_error,
+    created_at, finished_at FROM jobs WHERE id = ${id}::uuid`.execute(db);
+  return r.rows[0];
+}
