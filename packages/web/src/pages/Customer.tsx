@@ -162,7 +162,7 @@ export default function Customer({ id }: { id?: string }) {
             <>
               <div className="health">
                 <span className="score" data-testid="health-score">
-                  {Math.round(health.score)}
+                  {health.score.toFixed(1)}
                 </span>
                 <span className={`badge ${health.band}`}>{health.band}</span>
                 <span className="note">
