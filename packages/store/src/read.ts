@@ -110,6 +110,14 @@ export interface ListFilter {
   type?: string;
   status?: string;
   survey?: string;
+  department?: string;
+  channel?: string;
+  segment?: string;
+  /** A taxonomy topic; a parent topic matches its children too ("delivery" → "delivery.late"). */
+  topic?: string;
+  sentiment?: 'negative' | 'neutral' | 'positive';
+  /** Only records with an analysed text. */
+  hasText?: boolean;
   from?: Date;
   to?: Date;
   cursor?: Cursor | null;
@@ -126,6 +134,29 @@ function keyset(timeCol: string, f: ListFilter) {
 function window(timeCol: string, f: ListFilter) {
   return sql`${f.from ? sql`AND x.${sql.ref(timeCol)} >= ${f.from.toISOString()}::timestamptz` : sql``}
     ${f.to ? sql`AND x.${sql.ref(timeCol)} < ${f.to.toISOString()}::timestamptz` : sql``}`;
+}
+
+/** Filters shared by interactions and responses: owner, channel, customer segment, what the text says. */
+function textAndOwnerFilters(subjectKind: 'interaction' | 'response', channelCol: string, f: ListFilter) {
+  const analysis = (cond: ReturnType<typeof sql>) =>
+    sql`AND EXISTS (SELECT 1 FROM text_analyses a WHERE a.org_id = x.org_id AND a.subject_kind = ${subjectKind}
+      AND a.subject_id = x.id ${cond})`;
+  return sql`
+    ${f.department ? sql`AND d.key = ${f.department}` : sql``}
+    ${f.channel ? sql`AND ${sql.raw(channelCol)} = ${f.channel}` : sql``}
+    ${
+      f.segment
+        ? sql`AND EXISTS (SELECT 1 FROM customers c WHERE c.org_id = x.org_id AND c.id = x.customer_id AND c.segment = ${f.segment})`
+        : sql``
+    }
+    ${f.sentiment ? analysis(sql`AND a.sentiment_label = ${f.sentiment}`) : sql``}
+    ${f.hasText ? analysis(sql``) : sql``}
+    ${
+      f.topic
+        ? analysis(sql`AND EXISTS (SELECT 1 FROM text_topics t WHERE t.org_id = a.org_id AND t.analysis_id = a.id
+            AND (t.topic = ${f.topic} OR t.topic LIKE ${`${f.topic.replace(/[\\%_]/g, (m) => `\\${m}`)}.%`}))`)
+        : sql``
+    }`;
 }
 
 function pageOf<T extends { id: string }>(rows: T[], f: ListFilter, at: (r: T) => Date): Page<T> {
@@ -175,6 +206,7 @@ export async function listInteractions(db: Db, orgId: string, f: ListFilter): Pr
       ${f.agent ? sql`AND ag.key = ${f.agent}` : sql``}
       ${f.kind ? sql`AND x.kind = ${f.kind}` : sql``}
       ${f.status ? sql`AND x.status = ${f.status}` : sql``}
+      ${textAndOwnerFilters('interaction', 'x.channel', f)}
       ${window('opened_at', f)} ${keyset('opened_at', f)}
     ORDER BY x.opened_at ${dir(f)}, x.id ${dir(f)} LIMIT ${f.limit + 1}`.execute(db);
   const page = pageOf(rows.rows, f, (r) => r.opened_at);
@@ -233,6 +265,7 @@ export async function listResponses(db: Db, orgId: string, f: ListFilter): Promi
       ${f.touchpoint ? sql`AND tp.key = ${f.touchpoint}` : sql``}
       ${f.agent ? sql`AND ag.key = ${f.agent}` : sql``}
       ${f.survey ? sql`AND x.survey = ${f.survey}` : sql``}
+      ${textAndOwnerFilters('response', 'tp.channel', f)}
       ${window('submitted_at', f)} ${keyset('submitted_at', f)}
     ORDER BY x.submitted_at ${dir(f)}, x.id ${dir(f)} LIMIT ${f.limit + 1}`.execute(db);
   const page = pageOf(rows.rows, f, (r) => r.submitted_at);

@@ -1,4 +1,5 @@
 import {
+  CHANNELS,
   EVENT_TYPES,
   email as emailField,
   INTERACTION_KINDS,
@@ -45,8 +46,22 @@ const common = {
   order: z.enum(['asc', 'desc']).default('desc'),
 };
 
+/** What interactions and responses can also be filtered by: owner, channel, segment, and what the text says. */
+const textFilters = {
+  department: key.optional(),
+  channel: z.enum(CHANNELS).optional(),
+  segment: key.optional(),
+  topic: key.optional(),
+  sentiment: z.enum(['negative', 'neutral', 'positive']).optional(),
+  has_text: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+};
+
 const interactionQuery = z.strictObject({
   ...common,
+  ...textFilters,
   customer_id: uuid.optional(),
   touchpoint: key.optional(),
   agent: key.optional(),
@@ -55,6 +70,7 @@ const interactionQuery = z.strictObject({
 });
 const responseQuery = z.strictObject({
   ...common,
+  ...textFilters,
   customer_id: uuid.optional(),
   touchpoint: key.optional(),
   agent: key.optional(),
@@ -100,6 +116,12 @@ export function readRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth)
     responses: { 200: '{items, next_cursor}' },
     handler: async (_req, _reply, { org, query: q }) =>
       listInteractions(store.db, org.orgId, {
+        department: q.department,
+        channel: q.channel,
+        segment: q.segment,
+        topic: q.topic,
+        sentiment: q.sentiment,
+        hasText: q.has_text,
         customerId: q.customer_id,
         touchpoint: q.touchpoint,
         agent: q.agent,
@@ -121,6 +143,12 @@ export function readRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth)
     responses: { 200: '{items, next_cursor}' },
     handler: async (_req, _reply, { org, query: q }) =>
       listResponses(store.db, org.orgId, {
+        department: q.department,
+        channel: q.channel,
+        segment: q.segment,
+        topic: q.topic,
+        sentiment: q.sentiment,
+        hasText: q.has_text,
         customerId: q.customer_id,
         touchpoint: q.touchpoint,
         agent: q.agent,
