@@ -12,6 +12,7 @@ import { ingestRoutes } from './routes/ingest.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { readRoutes } from './routes/read.js';
 import { sessionRoutes } from './routes/session.js';
+import { textRoutes } from './routes/text.js';
 import { staticRoutes } from './static.js';
 import { VERSION } from './version.js';
 
@@ -91,9 +92,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   app.get('/api/openapi.json', async () => openApiDocument(routeDocs(app), VERSION));
 
-  const analysis = opts.analyser ? new TextAnalysisStep(opts.analyser) : undefined;
+  const analysis = opts.analyser ? new TextAnalysisStep(opts.analyser, { store: opts.store }) : undefined;
   ingestRoutes(app, opts.store, auth, analysis);
   readRoutes(app, opts.store, auth);
+  textRoutes(app, opts.store, auth, analysis);
   metricsRoutes(app, opts.store, auth);
   configRoutes(app, opts.store, auth, () => undefined);
   sessionRoutes(app, opts.store, auth);

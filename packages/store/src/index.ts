@@ -8,6 +8,7 @@ export * from './open.js';
 export * from './orgs.js';
 export { PGlitePool } from './pglite-pool.js';
 export * from './text-models.js';
+export * from './text-models.js';
 export * from './read.js';
 export * from './schema.js';
 export * from './surveys/index.js';

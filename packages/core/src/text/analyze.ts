@@ -1,4 +1,4 @@
-import { predictLabels, type TrainedTextModel } from './classifier.js';
+import { predictLabels, scoreLabels, type TrainedTextModel } from './classifier.js';
 import { languageOfTokens } from './language.js';
 import { findPii } from './pii.js';
 import { analyseSentiment } from './sentiment.js';
@@ -11,8 +11,20 @@ import { tokenInfos } from './words.js';
 
 export interface AnalyzeContext {
   taxonomy?: Taxonomy;
-  /** An org's trained classifier; its labels are reported, and labels that are taxonomy keys become topics. */
+  /** An org's trained topic classifier; its labels are reported, and labels that are taxonomy keys become topics. */
   model?: TrainedTextModel;
+  /** The org's trained models by kind (`topics` is the same as `model`). */
+  models?: { topics?: TrainedTextModel; intents?: TrainedTextModel; sentiment?: TrainedTextModel };
+}
+
+const TAXONOMY_KEYS = new WeakMap<Taxonomy, Set<string>>();
+function taxonomyKeys(t: Taxonomy): Set<string> {
+  let s = TAXONOMY_KEYS.get(t);
+  if (!s) {
+    s = new Set(t.topics.map((x) => x.key));
+    TAXONOMY_KEYS.set(t, s);
+  }
+  return s;
 }
 
 /**
@@ -56,10 +68,11 @@ export function analyzeText(text: string, ctx: AnalyzeContext = {}): TextAnalysi
     urgent: sig.urgent,
     pii,
   };
-  if (ctx.model) {
-    const labels = predictLabels(ctx.model, text);
+  const topicModel = ctx.models?.topics ?? ctx.model;
+  if (topicModel) {
+    const labels = predictLabels(topicModel, text, d);
     out.labels = labels;
-    const keys = new Set(taxonomy.topics.map((t) => t.key));
+    const keys = taxonomyKeys(taxonomy);
     const have = new Set(topics.map((t) => t.topic));
     for (const l of labels) {
       if (!keys.has(l.label) || have.has(l.label)) continue;
@@ -70,6 +83,18 @@ export function analyzeText(text: string, ctx: AnalyzeContext = {}): TextAnalysi
         end: text.length,
       };
       topics.push(m);
+    }
+  }
+  if (ctx.models?.intents) out.intents = predictLabels(ctx.models.intents, text, d).slice(0, 1);
+  const sm = ctx.models?.sentiment;
+  if (sm) {
+    // The org's own sentiment model: score = P(positive) − P(negative), label = the most likely.
+    const all = scoreLabels(sm, text, undefined, d);
+    const p = (l: string) => all.find((x) => x.label === l)?.score ?? 0;
+    const best = all[0]?.label;
+    if (best === 'positive' || best === 'negative' || best === 'neutral') {
+      out.sentiment = { score: Math.round((p('positive') - p('negative')) * 1e4) / 1e4, label: best };
+      out.sentimentSource = 'model';
     }
   }
   return out;

@@ -1,7 +1,8 @@
 import { analyseSentiment, type SentimentDetail } from './sentiment.js';
 import { DEFAULT_TAXONOMY } from './taxonomy.js';
-import { stem, TokenKind, tokenize } from './tokenize.js';
-import { compileTaxonomy, topicsFromSentiment } from './topics.js';
+import { stem, type Token, TokenKind, tokenize } from './tokenize.js';
+import { clauseIds, compileTaxonomy, topicsFromSentiment } from './topics.js';
+import { W_NEGATES } from './words.js';
 
 /**
  * Trainable linear text classifiers for per-org models (intents, aspect categories, aspect polarity).
@@ -54,6 +55,8 @@ export interface TrainedTextModel {
   cols: string;
   /** base64 Int8 weights per non-zero. */
   vals: string;
+  /** Aspect models: the cue stems of each aspect category, learned from the training texts. */
+  cues?: Record<string, string[]>;
   /** Training figures. */
   meta: { examples: number; features: number; weights: number; epochs: number };
 }
@@ -75,8 +78,12 @@ function fnv1a(s: string, seed = 0x811c9dc5): number {
 }
 
 /** Hashed binary features of a text (deduplicated), with an L2-normalised value each. */
-export function textFeatures(text: string, charNgrams = true, prefix = ''): Map<number, number> {
-  const tokens = tokenize(text);
+export function textFeatures(
+  text: string,
+  charNgrams = true,
+  prefix = '',
+  tokens: Token[] = tokenize(text),
+): Map<number, number> {
   const feats = new Map<number, number>();
   const add = (s: string, w = 1) => {
     const h = fnv1a(prefix + s);
@@ -113,8 +120,7 @@ function topicFeatures(d: SentimentDetail, feats: Map<number, number>, prefix = 
   }
 }
 
-function lexiconFeatures(text: string, feats: Map<number, number>): void {
-  const d = analyseSentiment(text);
+function lexiconFeatures(d: SentimentDetail, feats: Map<number, number>): void {
   topicFeatures(d, feats);
   const s = d.score;
   const bin = s >= 0.5 ? 'pos2' : s >= 0.15 ? 'pos1' : s <= -0.5 ? 'neg2' : s <= -0.15 ? 'neg1' : 'neu';
@@ -127,6 +133,28 @@ function lexiconFeatures(text: string, feats: Map<number, number>): void {
   }
   feats.set(fnv1a('L:pos'), Math.min(pos, 6) / 3);
   feats.set(fnv1a('L:neg'), Math.min(neg, 6) / 3);
+  // Negation scope: words after a negator up to the clause end are marked ("not good" → n:good).
+  const { tokens, infos } = d;
+  let inScope = false;
+  let lastVal = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.kind === TokenKind.Punct) {
+      inScope = false;
+      continue;
+    }
+    if (t.kind !== TokenKind.Word) continue;
+    if (infos[i].flags & W_NEGATES) {
+      inScope = true;
+      continue;
+    }
+    if (inScope) {
+      const h = fnv1a(`n:${t.lower}`);
+      feats.set(h, (feats.get(h) ?? 0) + 0.7);
+    }
+    if (d.contrib[i] !== 0) lastVal = d.contrib[i];
+  }
+  if (lastVal !== 0) feats.set(fnv1a(`L:last:${valenceBin(lastVal)}`), 1);
 }
 
 function normalise(feats: Map<number, number>): { idx: Uint32Array; val: Float32Array } {
@@ -145,10 +173,13 @@ function normalise(feats: Map<number, number>): { idx: Uint32Array; val: Float32
   return { idx, val };
 }
 
-function featurize(text: string, charNgrams: boolean, extra?: (f: Map<number, number>) => void) {
-  const f = textFeatures(text, charNgrams);
-  lexiconFeatures(text, f);
-  if (extra) extra(f);
+type Extra = (f: Map<number, number>, d: SentimentDetail) => void;
+
+function featurize(text: string, charNgrams: boolean, extra?: Extra, detail?: SentimentDetail) {
+  const d = detail ?? analyseSentiment(text);
+  const f = textFeatures(text, charNgrams, '', d.tokens);
+  lexiconFeatures(d, f);
+  if (extra) extra(f, d);
   return normalise(f);
 }
 
@@ -215,7 +246,7 @@ interface Encoded {
 }
 
 export interface TrainInternals {
-  extra?: (i: number, f: Map<number, number>) => void;
+  extra?: (i: number, f: Map<number, number>, d: SentimentDetail) => void;
 }
 
 export function trainTextClassifier(
@@ -237,7 +268,11 @@ export function trainTextClassifier(
   const rowOf = new Map<number, number>();
   const rowHash: number[] = [];
   const data: Encoded[] = examples.map((ex, i) => {
-    const { idx, val } = featurize(ex.text, charNgrams, internals.extra ? (f) => internals.extra!(i, f) : undefined);
+    const { idx, val } = featurize(
+      ex.text,
+      charNgrams,
+      internals.extra ? (f, d) => internals.extra!(i, f, d) : undefined,
+    );
     const rows = new Int32Array(idx.length);
     for (let k = 0; k < idx.length; k++) {
       let r = rowOf.get(idx[k]);
@@ -459,9 +494,9 @@ function unpack(m: TrainedTextModel): Unpacked {
   return u;
 }
 
-function rawScores(model: TrainedTextModel, text: string, extra?: (f: Map<number, number>) => void): Float64Array {
+function rawScores(model: TrainedTextModel, text: string, extra?: Extra, detail?: SentimentDetail): Float64Array {
   const u = unpack(model);
-  const { idx, val } = featurize(text, model.charNgrams, extra);
+  const { idx, val } = featurize(text, model.charNgrams, extra, detail);
   const s = Float64Array.from(model.bias);
   for (let k = 0; k < idx.length; k++) {
     const r = u.row.get(idx[k]);
@@ -476,9 +511,10 @@ function rawScores(model: TrainedTextModel, text: string, extra?: (f: Map<number
 export function scoreLabels(
   model: TrainedTextModel,
   text: string,
-  extra?: (f: Map<number, number>) => void,
+  extra?: Extra,
+  detail?: SentimentDetail,
 ): LabelScore[] {
-  const s = rawScores(model, text, extra);
+  const s = rawScores(model, text, extra, detail);
   const out: LabelScore[] = [];
   if (model.mode === 'multi') {
     for (let c = 0; c < s.length; c++) out.push({ label: model.labels[c], score: 1 / (1 + Math.exp(-s[c])) });
@@ -496,8 +532,8 @@ export function scoreLabels(
  * Predicted labels: single-label → the best one; multi-label → all above the threshold (and the
  * best one when the model was trained on texts that always have a label).
  */
-export function predictLabels(model: TrainedTextModel, text: string): LabelScore[] {
-  const all = scoreLabels(model, text);
+export function predictLabels(model: TrainedTextModel, text: string, detail?: SentimentDetail): LabelScore[] {
+  const all = scoreLabels(model, text, undefined, detail);
   if (model.mode === 'single') return all.slice(0, 1);
   const out = all.filter((x) => x.score >= model.threshold);
   if (out.length === 0 && model.atLeastOne && all.length > 0) out.push(all[0]);
@@ -512,26 +548,144 @@ export interface AspectPolarityExample {
   polarity: string;
 }
 
-/** Category-conjoined features: the same words mean different things for different aspects. */
-function aspectExtra(text: string, category: string): (f: Map<number, number>) => void {
-  return (f) => {
-    f.set(fnv1a(`A:${category}`), 1);
-    const words = textFeatures(text, false, `${category}|`);
+const valenceBin = (v: number) => (v >= 1.5 ? 'p2' : v > 0.2 ? 'p1' : v <= -1.5 ? 'n2' : v < -0.2 ? 'n1' : '0');
+
+/**
+ * Aspect-conditioned features for (text, category): the category's cue words are found in the
+ * text, and what is said in *their* clauses (summed lexicon valence, negation, the words) is
+ * featurised separately from the rest, so "the ambience was great, the food could have been a lot
+ * better" reads differently for ambience and for food. Category-conjoined copies let the same
+ * word mean different things for different aspects ("small" portions vs a small bill).
+ */
+function aspectExtra(category: string, cues: Set<string> | undefined): Extra {
+  return (f, d) => {
+    const add = (k: string, w = 1) => {
+      const h = fnv1a(k);
+      f.set(h, (f.get(h) ?? 0) + w);
+    };
+    add(`A:${category}`);
+    const words = textFeatures('', false, `${category}|`, d.tokens);
     for (const [h, v] of words) f.set(h, (f.get(h) ?? 0) + v * 0.5);
-    topicFeatures(analyseSentiment(text), f, `${category}|`);
+    topicFeatures(d, f, `${category}|`);
+    if (!cues || cues.size === 0) return;
+    const { tokens, infos, local } = d;
+    const n = tokens.length;
+    const clause = clauseIds(d);
+    const nClauses = n ? clause[n - 1] + 1 : 0;
+    const isCueClause = new Uint8Array(nClauses);
+    const cuePos: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const k = tokens[i].kind;
+      if ((k === TokenKind.Word || k === TokenKind.Hashtag) && cues.has(infos[i].stem)) {
+        isCueClause[clause[i]] = 1;
+        cuePos.push(i);
+      }
+    }
+    if (cuePos.length === 0) {
+      add('AL:none', 2);
+      add(`AL:${category}:none`, 2);
+      return;
+    }
+    let inside = 0;
+    let outside = 0;
+    let near = 0;
+    let negated = false;
+    for (let i = 0; i < n; i++) {
+      const t = tokens[i];
+      if (isCueClause[clause[i]]) {
+        inside += local[i];
+        if (infos[i].flags & W_NEGATES) negated = true;
+        if (t.kind === TokenKind.Word || t.kind === TokenKind.Emoji || t.kind === TokenKind.Emoticon) {
+          add(`AW:${t.lower}`, 0.7);
+          add(`AW:${category}|${t.lower}`, 0.5);
+        }
+      } else outside += local[i];
+      if (local[i] !== 0) {
+        let dist = n;
+        for (const p of cuePos) dist = Math.min(dist, Math.abs(p - i));
+        near += local[i] / (1 + dist / 3);
+      }
+    }
+    const bi = valenceBin(inside);
+    add(`AL:${bi}`, 2);
+    add(`AL:${category}:${bi}`, 2);
+    add(`AO:${valenceBin(outside)}`, 1);
+    add(`AD:${valenceBin(near)}`, 1.5);
+    if (negated) add(`AN:${bi}`, 1.5);
   };
+}
+
+/** Cue stems per category: words that mostly occur in texts labelled with it (smoothed precision and support). */
+export function learnCues(
+  examples: { text: string; categories: string[] }[],
+  maxPerCategory = 150,
+): Record<string, string[]> {
+  const df = new Map<string, number>();
+  const dfc = new Map<string, Map<string, number>>();
+  const nCat = new Map<string, number>();
+  for (const ex of examples) {
+    const stems = new Set<string>();
+    for (const t of tokenize(ex.text)) if (t.kind === TokenKind.Word && t.lower.length > 2) stems.add(stem(t.lower));
+    for (const st of stems) df.set(st, (df.get(st) ?? 0) + 1);
+    for (const c of new Set(ex.categories)) {
+      nCat.set(c, (nCat.get(c) ?? 0) + 1);
+      let m = dfc.get(c);
+      if (!m) {
+        m = new Map();
+        dfc.set(c, m);
+      }
+      for (const st of stems) m.set(st, (m.get(st) ?? 0) + 1);
+    }
+  }
+  const N = examples.length;
+  const out: Record<string, string[]> = {};
+  for (const [c, m] of dfc) {
+    const prior = (nCat.get(c) ?? 0) / N;
+    const scored: [string, number][] = [];
+    for (const [st, k] of m) {
+      if (k < 3) continue;
+      const p = (k + 1) / ((df.get(st) ?? 0) + 2);
+      // Well above the category's base rate, and mostly with this category.
+      if (p < Math.max(0.5, prior * 1.8)) continue;
+      scored.push([st, p * Math.log(1 + k)]);
+    }
+    scored.sort((a, b) => b[1] - a[1]);
+    out[c] = scored.slice(0, maxPerCategory).map((x) => x[0]);
+  }
+  return out;
+}
+
+const CUE_SETS = new WeakMap<TrainedTextModel, Map<string, Set<string>>>();
+function cueSet(model: TrainedTextModel, category: string): Set<string> | undefined {
+  if (!model.cues) return undefined;
+  let m = CUE_SETS.get(model);
+  if (!m) {
+    m = new Map(Object.entries(model.cues).map(([c, l]) => [c, new Set(l)]));
+    CUE_SETS.set(model, m);
+  }
+  return m.get(category);
 }
 
 /** Train a model of (text, aspect category) → polarity (positive/negative/neutral/conflict …). */
 export function trainAspectPolarity(examples: AspectPolarityExample[], opts: ClassifierOptions = {}): TrainedTextModel {
-  return trainTextClassifier(
+  const byText = new Map<string, string[]>();
+  for (const e of examples) {
+    const l = byText.get(e.text) ?? [];
+    l.push(e.category);
+    byText.set(e.text, l);
+  }
+  const cues = learnCues([...byText].map(([text, categories]) => ({ text, categories })));
+  const sets = new Map(Object.entries(cues).map(([c, l]) => [c, new Set(l)]));
+  const model = trainTextClassifier(
     examples.map((e) => ({ text: e.text, labels: [e.polarity] })),
     { ...opts, mode: 'single' },
-    { extra: (i, f) => aspectExtra(examples[i].text, examples[i].category)(f) },
+    { extra: (i, f, d) => aspectExtra(examples[i].category, sets.get(examples[i].category))(f, d) },
   );
+  model.cues = cues;
+  return model;
 }
 
 /** Polarity of one aspect category in a text, with its probability. */
 export function predictAspectPolarity(model: TrainedTextModel, text: string, category: string): LabelScore {
-  return scoreLabels(model, text, aspectExtra(text, category))[0];
+  return scoreLabels(model, text, aspectExtra(category, cueSet(model, category)))[0];
 }

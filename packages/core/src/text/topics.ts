@@ -81,6 +81,20 @@ function isClauseSplit(tokens: Token[], infos: WordInfo[], j: number): boolean {
   return false;
 }
 
+/** Clause id of every token (clauses split at sentence ends, commas, "but", "and the" …), numbered across the text. */
+export function clauseIds(d: SentimentDetail): Int32Array {
+  const out = new Int32Array(d.tokens.length);
+  let c = -1;
+  for (const [a, b] of d.ranges) {
+    c++;
+    for (let j = a; j < b; j++) {
+      if (j > a && isClauseSplit(d.tokens, d.infos, j)) c++;
+      out[j] = c;
+    }
+  }
+  return out;
+}
+
 let clauseBuf = new Int32Array(256);
 let sumBuf = new Float64Array(64);
 let firstTopicBuf = new Int32Array(64);

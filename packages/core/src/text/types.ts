@@ -67,6 +67,10 @@ export interface TextAnalysis {
   pii: PiiMatch[];
   /** Labels from the org's trained classifier (when one was given), best first. */
   labels?: { label: string; score: number }[];
+  /** The best intent from the org's trained intent classifier (when one is active). */
+  intents?: { label: string; score: number }[];
+  /** Where the sentiment came from: the built-in lexicon, or the org's trained sentiment model. */
+  sentimentSource?: 'lexicon' | 'model';
 }
 
 /** One topic of a taxonomy: a tree by key ("delivery" → "delivery.late"). */

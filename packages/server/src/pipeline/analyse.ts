@@ -1,6 +1,23 @@
-import type { EventInput, InteractionInput, RecordKind, ResponseInput, TextAnalysis } from '@canopy/core';
-import { type AnalysisRow, type Db, type WriteOutcome, writeAnalyses } from '@canopy/store';
+import type {
+  AnalyzeContext,
+  EventInput,
+  InteractionInput,
+  RecordKind,
+  ResponseInput,
+  TextAnalysis,
+} from '@canopy/core';
+import {
+  type AnalysisRow,
+  activeTextModels,
+  type Db,
+  getOrgTaxonomy,
+  type Store,
+  textConfigVersion,
+  type WriteOutcome,
+  writeAnalyses,
+} from '@canopy/store';
 import { sql } from 'kysely';
+import { type AnalysedText, AnalysisPool, analyseTexts, DEFAULT_TEXT_CONFIG, type TextConfig } from './analyse-pool.js';
 
 export interface TextAnalyser {
   analyse(text: string): TextAnalysis;
@@ -18,12 +35,96 @@ interface PendingText {
   text: string;
 }
 
+export interface TextAnalysisOptions {
+  /**
+   * With a store, the step analyses with Canopy's core analyser and each org's own configuration
+   * (its taxonomy and active trained models, migration 003), in worker threads for big batches.
+   * Without one, every text goes through the given analyser inline.
+   */
+  store?: Store;
+  /** The worker pool; default: one of (cores − 1) workers, created on first use. `false`: always inline. */
+  pool?: AnalysisPool | false;
+  /** How long an org's configuration is trusted before its version is checked again (ms). */
+  configTtlMs?: number;
+}
+
+interface CachedConfig {
+  version: string;
+  checkedAt: number;
+  cfg: TextConfig;
+}
+
 /**
  * The "analyse text" step of ingestion: every customer text that arrives (ticket bodies,
- * verbatims, reviews, social posts) gets its analysis stored with the record.
+ * verbatims, reviews, social posts) gets its analysis stored with the record, in the batch's
+ * transaction. Big batches are analysed in a pool of worker threads so that analysis never holds
+ * up the event loop (and with it every other request and batch).
  */
 export class TextAnalysisStep {
-  constructor(private readonly analyser: TextAnalyser) {}
+  private readonly configs = new Map<string, CachedConfig>();
+  private poolInstance: AnalysisPool | undefined;
+
+  constructor(
+    private readonly analyser: TextAnalyser,
+    private readonly options: TextAnalysisOptions = {},
+  ) {}
+
+  /** The worker pool (created on first use), or null when analysis runs inline. */
+  get pool(): AnalysisPool | null {
+    if (this.options.pool === false) return null;
+    if (this.options.pool) return this.options.pool;
+    this.poolInstance ??= new AnalysisPool();
+    return this.poolInstance;
+  }
+
+  /** Forget an org's cached configuration (after its taxonomy or models changed here). */
+  invalidate(orgId: string): void {
+    this.configs.delete(orgId);
+  }
+
+  /** The org's analysis configuration: its taxonomy and active models, cached with a version check. */
+  async configFor(db: Db, orgId: string): Promise<TextConfig> {
+    if (!this.options.store) return DEFAULT_TEXT_CONFIG;
+    const now = Date.now();
+    const hit = this.configs.get(orgId);
+    const ttl = this.options.configTtlMs ?? 5_000;
+    if (hit && now - hit.checkedAt < ttl) return hit.cfg;
+    const version = await textConfigVersion(db, orgId);
+    if (hit && hit.version === version) {
+      hit.checkedAt = now;
+      return hit.cfg;
+    }
+    let cfg = DEFAULT_TEXT_CONFIG;
+    if (version !== '-|-') {
+      const [tax, models] = await Promise.all([getOrgTaxonomy(db, orgId), activeTextModels(db, orgId)]);
+      const ctx: AnalyzeContext = { models: models.models };
+      if (tax) ctx.taxonomy = tax.taxonomy;
+      cfg = { key: `${orgId}|${version}`, ctx };
+    }
+    if (this.configs.size > 10_000) this.configs.clear();
+    this.configs.set(orgId, { version, checkedAt: now, cfg });
+    return cfg;
+  }
+
+  /** Analyses texts with the org's configuration (inline or in the pool), outside any record. */
+  async analyseTexts(db: Db, orgId: string, texts: string[]): Promise<AnalysedText[]> {
+    if (!this.options.store) {
+      return texts.map((t) => {
+        const analysis = this.analyser.analyse(t);
+        return { analysis, redacted: analysis.pii.length ? this.analyser.redact(t, analysis) : null };
+      });
+    }
+    return this.run(texts, await this.configFor(db, orgId));
+  }
+
+  private run(texts: string[], cfg: TextConfig): Promise<AnalysedText[]> {
+    const pool = this.pool;
+    return pool ? pool.analyse(texts, cfg) : Promise.resolve(analyseTexts(texts, cfg.ctx));
+  }
+
+  async close(): Promise<void> {
+    await this.poolInstance?.close();
+  }
 
   async analyse(trx: Db, orgId: string, kind: RecordKind, records: unknown[], outcome: WriteOutcome): Promise<void> {
     const pending: PendingText[] = [];
@@ -76,9 +177,15 @@ export class TextAnalysisStep {
       }
     });
     if (pending.length === 0) return;
-    const touchpoints = await touchpointIds(trx, orgId, kind, outcome, pending);
-    const rows: AnalysisRow[] = pending.map((p) => {
-      const analysis = this.analyser.analyse(p.text);
+    const texts = pending.map((p) => p.text);
+    const cfg = this.options.store ? await this.configFor(trx, orgId) : undefined;
+    // The touchpoint lookup goes to the database first; the analysis (this thread's share and the
+    // workers') runs while it is out.
+    const touchpointsP = touchpointIds(trx, orgId, kind, outcome, pending);
+    const analysedP = cfg ? this.run(texts, cfg) : this.analyseTexts(trx, orgId, texts);
+    const [touchpoints, analysed] = await Promise.all([touchpointsP, analysedP]);
+    const rows: AnalysisRow[] = pending.map((p, i) => {
+      const { analysis, redacted } = analysed[i];
       return {
         subjectKind: p.subjectKind,
         subjectId: p.subjectId,
@@ -87,7 +194,7 @@ export class TextAnalysisStep {
         touchpointId: touchpoints.get(p.subjectId) ?? null,
         occurredAt: p.occurredAt,
         analysis,
-        redactedText: analysis.pii.length ? this.analyser.redact(p.text, analysis) : null,
+        redactedText: redacted,
         replaces: p.replaces,
       };
     });

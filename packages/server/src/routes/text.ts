@@ -1,0 +1,283 @@
+import { DEFAULT_TAXONOMY, DEPARTMENTS, LIMITS, SEVEN_PS, type Taxonomy } from '@canopy/core';
+import { getOrgTaxonomy, listTextModels, putOrgTaxonomy, type Store, saveTextModel } from '@canopy/store';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ApiKeyAuth, OrgContext } from '../auth.js';
+import { TextAnalysisStep } from '../pipeline/analyse.js';
+import type { AnalysedText } from '../pipeline/analyse-pool.js';
+import { AnalysisPool } from '../pipeline/analyse-pool.js';
+import { type FieldError, Problem, zodFieldErrors } from '../problem.js';
+import { apiRoute } from '../route.js';
+
+/** Limits of the text analytics API. */
+export const TEXT_LIMITS = {
+  taxonomyTopics: 1_000,
+  phrasesPerTopic: 1_000,
+  trainMinExamples: 20,
+  trainMaxExamples: 100_000,
+  trainMaxLabels: 500,
+  trainMaxLabelsPerExample: 20,
+  trainTextChars: 5_000,
+  analyseTexts: 1_000,
+};
+
+const KEY_RE = /^[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9][a-z0-9_-]*)*$/;
+
+const topicSchema = z
+  .object({
+    key: z
+      .string()
+      .max(LIMITS.shortText)
+      .regex(KEY_RE, { error: 'lower-case words separated by dots, e.g. billing.error' }),
+    label: z.string().min(1).max(LIMITS.shortText),
+    parent: z.string().max(LIMITS.shortText).nullable().default(null),
+    sevenP: z.enum(SEVEN_PS),
+    department: z.enum(DEPARTMENTS),
+    phrases: z.array(z.string().trim().min(1).max(200)).max(TEXT_LIMITS.phrasesPerTopic),
+  })
+  .strict();
+
+const taxonomySchema = z
+  .object({
+    version: z.string().min(1).max(LIMITS.shortText).optional(),
+    topics: z.array(topicSchema).min(1).max(TEXT_LIMITS.taxonomyTopics),
+  })
+  .strict();
+
+const label = z.string().trim().min(1).max(LIMITS.shortText);
+const trainSchema = z
+  .object({
+    kind: z.enum(['topics', 'intents', 'sentiment']),
+    examples: z
+      .array(
+        z
+          .object({
+            text: z.string().trim().min(1).max(TEXT_LIMITS.trainTextChars),
+            labels: z.array(label).min(1).max(TEXT_LIMITS.trainMaxLabelsPerExample),
+          })
+          .strict(),
+      )
+      .min(TEXT_LIMITS.trainMinExamples, { error: `at least ${TEXT_LIMITS.trainMinExamples} examples` })
+      .max(TEXT_LIMITS.trainMaxExamples, { error: `at most ${TEXT_LIMITS.trainMaxExamples} examples` }),
+  })
+  .strict();
+
+const analyseSchema = z.union([
+  z.object({ text: z.string().min(1).max(LIMITS.longText) }).strict(),
+  z.object({ texts: z.array(z.string().min(1).max(LIMITS.longText)).min(1).max(TEXT_LIMITS.analyseTexts) }).strict(),
+]);
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body);
+  if (!r.success) throw new Problem(422, 'Invalid request', 'the body has invalid fields', zodFieldErrors(r.error));
+  return r.data;
+}
+
+/** Tree checks zod cannot make: unique keys, parents that exist, no cycles. */
+export function taxonomyErrors(t: { topics: { key: string; parent: string | null }[] }): FieldError[] {
+  const errors: FieldError[] = [];
+  const index = new Map<string, number>();
+  t.topics.forEach((x, i) => {
+    if (index.has(x.key)) errors.push({ field: `topics[${i}].key`, reason: `duplicate key '${x.key}'` });
+    else index.set(x.key, i);
+  });
+  t.topics.forEach((x, i) => {
+    if (x.parent === null) return;
+    if (!index.has(x.parent)) {
+      errors.push({ field: `topics[${i}].parent`, reason: `no topic with key '${x.parent}'` });
+      return;
+    }
+    const seen = new Set([x.key]);
+    let p: string | null = x.parent;
+    while (p !== null) {
+      if (seen.has(p)) {
+        errors.push({ field: `topics[${i}].parent`, reason: `'${x.key}' is its own ancestor` });
+        break;
+      }
+      seen.add(p);
+      p = t.topics[index.get(p)!]?.parent ?? null;
+    }
+  });
+  return errors;
+}
+
+/** Label checks for training: enough distinct labels, each with a few examples; sentiment labels fixed. */
+function trainErrors(kind: string, examples: { labels: string[] }[]): FieldError[] {
+  const counts = new Map<string, number>();
+  for (const ex of examples) for (const l of new Set(ex.labels)) counts.set(l, (counts.get(l) ?? 0) + 1);
+  const errors: FieldError[] = [];
+  if (kind !== 'topics') {
+    examples.forEach((ex, i) => {
+      if (ex.labels.length !== 1)
+        errors.push({ field: `examples[${i}].labels`, reason: `${kind} examples have exactly one label` });
+    });
+  }
+  if (kind === 'sentiment') {
+    const ok = new Set(['negative', 'neutral', 'positive']);
+    examples.forEach((ex, i) => {
+      for (const l of ex.labels)
+        if (!ok.has(l))
+          errors.push({ field: `examples[${i}].labels`, reason: `'${l}' is not one of negative, neutral, positive` });
+    });
+  }
+  if (counts.size < 2) errors.push({ field: 'examples', reason: 'at least two different labels are needed' });
+  if (counts.size > TEXT_LIMITS.trainMaxLabels)
+    errors.push({ field: 'examples', reason: `at most ${TEXT_LIMITS.trainMaxLabels} different labels` });
+  const rare = [...counts].filter(([, n]) => n < 2).map(([l]) => l);
+  if (rare.length)
+    errors.push({
+      field: 'examples',
+      reason: `every label needs at least 2 examples; ${rare.length} have one: ${rare.slice(0, 5).join(', ')}`,
+    });
+  return errors.slice(0, 100);
+}
+
+function requireEditor(org: OrgContext): void {
+  if (org.role && !['owner', 'admin', 'analyst'].includes(org.role))
+    throw new Problem(403, 'Forbidden', 'only owners, admins and analysts change text analytics settings');
+}
+
+function publicAnalysis(a: AnalysedText) {
+  return { ...a.analysis, redacted_text: a.redacted };
+}
+
+/**
+ * Per-org text analytics: the org's taxonomy, the classifiers it trains on its own labelled
+ * examples (used by ingestion from then on), and ad-hoc analysis with the org's configuration.
+ */
+export function textRoutes(
+  app: FastifyInstance,
+  store: Store,
+  auth: ApiKeyAuth,
+  analysis: TextAnalysisStep | undefined,
+): void {
+  // Ad-hoc analysis and training work without an ingestion step too (e.g. an app without one).
+  const step = analysis ?? new TextAnalysisStep({ analyse: () => ({}) as never, redact: (t) => t }, { store });
+  const trainer = new AnalysisPool({ size: 1 });
+  let training = 0;
+  app.addHook('onClose', async () => {
+    await trainer.close();
+    await step.close();
+  });
+
+  apiRoute(app, auth, {
+    method: 'GET',
+    url: '/api/v1/taxonomy',
+    summary: "The org's topic taxonomy (the default one until the org saves its own)",
+    tags: ['text'],
+    responses: { 200: '{source, version, updated_at, topics}' },
+    handler: async (_req, _reply, { org }) => {
+      const own = await getOrgTaxonomy(store.db, org.orgId);
+      const t: Taxonomy = own?.taxonomy ?? DEFAULT_TAXONOMY;
+      return {
+        source: own ? 'org' : 'default',
+        version: t.version,
+        updated_at: own?.updatedAt ?? null,
+        topics: t.topics,
+      };
+    },
+  });
+
+  apiRoute(app, auth, {
+    method: 'PUT',
+    url: '/api/v1/taxonomy',
+    summary: "Replace the org's taxonomy: topics with phrases, parent, 7P dimension and owning department",
+    tags: ['text'],
+    body: taxonomySchema,
+    responses: { 200: '{source, version, updated_at, topics}' },
+    handler: async (req, _reply, { org }) => {
+      requireEditor(org);
+      const body = parse(taxonomySchema, req.body);
+      const errors = taxonomyErrors(body);
+      if (errors.length) throw new Problem(422, 'Invalid taxonomy', 'the taxonomy is not a valid tree', errors);
+      const taxonomy: Taxonomy = {
+        version: body.version ?? `org-${new Date().toISOString()}`,
+        topics: body.topics.map((t) => ({ ...t, phrases: t.phrases.map((p) => p.toLowerCase()) })),
+      };
+      await putOrgTaxonomy(store.db, org.orgId, taxonomy);
+      step.invalidate(org.orgId);
+      const saved = await getOrgTaxonomy(store.db, org.orgId);
+      return {
+        source: 'org',
+        version: taxonomy.version,
+        updated_at: saved?.updatedAt ?? null,
+        topics: taxonomy.topics,
+      };
+    },
+  });
+
+  apiRoute(app, auth, {
+    method: 'GET',
+    url: '/api/v1/text-models',
+    summary: "The org's trained text models (newest first; one active per kind)",
+    tags: ['text'],
+    responses: { 200: '{items}' },
+    handler: async (_req, _reply, { org }) => ({ items: (await listTextModels(store.db, org.orgId)).map(modelOut) }),
+  });
+
+  apiRoute(app, auth, {
+    method: 'POST',
+    url: '/api/v1/text-models',
+    summary:
+      'Train a topic (multi-label), intent or sentiment classifier on labelled examples; it becomes the active one of its kind',
+    tags: ['text'],
+    body: trainSchema,
+    responses: { 201: 'the model: {id, kind, active, examples, labels, metrics, bytes, train_ms}' },
+    handler: async (req, reply, { org }) => {
+      requireEditor(org);
+      const body = parse(trainSchema, req.body);
+      const errors = trainErrors(body.kind, body.examples);
+      if (errors.length) throw new Problem(422, 'Invalid training set', 'the examples cannot train a model', errors);
+      if (training >= 2) throw new Problem(503, 'Busy', 'two models are training already; try again shortly');
+      training++;
+      let result: Awaited<ReturnType<AnalysisPool['train']>>;
+      try {
+        // In a worker of its own: the server keeps answering while it trains.
+        result = await trainer.train({ kind: body.kind, examples: body.examples, holdoutEvery: 5 });
+      } finally {
+        training--;
+      }
+      const saved = await store.db.transaction().execute((trx) =>
+        saveTextModel(trx, org.orgId, {
+          kind: body.kind,
+          model: result.model,
+          examples: body.examples.length,
+          metrics: result.metrics,
+          trainMs: result.trainMs,
+        }),
+      );
+      step.invalidate(org.orgId);
+      reply.code(201);
+      return modelOut(saved);
+    },
+  });
+
+  apiRoute(app, auth, {
+    method: 'POST',
+    url: '/api/v1/analyse',
+    summary: "Analyse texts with the org's taxonomy and trained models (nothing is stored)",
+    tags: ['text'],
+    body: analyseSchema,
+    responses: { 200: '{items: [analysis]}' },
+    handler: async (req, _reply, { org }) => {
+      const body = parse(analyseSchema, req.body);
+      const texts = 'text' in body ? [body.text] : body.texts;
+      const out = await step.analyseTexts(store.db, org.orgId, texts);
+      return { items: out.map(publicAnalysis) };
+    },
+  });
+}
+
+function modelOut(m: Awaited<ReturnType<typeof listTextModels>>[number]) {
+  return {
+    id: m.id,
+    kind: m.kind,
+    active: m.active,
+    examples: m.examples,
+    labels: m.labels,
+    metrics: m.metrics,
+    bytes: m.bytes,
+    train_ms: m.trainMs,
+    created_at: m.createdAt,
+  };
+}

@@ -1,0 +1,255 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { countRows, eachStore } from './harness.js';
+
+const intents = (n: number) => {
+  const out: { text: string; labels: string[] }[] = [];
+  const refund = ['I want my money back', 'please refund my order', 'how do I get a refund', 'refund the charge'];
+  const track = [
+    'where is my parcel',
+    'track my order please',
+    'my package has not arrived',
+    'when will it be delivered',
+  ];
+  const cancel = ['cancel my subscription', 'I want to cancel', 'please close my account', 'stop my plan now'];
+  for (let i = 0; i < n; i++) {
+    out.push({ text: `${refund[i % 4]} ${i}`, labels: ['refund'] });
+    out.push({ text: `${track[i % 4]} ${i}`, labels: ['track_order'] });
+    out.push({ text: `${cancel[i % 4]} ${i}`, labels: ['cancel'] });
+  }
+  return out;
+};
+
+eachStore('text analytics API', (env) => {
+  it('serves the default taxonomy until the org saves its own, then analyses with it', async () => {
+    const { key } = await env().newOrg();
+    const def = await env().api('GET', '/api/v1/taxonomy', key);
+    assert.equal(def.status, 200, JSON.stringify(def.body));
+    assert.equal(def.body.source, 'default');
+    assert.ok(def.body.topics.some((t: { key: string }) => t.key === 'delivery.late'));
+
+    const topics = [
+      ...def.body.topics,
+      {
+        key: 'grooming',
+        label: 'Grooming',
+        parent: null,
+        sevenP: 'process',
+        department: 'service',
+        phrases: ['Grooming', 'nail clipping'],
+      },
+      {
+        key: 'grooming.nails',
+        label: 'Nail clipping',
+        parent: 'grooming',
+        sevenP: 'people',
+        department: 'service',
+        phrases: ['nails clipped', 'claws'],
+      },
+    ];
+    const put = await env().api('PUT', '/api/v1/taxonomy', key, { version: 'pets-1', topics });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    assert.equal(put.body.source, 'org');
+    const got = await env().api('GET', '/api/v1/taxonomy', key);
+    assert.equal(got.body.source, 'org');
+    assert.equal(got.body.version, 'pets-1');
+    assert.deepEqual(got.body.topics.at(-2).phrases, ['grooming', 'nail clipping'], 'phrases lower-cased');
+
+    const a = await env().api('POST', '/api/v1/analyse', key, {
+      text: 'The grooming was lovely but they cut the claws too short',
+    });
+    assert.equal(a.status, 200, JSON.stringify(a.body));
+    const found = a.body.items[0].topics.map((t: { topic: string }) => t.topic);
+    assert.ok(found.includes('grooming.nails'), JSON.stringify(found));
+
+    // Ingestion uses the org's taxonomy from now on; another org keeps the default.
+    const rs = await env().api('POST', '/api/v1/responses', key, {
+      customer_email: 'pet@example.com',
+      survey: 'visit',
+      submitted_at: '2026-03-01T12:00:00Z',
+      answers: [{ field: 'why', type: 'text', value: 'Great grooming, the dog loved it' }],
+    });
+    assert.equal(rs.status, 201, JSON.stringify(rs.body));
+    const tl = await env().api('GET', `/api/v1/customers/${rs.body.customer_id}/timeline`, key);
+    const an = tl.body.items[0].analysis[0];
+    assert.ok(
+      an.topics.some((t: { topic: string }) => t.topic === 'grooming'),
+      JSON.stringify(an),
+    );
+    const other = await env().newOrg();
+    const b = await env().api('POST', '/api/v1/analyse', other.key, { text: 'the claws were clipped' });
+    assert.ok(!b.body.items[0].topics.some((t: { topic: string }) => t.topic.startsWith('grooming')));
+  });
+
+  it('rejects a taxonomy that is not a valid tree, with the field and reason', async () => {
+    const { key } = await env().newOrg();
+    const t = (key: string, parent: string | null, extra: Record<string, unknown> = {}) => ({
+      key,
+      label: key,
+      parent,
+      sevenP: 'product',
+      department: 'product',
+      phrases: ['x'],
+      ...extra,
+    });
+    const bad = await env().api('PUT', '/api/v1/taxonomy', key, {
+      topics: [t('a', null), t('a', null), t('b', 'nope'), t('c', 'd'), t('d', 'c')],
+    });
+    assert.equal(bad.status, 422, JSON.stringify(bad.body));
+    assert.match(bad.contentType, /problem\+json/);
+    const fields = bad.body.errors.map((e: { field: string }) => e.field);
+    assert.ok(fields.includes('topics[1].key'), JSON.stringify(bad.body));
+    assert.ok(fields.includes('topics[2].parent'));
+    assert.ok(fields.includes('topics[3].parent'));
+    const enumBad = await env().api('PUT', '/api/v1/taxonomy', key, {
+      topics: [t('a', null, { sevenP: 'vibes', department: 'moon' })],
+    });
+    assert.equal(enumBad.status, 422);
+    assert.deepEqual(enumBad.body.errors.map((e: { field: string }) => e.field).sort(), [
+      'topics[0].department',
+      'topics[0].sevenP',
+    ]);
+    const keyBad = await env().api('PUT', '/api/v1/taxonomy', key, { topics: [t('Bad Key', null)] });
+    assert.equal(keyBad.status, 422);
+    assert.equal((await env().api('PUT', '/api/v1/taxonomy', key, { topics: [] })).status, 422);
+    assert.equal((await env().api('PUT', '/api/v1/taxonomy', key, '{"topics":')).status, 400);
+    assert.equal((await env().api('PUT', '/api/v1/taxonomy', null, { topics: [t('a', null)] })).status, 401);
+    const still = await env().api('GET', '/api/v1/taxonomy', key);
+    assert.equal(still.body.source, 'default', 'nothing was saved');
+  });
+
+  it('trains an intent model in a worker, lists it, and uses it for analysis', async () => {
+    const { key } = await env().newOrg();
+    const tr = await env().api('POST', '/api/v1/text-models', key, { kind: 'intents', examples: intents(20) });
+    assert.equal(tr.status, 201, JSON.stringify(tr.body));
+    assert.equal(tr.body.kind, 'intents');
+    assert.equal(tr.body.active, true);
+    assert.equal(tr.body.examples, 60);
+    assert.deepEqual([...tr.body.labels].sort(), ['cancel', 'refund', 'track_order']);
+    assert.ok(tr.body.metrics.holdout_accuracy > 0.8, JSON.stringify(tr.body.metrics));
+    const a = await env().api('POST', '/api/v1/analyse', key, {
+      texts: ['please refund my money', 'where is my parcel'],
+    });
+    assert.equal(a.status, 200, JSON.stringify(a.body));
+    assert.equal(a.body.items[0].intents[0].label, 'refund');
+    assert.equal(a.body.items[1].intents[0].label, 'track_order');
+    const again = await env().api('POST', '/api/v1/text-models', key, { kind: 'intents', examples: intents(10) });
+    assert.equal(again.status, 201);
+    const list = await env().api('GET', '/api/v1/text-models', key);
+    assert.equal(list.status, 200);
+    assert.equal(list.body.items.length, 2);
+    assert.deepEqual(
+      list.body.items.map((m: { id: string; active: boolean }) => [m.id, m.active]),
+      [
+        [again.body.id, true],
+        [tr.body.id, false],
+      ],
+    );
+    assert.equal(list.body.items[0].model, undefined, 'weights are not listed');
+    // Another org sees none.
+    const other = await env().newOrg();
+    assert.deepEqual((await env().api('GET', '/api/v1/text-models', other.key)).body.items, []);
+  });
+
+  it('a trained sentiment model and topic model are used by ingestion', async () => {
+    const { key, orgId } = await env().newOrg();
+    const ex: { text: string; labels: string[] }[] = [];
+    for (let i = 0; i < 15; i++) {
+      ex.push({ text: `the widget was zorblax ${i}`, labels: ['positive'] });
+      ex.push({ text: `totally glimmick again ${i}`, labels: ['negative'] });
+      ex.push({ text: `it is a widget number ${i}`, labels: ['neutral'] });
+    }
+    const s = await env().api('POST', '/api/v1/text-models', key, { kind: 'sentiment', examples: ex });
+    assert.equal(s.status, 201, JSON.stringify(s.body));
+    const topicEx: { text: string; labels: string[] }[] = [];
+    for (let i = 0; i < 12; i++) {
+      topicEx.push({ text: `the flux capacitor hummed ${i}`, labels: ['product.defect'] });
+      topicEx.push({ text: `my invoice looked odd ${i}`, labels: ['billing'] });
+    }
+    const t = await env().api('POST', '/api/v1/text-models', key, { kind: 'topics', examples: topicEx });
+    assert.equal(t.status, 201, JSON.stringify(t.body));
+    const ix = await env().api('POST', '/api/v1/interactions', key, {
+      customer_external_id: 'c-1',
+      kind: 'chat',
+      text: 'the flux capacitor was zorblax',
+      opened_at: '2026-03-01T10:00:00Z',
+    });
+    assert.equal(ix.status, 201, JSON.stringify(ix.body));
+    const tl = await env().api('GET', `/api/v1/customers/${ix.body.customer_id}/timeline`, key);
+    const an = tl.body.items[0].analysis[0];
+    assert.equal(an.sentiment.label, 'positive', JSON.stringify(an));
+    assert.ok(
+      an.topics.some((x: { topic: string }) => x.topic === 'product.defect'),
+      JSON.stringify(an),
+    );
+    const rows = await countRows(env().store, orgId);
+    assert.equal(rows.text_analyses, 1);
+  });
+
+  it('rejects bad training sets with clear 422s', async () => {
+    const { key } = await env().newOrg();
+    const post = (body: unknown) => env().api('POST', '/api/v1/text-models', key, body);
+    const few = await post({ kind: 'intents', examples: intents(2) });
+    assert.equal(few.status, 422);
+    assert.equal(few.body.errors[0].field, 'examples');
+    assert.match(few.body.errors[0].reason, /at least 20/);
+    const one = await post({ kind: 'intents', examples: intents(10).map((e) => ({ ...e, labels: ['same'] })) });
+    assert.equal(one.status, 422);
+    assert.match(JSON.stringify(one.body.errors), /two different labels/);
+    const multi = await post({ kind: 'intents', examples: intents(10).map((e) => ({ ...e, labels: ['a', 'b'] })) });
+    assert.equal(multi.status, 422);
+    assert.equal(multi.body.errors[0].field, 'examples[0].labels');
+    const sent = await post({ kind: 'sentiment', examples: intents(10) });
+    assert.equal(sent.status, 422);
+    assert.match(sent.body.errors[0].reason, /not one of negative, neutral, positive/);
+    const kind = await post({ kind: 'vibes', examples: intents(10) });
+    assert.equal(kind.status, 422);
+    assert.equal(kind.body.errors[0].field, 'kind');
+    const empty = await post({ kind: 'topics', examples: [{ text: '', labels: ['x'] }] });
+    assert.equal(empty.status, 422);
+    const extra = await post({ kind: 'topics', examples: intents(10), epochs: 3 });
+    assert.equal(extra.status, 422);
+    assert.ok(extra.body.errors.some((e: { field: string }) => e.field === 'epochs'));
+    assert.equal((await env().api('POST', '/api/v1/text-models', null, { kind: 'intents' })).status, 401);
+    assert.deepEqual((await env().api('GET', '/api/v1/text-models', key)).body.items, []);
+  });
+
+  it('rejects bad analyse requests', async () => {
+    const { key } = await env().newOrg();
+    assert.equal((await env().api('POST', '/api/v1/analyse', key, { texts: [] })).status, 422);
+    assert.equal((await env().api('POST', '/api/v1/analyse', key, { text: 5 })).status, 422);
+    assert.equal(
+      (await env().api('POST', '/api/v1/analyse', key, { texts: Array.from({ length: 1001 }, () => 'x') })).status,
+      422,
+    );
+    const ok = await env().api('POST', '/api/v1/analyse', key, { text: 'Call me on +44 20 7946 0958, I am furious' });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body.items[0].redacted_text, 'Call me on [phone], I am furious');
+  });
+
+  it('analyses a big batch in the worker pool, in the batch transaction', async () => {
+    const { key, orgId } = await env().newOrg();
+    const texts = [
+      'The courier was late again and the box was crushed',
+      'Lovely staff, sorted my refund in minutes',
+      'Charged twice for one order, furious',
+      'Great value, arrived early',
+    ];
+    const batch = Array.from({ length: 600 }, (_, i) => ({
+      customer_external_id: `c-${i % 50}`,
+      survey: 'nps',
+      submitted_at: '2026-03-01T12:00:00Z',
+      answers: [
+        { field: 'nps', type: 'nps', value: i % 11 },
+        { field: 'why', type: 'text', value: `${texts[i % 4]} (${i})` },
+      ],
+    }));
+    const r = await env().api('POST', '/api/v1/responses', key, batch);
+    assert.equal(r.status, 200, JSON.stringify(r.body).slice(0, 500));
+    const rows = await countRows(env().store, orgId);
+    assert.equal(rows.text_analyses, 600);
+    // Same result as inline analysis of the same text.
+    const single = await env().api('POST', '/api/v1/analyse', key, { text: `${texts[2]} (2)` });
+    assert.equal(single.body.items[0].sentiment.label, 'negative');
+  });
+});
