@@ -7,3 +7,4 @@ export * from './text/types.js';
 export * from './text/index.js';
 export * from './metrics/index.js';
 export * from './demo/index.js';
+export * from './surveys/index.js';

@@ -12,3 +12,4 @@ export * from './text-models.js';
 export * from './read.js';
 export * from './schema.js';
 export * from './surveys/index.js';
+export * from './surveys/index.js';
