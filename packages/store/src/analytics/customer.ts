@@ -50,6 +50,10 @@ export async function loyaltyCounts(
       SELECT DISTINCT ON (f.customer_id) f.customer_id, f.submitted_at AS t, round(f.value_num)::int AS box
       ${answerRows(orgId, q.type, q.from, q.to, q.filter)} AND f.customer_id IS NOT NULL
       ORDER BY f.customer_id, f.submitted_at DESC
+    ), refs AS (
+      -- Customers referred by someone (no index on referred_by: one pass, then a hash join).
+      SELECT c.referred_by AS customer_id, array_agg(coalesce(c.acquired_at, c.created_at)) AS ats
+      FROM customers c WHERE c.org_id = ${orgId}::uuid AND c.referred_by IS NOT NULL GROUP BY c.referred_by
     ), o AS (
       SELECT l.box,
         EXISTS (SELECT 1 FROM events e WHERE e.org_id = ${orgId}::uuid AND e.customer_id = l.customer_id
@@ -58,10 +62,9 @@ export async function loyaltyCounts(
           AND e.type = 'purchase' AND e.occurred_at > l.t AND e.occurred_at <= l.t + ${h}) AS purchased,
         (EXISTS (SELECT 1 FROM events e WHERE e.org_id = ${orgId}::uuid AND e.customer_id = l.customer_id
           AND e.type = 'referral_made' AND e.occurred_at > l.t AND e.occurred_at <= l.t + ${h})
-         OR EXISTS (SELECT 1 FROM customers c WHERE c.org_id = ${orgId}::uuid AND c.referred_by = l.customer_id
-          AND coalesce(c.acquired_at, c.created_at) > l.t AND coalesce(c.acquired_at, c.created_at) <= l.t + ${h})) AS referred,
+         OR EXISTS (SELECT 1 FROM unnest(r.ats) a WHERE a > l.t AND a <= l.t + ${h})) AS referred,
         l.t + ${h} <= ${q.now.toISOString()}::timestamptz AS elapsed
-      FROM last l
+      FROM last l LEFT JOIN refs r ON r.customer_id = l.customer_id
     )
     SELECT box, count(*)::int AS n,
       (count(*) FILTER (WHERE elapsed AND NOT cancelled))::int AS retained,

@@ -308,7 +308,13 @@ export async function aggregate(db: Db, orgId: string, q: AggQuery): Promise<Agg
   const rollup = fitsRollup(q);
   const spec = FACTS[q.family];
   const c: Ctx = { family: q.family, rollup, spec };
-  const table = rollup ? (ROLLUP_TABLE[q.family] as string) : spec.table;
+  const byAgent = !!(q.filter.agent?.length || q.filter.team?.length || q.groupBy === 'agent' || q.groupBy === 'team');
+  const table = rollup
+    ? q.family === 'answers' && !byAgent
+      ? 'rollup_answers_tp_daily'
+      : (ROLLUP_TABLE[q.family] as string)
+    : spec.table;
+  if (table === 'rollup_answers_tp_daily') c.spec = { ...spec, agent: false };
   const g = q.granularity ?? null;
   const timeCol = rollup ? sql`f.day::timestamp` : sql`(f.${sql.ref(spec.time)} AT TIME ZONE 'UTC')`;
   const bucket = g ? sql`to_char(date_trunc(${g}, ${timeCol}), 'YYYY-MM-DD')` : sql`NULL::text`;

@@ -84,6 +84,20 @@ export const ROLLUPS: RollupSpec[] = [
     where: `r.type IN ('nps','csat','ces') AND r.value_num IS NOT NULL`,
   },
   {
+    // The same without the agent: 30 touchpoints × 730 days stay ~22k rows per type, whatever the volume.
+    table: 'answers',
+    source: 'answers',
+    rollup: 'rollup_answers_tp_daily',
+    keys: [
+      ['org_id', 'r.org_id'],
+      ['day', day('submitted_at')],
+      ['type', 'r.type'],
+      ['touchpoint_id', `coalesce(r.touchpoint_id, ${ZERO})`],
+    ],
+    measures: [['n', '1'], ['sum', ANSWER_VALUE], ['sum_sq', `(${ANSWER_VALUE})^2`], ...hist],
+    where: `r.type IN ('nps','csat','ces') AND r.value_num IS NOT NULL`,
+  },
+  {
     table: 'interactions',
     source: 'interactions',
     rollup: 'rollup_interactions_daily',
@@ -130,6 +144,13 @@ CREATE TABLE rollup_answers_daily (
   PRIMARY KEY (org_id, day, type, touchpoint_id, agent_id)
 );
 CREATE INDEX rollup_answers_daily_type ON rollup_answers_daily (org_id, type, day);
+
+CREATE TABLE rollup_answers_tp_daily (
+  org_id uuid NOT NULL, day date NOT NULL, type text NOT NULL, touchpoint_id uuid NOT NULL,
+  n int NOT NULL DEFAULT 0, sum float8 NOT NULL DEFAULT 0, sum_sq float8 NOT NULL DEFAULT 0,
+  ${hist.map(([h]) => `${h} int NOT NULL DEFAULT 0`).join(', ')},
+  PRIMARY KEY (org_id, type, day, touchpoint_id)
+);
 
 CREATE TABLE rollup_interactions_daily (
   org_id uuid NOT NULL, day date NOT NULL, touchpoint_id uuid NOT NULL, agent_id uuid NOT NULL,
