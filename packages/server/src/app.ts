@@ -3,6 +3,7 @@ import type { Store } from '@canopy/store';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { ApiKeyAuth } from './auth.js';
+import { closedLoop, type LoopOptions } from './loop/index.js';
 import { openApiDocument } from './openapi.js';
 import { type TextAnalyser, TextAnalysisStep } from './pipeline/analyse.js';
 import { Problem, sendProblem } from './problem.js';
@@ -22,6 +23,8 @@ export interface AppOptions {
   analyser?: TextAnalyser;
   logger?: boolean;
   bodyLimit?: number;
+  /** Rules, cases, webhooks, digests and the job runner (SMTP, runner settings). */
+  loop?: LoopOptions;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -93,7 +96,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.get('/api/openapi.json', async () => openApiDocument(routeDocs(app), VERSION));
 
   const analysis = opts.analyser ? new TextAnalysisStep(opts.analyser, { store: opts.store }) : undefined;
-  ingestRoutes(app, opts.store, auth, analysis);
+  const loop = closedLoop(app, opts.store, auth, opts.loop);
+  ingestRoutes(app, opts.store, auth, analysis, loop.rules);
   readRoutes(app, opts.store, auth);
   textRoutes(app, opts.store, auth, analysis);
   metricsRoutes(app, opts.store, auth);

@@ -39,7 +39,7 @@ export interface JobContext {
   store: Store;
 }
 
-export type JobHandler<P = any> = (job: Job<P>, ctx: JobContext) => Promise<void>;
+export type JobHandler<P = unknown> = (job: Job<P>, ctx: JobContext) => Promise<void>;
 
 /** A handler may throw this to choose its own retry delay (e.g. from a Retry-After header). */
 export class RetryLater extends Error {

@@ -37,6 +37,8 @@ function isRetryable(err: unknown): boolean {
 
 export interface IngestOptions {
   analysis?: TextAnalysisStep;
+  /** The "evaluate rules" step (closed loop): cases and notifications in the batch's transaction. */
+  rules?: { evaluate(trx: Db, orgId: string, kind: RecordKind, records: unknown[], outcome: WriteOutcome): Promise<void> };
 }
 
 /**
@@ -58,6 +60,7 @@ export async function ingestBatch<K extends RecordKind>(
         if (opts.analysis && kind !== 'customers') {
           await opts.analysis.analyse(trx, orgId, kind, records as never[], outcome);
         }
+        await opts.rules?.evaluate(trx, orgId, kind, records, outcome);
         return outcome;
       });
     } catch (err) {

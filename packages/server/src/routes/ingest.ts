@@ -3,6 +3,7 @@ import type { Store } from '@canopy/store';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ApiKeyAuth } from '../auth.js';
+import type { RulesEngine } from '../loop/engine.js';
 import type { TextAnalysisStep } from '../pipeline/analyse.js';
 import { ingestBatch, type RecordOf } from '../pipeline/ingest.js';
 import { validateBatch } from '../pipeline/validate.js';
@@ -12,7 +13,13 @@ import { apiRoute } from '../route.js';
 const IDEMPOTENCY_HEADER = /^[\x21-\x7e]{1,120}$/;
 
 /** POST /api/v1/{customers,interactions,responses,events}: one record (object) or a batch (array). */
-export function ingestRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth, analysis?: TextAnalysisStep): void {
+export function ingestRoutes(
+  app: FastifyInstance,
+  store: Store,
+  auth: ApiKeyAuth,
+  analysis?: TextAnalysisStep,
+  rules?: RulesEngine,
+): void {
   for (const kind of RECORD_KINDS) {
     const schema = recordSchemas[kind];
     apiRoute(app, auth, {
@@ -61,6 +68,7 @@ export function ingestRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAut
         }
         const outcome = await ingestBatch(store, org.orgId, kind as RecordKind, records as RecordOf<RecordKind>[], {
           analysis,
+          rules,
         });
         const results = outcome.ids.map((id, i) => ({
           index: i,

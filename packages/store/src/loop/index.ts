@@ -1,1 +1,4 @@
-export {};
+export * from './cases.js';
+export * from './insights.js';
+export * from './rules.js';
+export * from './webhooks.js';

@@ -1,0 +1,594 @@
+import type { EventInput, InteractionInput, RecordKind, ResponseInput } from '@canopy/core';
+import {
+  addCaseEvents,
+  type CasePriority,
+  type CaseRow,
+  type CaseTrigger,
+  createCases,
+  type Db,
+  linkRecords,
+  listRules,
+  type NewCase,
+  openCasesFor,
+  pendingRecoveries,
+  type RuleRow,
+  recentFirings,
+  recordFirings,
+  type SubjectKind,
+  setRecovery,
+  tagRecords,
+  type WriteOutcome,
+} from '@canopy/store';
+import { sql } from 'kysely';
+import { enqueueMany } from '../jobs/index.js';
+import type { CustomerFilter, RuleAction, RuleCondition } from './schema.js';
+import { SLA_HOURS, TOPIC_DEPARTMENT } from './schema.js';
+import { caseView, emit, loadHooks } from './webhooks.js';
+
+/** One incoming record, with what the rules look at. */
+interface Subject {
+  kind: SubjectKind;
+  id: string;
+  customerId: string | null;
+  at: Date;
+  department: string | null;
+  scores: { type: 'nps' | 'csat'; field: string; value: number }[];
+  eventType?: string;
+  text: string | null;
+  analysis?: {
+    sentiment: number;
+    label: string;
+    churn: boolean;
+    urgent: boolean;
+    topics: { topic: string; score: number; label: string }[];
+    redacted: string | null;
+  };
+}
+
+interface Rule extends Omit<RuleRow, 'condition' | 'actions' | 'customer_filter'> {
+  condition: RuleCondition;
+  customer_filter: CustomerFilter | null;
+  actions: RuleAction[];
+}
+
+interface Firing {
+  rule: Rule;
+  key: string;
+  subjects: Subject[];
+  customerId: string | null;
+  reason: string;
+  topic: string | null;
+  trigger: CaseTrigger;
+  urgent: boolean;
+  severe: boolean;
+}
+
+const KIND: Record<Exclude<RecordKind, 'customers'>, SubjectKind> = {
+  interactions: 'interaction',
+  responses: 'response',
+  events: 'event',
+};
+const TABLE = { interaction: 'interactions', response: 'responses', event: 'events' } as const;
+const RECOVERED_EVENTS = new Set(['renewal', 'purchase', 'referral_made', 'referral_converted']);
+const HOUR = 3_600_000;
+
+const clip = (s: string | null | undefined, n = 500) => (s ? (s.length > n ? `${s.slice(0, n - 1)}…` : s) : null);
+
+/**
+ * The "evaluate rules" step of ingestion, inside the batch's transaction: a detractor's case
+ * exists when the request that brought it is answered, and its notifications are jobs in the
+ * same commit. Also judges recovery: the first signal from a customer after their case closed.
+ */
+export class RulesEngine {
+  private readonly cache = new Map<string, { at: number; rules: Rule[] }>();
+
+  constructor(private readonly ttlMs = 5000) {}
+
+  /** Rule changes in this process apply to the next batch; other nodes pick them up within the TTL. */
+  invalidate(orgId: string): void {
+    this.cache.delete(orgId);
+  }
+
+  private async rules(db: Db, orgId: string): Promise<Rule[]> {
+    const hit = this.cache.get(orgId);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.rules;
+    const rules = (await listRules(db, orgId, true)) as unknown as Rule[];
+    this.cache.set(orgId, { at: Date.now(), rules });
+    return rules;
+  }
+
+  async evaluate(trx: Db, orgId: string, kind: RecordKind, records: unknown[], outcome: WriteOutcome): Promise<void> {
+    if (kind === 'customers') return;
+    const live: number[] = [];
+    outcome.statuses.forEach((s, i) => {
+      if (s !== 'duplicate') live.push(i);
+    });
+    if (live.length === 0) return;
+    const rules = await this.rules(trx, orgId);
+    const customerIds = [...new Set(live.flatMap((i) => (outcome.customerIds[i] ? [outcome.customerIds[i]!] : [])))];
+    const pending = await pendingRecoveries(trx, orgId, customerIds);
+    if (rules.length === 0 && pending.length === 0) return;
+
+    const subjects = await loadSubjects(trx, orgId, KIND[kind], live, records, outcome);
+    const hooks = await loadHooks(trx, orgId);
+    if (pending.length) await judgeRecovery(trx, orgId, pending, subjects, hooks);
+    if (rules.length === 0) return;
+
+    const customers = rules.some((r) => r.customer_filter) ? await loadCustomers(trx, orgId, customerIds) : new Map();
+    const candidates: Firing[] = [];
+    for (const rule of rules) {
+      const pass = (s: Subject) => matchesCustomer(rule.customer_filter, s.customerId, customers);
+      const c = rule.condition;
+      if (c.type === 'repeat_contact') {
+        if (KIND[kind] === 'interaction')
+          candidates.push(...(await repeatContacts(trx, orgId, rule, c, subjects.filter(pass))));
+      } else if (c.type === 'topic_spike') {
+        candidates.push(...(await topicSpikes(trx, orgId, rule, c, subjects)));
+      } else {
+        for (const s of subjects) {
+          if (!pass(s)) continue;
+          const f = matchRecord(rule, c, s);
+          if (f) candidates.push(f);
+        }
+      }
+    }
+    if (candidates.length === 0) return;
+    const fresh = await recordFirings(
+      trx,
+      orgId,
+      candidates.map((f) => ({ ruleId: f.rule.id, key: f.key })),
+    );
+    const firings = candidates.filter((f) => fresh.has(`${f.rule.id}|${f.key}`));
+    if (firings.length) await act(trx, orgId, firings, hooks);
+  }
+}
+
+async function loadSubjects(
+  trx: Db,
+  orgId: string,
+  kind: SubjectKind,
+  live: number[],
+  records: unknown[],
+  outcome: WriteOutcome,
+): Promise<Subject[]> {
+  const ids = live.map((i) => outcome.ids[i]);
+  const depts = await sql<{ id: string; department: string | null }>`
+    SELECT x.id, d.key AS department FROM ${sql.table(TABLE[kind])} x
+    JOIN touchpoints tp ON tp.org_id = x.org_id AND tp.id = x.touchpoint_id
+    JOIN departments d ON d.org_id = tp.org_id AND d.id = tp.department_id
+    WHERE x.org_id = ${orgId} AND x.id = ANY(${ids}::uuid[])`.execute(trx);
+  const deptOf = new Map(depts.rows.map((r) => [r.id, r.department]));
+  const an = await sql<{
+    subject_id: string;
+    sentiment: number;
+    label: string;
+    churn: boolean;
+    urgent: boolean;
+    redacted: string | null;
+    topics: { topic: string; score: number; label: string }[] | null;
+  }>`
+    SELECT a.subject_id, min(a.sentiment_score)::float8 AS sentiment,
+      (array_agg(a.sentiment_label ORDER BY a.sentiment_score))[1] AS label,
+      bool_or(a.churn_threat) AS churn, bool_or(a.urgent) AS urgent,
+      string_agg(a.redacted_text, ' / ') AS redacted,
+      (SELECT json_agg(json_build_object('topic', t.topic, 'score', t.sentiment_score, 'label', t.sentiment_label))
+         FROM text_topics t WHERE t.org_id = ${orgId} AND t.analysis_id = ANY(array_agg(a.id))) AS topics
+    FROM text_analyses a WHERE a.org_id = ${orgId} AND a.subject_kind = ${kind} AND a.subject_id = ANY(${ids}::uuid[])
+    GROUP BY a.subject_id`.execute(trx);
+  const anOf = new Map(an.rows.map((r) => [r.subject_id, r]));
+  return live.map((i) => {
+    const id = outcome.ids[i];
+    const s: Subject = {
+      kind,
+      id,
+      customerId: outcome.customerIds[i],
+      at: new Date(),
+      department: deptOf.get(id) ?? null,
+      scores: [],
+      text: null,
+    };
+    if (kind === 'response') {
+      const r = records[i] as ResponseInput;
+      s.at = r.submitted_at;
+      for (const a of r.answers) {
+        if (a.type === 'nps' || a.type === 'csat') s.scores.push({ type: a.type, field: a.field, value: a.value });
+      }
+      const texts = r.answers.flatMap((a) => (a.type === 'text' && a.value.trim() ? [a.value] : []));
+      s.text = texts.length ? texts.join(' / ') : null;
+    } else if (kind === 'interaction') {
+      const r = records[i] as InteractionInput;
+      s.at = r.opened_at;
+      s.text = r.text ?? r.subject ?? null;
+    } else {
+      const r = records[i] as EventInput;
+      s.at = r.occurred_at;
+      s.eventType = r.type;
+      s.text = r.text ?? null;
+    }
+    const a = anOf.get(id);
+    if (a) {
+      s.analysis = {
+        sentiment: a.sentiment,
+        label: a.label,
+        churn: a.churn,
+        urgent: a.urgent,
+        topics: a.topics ?? [],
+        redacted: a.redacted,
+      };
+    }
+    return s;
+  });
+}
+
+async function loadCustomers(trx: Db, orgId: string, ids: string[]) {
+  const r = await sql<{ id: string; segment: string | null; attrs: Record<string, unknown> | null }>`
+    SELECT c.id, c.segment, (SELECT json_object_agg(a.key, CASE a.type WHEN 'number' THEN to_jsonb(a.value_num)
+        WHEN 'boolean' THEN to_jsonb(a.value_bool) WHEN 'date' THEN to_jsonb(a.value_time) ELSE to_jsonb(a.value_text) END)
+      FROM customer_attributes a WHERE a.org_id = c.org_id AND a.customer_id = c.id) AS attrs
+    FROM customers c WHERE c.org_id = ${orgId} AND c.id = ANY(${ids}::uuid[])`.execute(trx);
+  return new Map(r.rows.map((x) => [x.id, x]));
+}
+
+function matchesCustomer(
+  f: CustomerFilter | null,
+  customerId: string | null,
+  customers: Map<string, { segment: string | null; attrs: Record<string, unknown> | null }>,
+): boolean {
+  if (!f || (!f.segment && !f.attribute)) return true;
+  const c = customerId ? customers.get(customerId) : undefined;
+  if (!c) return false;
+  if (f.segment && c.segment !== f.segment) return false;
+  if (f.attribute && c.attrs?.[f.attribute.key] !== f.attribute.equals) return false;
+  return true;
+}
+
+/** The verbatim to show: the PII-redacted text where PII was found. */
+const verbatimOf = (s: Subject) => clip(s.analysis?.redacted ?? s.text);
+
+/** The most negative topic of a text: the likely root cause. */
+function worstTopic(s: Subject, within?: string): string | null {
+  const ts = (s.analysis?.topics ?? []).filter(
+    (t) => !within || t.topic === within || t.topic.startsWith(`${within}.`),
+  );
+  if (ts.length === 0) return null;
+  return ts.reduce((a, b) => (b.score < a.score ? b : a)).topic;
+}
+
+function firing(
+  rule: Rule,
+  s: Subject,
+  reason: string,
+  opts: { topic?: string | null; severe?: boolean } = {},
+): Firing {
+  const score = s.scores.find((x) => x.type === rule.condition.type) ?? s.scores[0] ?? null;
+  const topic = opts.topic !== undefined ? opts.topic : worstTopic(s);
+  return {
+    rule,
+    key: `${s.kind}:${s.id}`,
+    subjects: [s],
+    customerId: s.customerId,
+    reason,
+    topic,
+    urgent: s.analysis?.urgent ?? false,
+    severe: opts.severe ?? false,
+    trigger: {
+      subject_kind: s.kind,
+      subject_id: s.id,
+      rule_type: rule.condition.type,
+      reason,
+      at: s.at.toISOString(),
+      score: score ? { type: score.type, value: score.value } : null,
+      sentiment: s.analysis?.sentiment ?? null,
+      verbatim: verbatimOf(s),
+      topic,
+      department: s.department,
+    } as CaseTrigger,
+  };
+}
+
+function matchRecord(rule: Rule, c: RuleCondition, s: Subject): Firing | null {
+  switch (c.type) {
+    case 'nps':
+    case 'csat': {
+      const hit = s.scores.find((x) => x.type === c.type && (!c.field || x.field === c.field) && x.value <= c.max);
+      if (!hit) return null;
+      const label = c.type === 'nps' ? 'NPS' : 'CSAT';
+      return firing(rule, s, `${label} ${hit.value}`, { severe: c.type === 'nps' ? hit.value <= 3 : hit.value <= 1 });
+    }
+    case 'churn_threat':
+      return s.analysis?.churn ? firing(rule, s, 'churn threat in the customer’s words', { severe: true }) : null;
+    case 'negative_sentiment': {
+      if (!s.analysis) return null;
+      if (c.topic) {
+        const t = s.analysis.topics
+          .filter((x) => (x.topic === c.topic || x.topic.startsWith(`${c.topic}.`)) && x.score <= c.max_score)
+          .sort((a, b) => a.score - b.score)[0];
+        return t
+          ? firing(rule, s, `negative sentiment on ${t.topic} (${t.score.toFixed(2)})`, { topic: t.topic })
+          : null;
+      }
+      return s.analysis.label === 'negative' && s.analysis.sentiment <= c.max_score
+        ? firing(rule, s, `negative sentiment (${s.analysis.sentiment.toFixed(2)})`)
+        : null;
+    }
+    default:
+      return null;
+  }
+}
+
+async function repeatContacts(
+  trx: Db,
+  orgId: string,
+  rule: Rule,
+  c: Extract<RuleCondition, { type: 'repeat_contact' }>,
+  subjects: Subject[],
+): Promise<Firing[]> {
+  // Per customer, the latest contact of the batch closes the window.
+  const latest = new Map<string, Subject>();
+  for (const s of subjects) {
+    if (!s.customerId) continue;
+    const l = latest.get(s.customerId);
+    if (!l || s.at > l.at) latest.set(s.customerId, s);
+  }
+  if (latest.size === 0) return [];
+  const list = [...latest.values()];
+  const windowMs = c.days * 86_400_000;
+  const r = await sql<{ customer_id: string; n: number }>`
+    SELECT q.c AS customer_id, (SELECT count(*) FROM interactions x WHERE x.org_id = ${orgId} AND x.customer_id = q.c
+        AND x.opened_at > q.at - ${`${c.days} days`}::interval AND x.opened_at <= q.at)::int AS n
+    FROM unnest(${list.map((s) => s.customerId)}::uuid[], ${list.map((s) => s.at.toISOString())}::timestamptz[]) AS q(c, at)`.execute(
+    trx,
+  );
+  const hits = r.rows.filter((x) => x.n >= c.count);
+  if (hits.length === 0) return [];
+  const earliest = new Date(Math.min(...list.map((s) => s.at.getTime())) - windowMs);
+  const recent = await recentFirings(
+    trx,
+    orgId,
+    rule.id,
+    hits.map((h) => `repeat:${h.customer_id}:`),
+    earliest,
+  );
+  return hits
+    .filter((h) => !recent.has(`repeat:${h.customer_id}:`))
+    .map((h) => {
+      const s = latest.get(h.customer_id)!;
+      const f = firing(rule, s, `contact #${h.n} in ${c.days} days`);
+      f.key = `repeat:${h.customer_id}:${s.id}`;
+      return f;
+    });
+}
+
+async function topicSpikes(
+  trx: Db,
+  orgId: string,
+  rule: Rule,
+  c: Extract<RuleCondition, { type: 'topic_spike' }>,
+  subjects: Subject[],
+): Promise<Firing[]> {
+  const byTopic = new Map<string, Subject[]>();
+  for (const s of subjects) {
+    for (const t of s.analysis?.topics ?? []) {
+      if (c.topic && t.topic !== c.topic && !t.topic.startsWith(`${c.topic}.`)) continue;
+      const l = byTopic.get(t.topic) ?? [];
+      if (!l.includes(s)) l.push(s);
+      byTopic.set(t.topic, l);
+    }
+  }
+  if (byTopic.size === 0) return [];
+  const topics = [...byTopic.keys()];
+  const ats = topics.map((t) => new Date(Math.max(...byTopic.get(t)!.map((s) => s.at.getTime()))));
+  const r = await sql<{ topic: string; cur: number; base: number }>`
+    SELECT q.topic,
+      (SELECT count(*) FROM text_topics t WHERE t.org_id = ${orgId} AND t.topic = q.topic
+         AND t.occurred_at > q.at - interval '1 hour' AND t.occurred_at <= q.at)::int AS cur,
+      (SELECT count(*) FROM text_topics t WHERE t.org_id = ${orgId} AND t.topic = q.topic
+         AND t.occurred_at > q.at - interval '1 hour' - ${`${c.baseline_days} days`}::interval
+         AND t.occurred_at <= q.at - interval '1 hour')::int AS base
+    FROM unnest(${topics}::text[], ${ats.map((d) => d.toISOString())}::timestamptz[]) AS q(topic, at)`.execute(trx);
+  const out: Firing[] = [];
+  r.rows.forEach((row, i) => {
+    const hourly = row.base / (c.baseline_days * 24);
+    if (row.cur < c.min_count || row.cur <= c.factor * hourly) return;
+    const subs = byTopic.get(row.topic)!;
+    const at = ats[i];
+    const reason = `${row.topic}: ${row.cur} mentions in the last hour vs ${hourly.toFixed(2)}/hour baseline`;
+    const f = firing(rule, subs[0], reason, { topic: row.topic });
+    f.key = `spike:${row.topic}:${Math.floor(at.getTime() / HOUR)}`;
+    f.customerId = null;
+    f.subjects = subs.slice(0, 20);
+    f.trigger = { ...f.trigger, score: null, sentiment: null, subject_kind: undefined, subject_id: undefined };
+    out.push(f);
+  });
+  return out;
+}
+
+function departmentFor(f: Firing, action: Extract<RuleAction, { type: 'open_case' }> | undefined): string {
+  const s = f.subjects[0];
+  if (action?.department) return action.department;
+  if (f.rule.condition.type !== 'topic_spike' && s.department) return s.department;
+  if (f.topic) {
+    // The topic or its nearest ancestor in the taxonomy names the owning department.
+    for (let k: string | null = f.topic; k; k = k.includes('.') ? k.slice(0, k.lastIndexOf('.')) : null) {
+      const d = TOPIC_DEPARTMENT.get(k);
+      if (d) return d;
+    }
+  }
+  return s.department ?? 'service';
+}
+
+async function act(trx: Db, orgId: string, firings: Firing[], hooks: Awaited<ReturnType<typeof loadHooks>>) {
+  // One open case per customer and rule: a later trigger is linked to it, not a new case.
+  const caseRules = firings.filter((f) => f.rule.actions.some((a) => a.type === 'open_case'));
+  const open = await openCasesFor(
+    trx,
+    orgId,
+    [...new Set(caseRules.flatMap((f) => (f.customerId ? [f.customerId] : [])))],
+    [...new Set(caseRules.map((f) => f.rule.id))],
+  );
+  const openOf = new Map(open.map((o) => [`${o.customer_id}|${o.rule_id}`, o.id]));
+  const newCases: NewCase[] = [];
+  const newCaseOf = new Map<Firing, number>();
+  const linked: { caseId: string; kind: SubjectKind; id: string; reason: string }[] = [];
+  const tags: { kind: string; id: string; tag: string; ruleId: string | null }[] = [];
+  for (const f of firings) {
+    const oc = f.rule.actions.find((a) => a.type === 'open_case') as
+      | Extract<RuleAction, { type: 'open_case' }>
+      | undefined;
+    const ruleTags = f.rule.actions.flatMap((a) => (a.type === 'tag' ? [a.tag] : []));
+    for (const s of f.subjects)
+      for (const tag of ruleTags) tags.push({ kind: s.kind, id: s.id, tag, ruleId: f.rule.id });
+    if (!oc) continue;
+    const existing = f.customerId ? openOf.get(`${f.customerId}|${f.rule.id}`) : undefined;
+    if (existing) {
+      for (const s of f.subjects) linked.push({ caseId: existing, kind: s.kind, id: s.id, reason: f.reason });
+      continue;
+    }
+    const priority: CasePriority = oc.priority ?? (f.urgent ? 'urgent' : f.severe ? 'high' : 'normal');
+    const at = f.subjects[0].at;
+    const opened = new Date();
+    newCaseOf.set(f, newCases.length);
+    newCases.push({
+      title: `${f.rule.name}: ${f.reason}`.slice(0, 300),
+      ruleId: f.rule.id,
+      customerId: f.customerId,
+      department: departmentFor(f, oc),
+      assignee: oc.assignee ?? null,
+      priority,
+      slaDueAt: new Date(opened.getTime() + (oc.sla_hours ?? SLA_HOURS[priority]) * HOUR),
+      rootCause: f.topic,
+      tags: ruleTags,
+      trigger: { ...f.trigger, at: at.toISOString() },
+      openedAt: opened,
+      links: f.subjects.map((s) => ({ kind: s.kind, id: s.id, reason: f.reason })),
+    });
+  }
+  const created = await createCases(trx, orgId, newCases);
+  if (linked.length) {
+    await linkRecords(trx, orgId, linked);
+    await addCaseEvents(
+      trx,
+      orgId,
+      linked.map((l) => ({
+        caseId: l.caseId,
+        kind: 'linked',
+        author: 'rules',
+        body: { subject_kind: l.kind, subject_id: l.id, reason: l.reason },
+      })),
+    );
+  }
+  await tagRecords(trx, orgId, tags);
+
+  const caseOf = (f: Firing): CaseRow | null => {
+    const i = newCaseOf.get(f);
+    return i === undefined ? null : created[i];
+  };
+  const emails: { orgId: string; type: string; payload: unknown }[] = [];
+  for (const f of firings) {
+    const c = caseOf(f);
+    const data = {
+      rule: { id: f.rule.id, name: f.rule.name, type: f.rule.condition.type },
+      reason: f.reason,
+      customer_id: f.customerId,
+      department: c?.department ?? departmentFor(f, undefined),
+      root_cause: f.topic,
+      subjects: f.subjects.map((s) => ({ kind: s.kind, id: s.id })),
+      occurred_at: f.subjects[0].at.toISOString(),
+      verbatim: f.trigger.verbatim ?? null,
+      case: c ? caseView(c) : null,
+    };
+    for (const a of f.rule.actions) {
+      if (a.type === 'webhook')
+        await emit(trx, orgId, hooks, 'alert.fired', data, a.webhook_id ? [a.webhook_id] : undefined);
+      if (a.type === 'email') {
+        emails.push({
+          orgId,
+          type: 'email.send',
+          payload: {
+            to: a.to,
+            subject: `[Canopy] ${f.rule.name}: ${f.reason}`,
+            text: [
+              `Rule: ${f.rule.name}`,
+              `Why: ${f.reason}`,
+              `Department: ${data.department}`,
+              f.customerId ? `Customer: ${f.customerId}` : null,
+              f.topic ? `Root cause: ${f.topic}` : null,
+              c ? `Case: ${c.id} (${c.priority}, due ${new Date(c.sla_due_at).toISOString()})` : null,
+              data.verbatim ? `\n“${data.verbatim}”` : null,
+            ]
+              .filter(Boolean)
+              .join('\n'),
+          },
+        });
+      }
+    }
+  }
+  for (const c of created) await emit(trx, orgId, hooks, 'case.opened', { case: caseView(c) });
+  await enqueueMany(trx, emails);
+}
+
+/** The first signal after a case closed says whether the customer recovered. */
+async function judgeRecovery(
+  trx: Db,
+  orgId: string,
+  pending: CaseRow[],
+  subjects: Subject[],
+  hooks: Awaited<ReturnType<typeof loadHooks>>,
+) {
+  const outcomes: {
+    caseId: string;
+    status: 'recovered' | 'not_recovered';
+    at: Date;
+    evidence: Record<string, unknown>;
+  }[] = [];
+  const sorted = [...subjects].sort((a, b) => a.at.getTime() - b.at.getTime());
+  for (const c of pending) {
+    const since = new Date(c.closed_at ?? c.resolved_at ?? c.updated_at);
+    for (const s of sorted) {
+      if (s.customerId !== c.customer_id || s.at <= since || s.id === c.trigger?.subject_id) continue;
+      const verdict = judge(c.trigger ?? {}, s);
+      if (!verdict) continue;
+      outcomes.push({
+        caseId: c.id,
+        status: verdict.status,
+        at: s.at,
+        evidence: { subject_kind: s.kind, subject_id: s.id, ...verdict.evidence },
+      });
+      break;
+    }
+  }
+  if (outcomes.length === 0) return;
+  await setRecovery(trx, orgId, outcomes);
+  for (const o of outcomes) {
+    await emit(trx, orgId, hooks, 'case.recovered', { case_id: o.caseId, recovery: o.status, evidence: o.evidence });
+  }
+}
+
+function judge(
+  t: CaseTrigger,
+  s: Subject,
+): { status: 'recovered' | 'not_recovered'; evidence: Record<string, unknown> } | null {
+  for (const type of ['nps', 'csat'] as const) {
+    const score = s.scores.find((x) => x.type === type);
+    if (!score) continue;
+    const base = t.score?.type === type ? t.score.value : null;
+    const good = base !== null ? score.value > base : type === 'nps' ? score.value >= 7 : score.value >= 4;
+    return {
+      status: good ? 'recovered' : 'not_recovered',
+      evidence: { signal: type, value: score.value, baseline: base },
+    };
+  }
+  if (s.kind === 'event' && s.eventType) {
+    if (RECOVERED_EVENTS.has(s.eventType)) return { status: 'recovered', evidence: { signal: s.eventType } };
+    if (s.eventType === 'cancellation') return { status: 'not_recovered', evidence: { signal: 'cancellation' } };
+  }
+  if (s.analysis && s.analysis.label !== 'neutral') {
+    const base = typeof t.sentiment === 'number' ? t.sentiment : null;
+    const good = s.analysis.label === 'positive' && (base === null || s.analysis.sentiment > base);
+    return {
+      status: good ? 'recovered' : 'not_recovered',
+      evidence: { signal: 'sentiment', value: s.analysis.sentiment, baseline: base },
+    };
+  }
+  return null;
+}

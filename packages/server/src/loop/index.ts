@@ -1,0 +1,50 @@
+import type { Store } from '@canopy/store';
+import type { FastifyInstance } from 'fastify';
+import type { ApiKeyAuth } from '../auth.js';
+import { JobRunner, type JobRunnerOptions } from '../jobs/index.js';
+import { caseRoutes } from '../routes/cases.js';
+import { digestRoutes } from '../routes/digest.js';
+import { ruleRoutes } from '../routes/rules.js';
+import { webhookRoutes } from '../routes/webhooks.js';
+import { mailer, type SmtpConfig, smtpFromEnv } from './email.js';
+import { RulesEngine } from './engine.js';
+import { webhookHandler } from './webhooks.js';
+
+export { type SmtpConfig, smtpFromEnv } from './email.js';
+export { RulesEngine } from './engine.js';
+export { sign as signWebhook } from './webhooks.js';
+
+export interface LoopOptions {
+  /** Email for rule notifications and digests (default: CANOPY_SMTP_URL). */
+  smtp?: SmtpConfig;
+  /** The job runner that sends webhooks and emails; false: this node only enqueues. */
+  jobs?: JobRunnerOptions | false;
+  /** Per webhook request (ms). */
+  webhookTimeoutMs?: number;
+}
+
+/**
+ * The closed loop on an app: rules (evaluated by ingestion), cases, webhooks, digests, and the
+ * job runner that starts with the app and stops when it closes.
+ */
+export function closedLoop(app: FastifyInstance, store: Store, auth: ApiKeyAuth, opts: LoopOptions = {}) {
+  const rules = new RulesEngine();
+  const smtp = opts.smtp ?? smtpFromEnv();
+  const mail = mailer(smtp);
+  const runner = opts.jobs === false ? null : new JobRunner(store, opts.jobs ?? {});
+  runner
+    ?.register('webhook.deliver', webhookHandler(opts.webhookTimeoutMs ?? 10_000))
+    .register('email.send', mail.handler);
+  app.addHook('onReady', async () => {
+    await runner?.start();
+  });
+  app.addHook('onClose', async () => {
+    await runner?.stop();
+    mail.close();
+  });
+  ruleRoutes(app, store, auth, rules);
+  caseRoutes(app, store, auth);
+  webhookRoutes(app, store, auth);
+  digestRoutes(app, store, auth);
+  return { rules, runner };
+}

@@ -1,0 +1,131 @@
+import { DEFAULT_TAXONOMY, email, key, uuid } from '@canopy/core';
+import { CASE_PRIORITIES, CASE_STATUSES } from '@canopy/store';
+import { z } from 'zod';
+
+const TOPICS = new Set(DEFAULT_TAXONOMY.topics.map((t) => t.key));
+/** The department that owns each taxonomy topic. */
+export const TOPIC_DEPARTMENT = new Map(DEFAULT_TAXONOMY.topics.map((t) => [t.key, t.department as string]));
+export const TOPIC_LABEL = new Map(DEFAULT_TAXONOMY.topics.map((t) => [t.key, t.label]));
+
+export const topicKey = z.string().refine((s) => TOPICS.has(s), {
+  error: (iss) => `unknown topic '${String(iss.input)}': use a key of the taxonomy, e.g. delivery.late`,
+});
+const whole = (min: number, max: number) =>
+  z
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+
+export const ruleCondition = z.discriminatedUnion(
+  'type',
+  [
+    /** A detractor (or any NPS answer at or below max). */
+    z.strictObject({ type: z.literal('nps'), max: whole(0, 10).default(6), field: key.optional() }),
+    z.strictObject({ type: z.literal('csat'), max: whole(1, 5).default(2), field: key.optional() }),
+    /** Text analytics found a threat to leave. */
+    z.strictObject({ type: z.literal('churn_threat') }),
+    /** Negative sentiment overall, or on one topic (and its sub-topics). */
+    z.strictObject({
+      type: z.literal('negative_sentiment'),
+      topic: topicKey.optional(),
+      max_score: z.number().min(-1).max(1).default(-0.05),
+    }),
+    /** A topic's mentions in the last hour above factor × its hourly baseline. */
+    z.strictObject({
+      type: z.literal('topic_spike'),
+      topic: topicKey.optional(),
+      factor: z.number().min(1).max(1000).default(3),
+      min_count: whole(1, 1_000_000).default(5),
+      baseline_days: whole(1, 90).default(7),
+    }),
+    /** A customer's Nth contact (interaction) within so many days. */
+    z.strictObject({
+      type: z.literal('repeat_contact'),
+      count: whole(2, 1000).default(3),
+      days: whole(1, 365).default(7),
+    }),
+  ],
+  {
+    error: 'condition.type must be one of nps, csat, churn_threat, negative_sentiment, topic_spike, repeat_contact',
+  },
+);
+export type RuleCondition = z.output<typeof ruleCondition>;
+
+export const customerFilter = z.strictObject({
+  segment: key.optional(),
+  attribute: z.strictObject({ key: key, equals: z.union([z.string().max(500), z.number(), z.boolean()]) }).optional(),
+});
+export type CustomerFilter = z.output<typeof customerFilter>;
+
+export const ruleAction = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({
+      type: z.literal('open_case'),
+      priority: z.enum(CASE_PRIORITIES).optional(),
+      department: key.optional(),
+      assignee: z.string().min(1).max(200).optional(),
+      sla_hours: z.number().positive().max(8760).optional(),
+    }),
+    z.strictObject({ type: z.literal('webhook'), webhook_id: uuid.optional() }),
+    z.strictObject({ type: z.literal('email'), to: z.array(email).min(1).max(20) }),
+    z.strictObject({ type: z.literal('tag'), tag: key }),
+  ],
+  { error: 'action.type must be one of open_case, webhook, email, tag' },
+);
+export type RuleAction = z.output<typeof ruleAction>;
+
+export const ruleInput = z.strictObject({
+  name: z.string().trim().min(1, { error: 'must not be empty' }).max(200),
+  enabled: z.boolean().default(true),
+  condition: ruleCondition,
+  customer: customerFilter.optional(),
+  actions: z.array(ruleAction).min(1, { error: 'a rule needs at least one action' }).max(10),
+});
+export type RuleInput = z.output<typeof ruleInput>;
+
+export const WEBHOOK_EVENTS = ['alert.fired', 'case.opened', 'case.updated', 'case.recovered'] as const;
+
+export const webhookInput = z.strictObject({
+  url: z
+    .url({ error: 'must be an absolute http(s) URL' })
+    .max(2000)
+    .refine((u) => /^https?:\/\//i.test(u), { error: 'must be an http or https URL' }),
+  description: z.string().max(500).optional(),
+  events: z.array(z.enum(WEBHOOK_EVENTS)).min(1).max(WEBHOOK_EVENTS.length).default(['alert.fired']),
+  enabled: z.boolean().default(true),
+});
+export const webhookPatch = webhookInput.partial().strict();
+
+export const casePatch = z
+  .strictObject({
+    status: z.enum(CASE_STATUSES, { error: `must be one of ${CASE_STATUSES.join(', ')}` }).optional(),
+    assignee: z.string().min(1).max(200).nullable().optional(),
+    priority: z.enum(CASE_PRIORITIES, { error: `must be one of ${CASE_PRIORITIES.join(', ')}` }).optional(),
+    department: key.optional(),
+    root_cause: topicKey.nullable().optional(),
+    sla_due_at: z.coerce.date({ error: 'must be an ISO 8601 timestamp' }).optional(),
+    /** Appends one action to the case's actions taken. */
+    action_taken: z.string().trim().min(1).max(2000).optional(),
+    author: z.string().min(1).max(200).optional(),
+  })
+  .refine((p) => Object.keys(p).some((k) => k !== 'author'), { error: 'nothing to change' });
+
+export const caseNote = z.strictObject({
+  body: z.string().trim().min(1, { error: 'must not be empty' }).max(10_000),
+  author: z.string().min(1).max(200).optional(),
+});
+
+/** The status workflow: new → in_progress ⇄ waiting → resolved → closed (reopen to in_progress). */
+export const TRANSITIONS: Record<string, readonly string[]> = {
+  new: ['in_progress', 'closed'],
+  in_progress: ['waiting', 'resolved', 'closed'],
+  waiting: ['in_progress', 'resolved', 'closed'],
+  resolved: ['closed', 'in_progress'],
+  closed: ['in_progress'],
+};
+
+export const SLA_HOURS: Record<string, number> = { urgent: 4, high: 24, normal: 72, low: 168 };
+
+void email;

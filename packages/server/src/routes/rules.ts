@@ -1,0 +1,152 @@
+import { uuid } from '@canopy/core';
+import { createRule, deleteRule, getRule, listRules, type RuleRow, type Store, updateRule } from '@canopy/store';
+import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
+import { sql } from 'kysely';
+import type { ApiKeyAuth } from '../auth.js';
+import type { RulesEngine } from '../loop/engine.js';
+import { type RuleInput, ruleInput } from '../loop/schema.js';
+import { type FieldError, Problem, zodFieldErrors } from '../problem.js';
+import { apiRoute } from '../route.js';
+
+export function idParam(params: Record<string, string>, what: string, name = 'id'): string {
+  const r = uuid.safeParse(params[name]);
+  if (!r.success) {
+    throw new Problem(400, 'Invalid path', `the ${what} id must be a UUID`, [
+      { field: name, reason: 'must be a UUID' },
+    ]);
+  }
+  return r.data;
+}
+
+export function parseBody<T>(
+  schema: z.ZodType<T>,
+  body: unknown,
+): T {
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new Problem(400, 'Invalid body', 'the body must be a JSON object');
+  }
+  const r = schema.safeParse(body);
+  if (!r.success)
+    throw new Problem(
+      422,
+      'Invalid fields',
+      'the body has invalid fields; nothing was written',
+      zodFieldErrors(r.error),
+    );
+  return r.data;
+}
+
+const view = (r: RuleRow) => ({
+  id: r.id,
+  name: r.name,
+  enabled: r.enabled,
+  condition: r.condition,
+  customer: r.customer_filter ?? undefined,
+  actions: r.actions,
+  created_at: r.created_at,
+  updated_at: r.updated_at,
+});
+
+/** Checks only the database can make: the departments and webhooks a rule names exist. */
+async function checkReferences(store: Store, orgId: string, rule: RuleInput): Promise<void> {
+  const errors: FieldError[] = [];
+  const depts = new Set(
+    (await sql<{ key: string }>`SELECT key FROM departments WHERE org_id = ${orgId}`.execute(store.db)).rows.map(
+      (r) => r.key,
+    ),
+  );
+  const hooks = new Set(
+    (await sql<{ id: string }>`SELECT id FROM webhooks WHERE org_id = ${orgId}`.execute(store.db)).rows.map(
+      (r) => r.id,
+    ),
+  );
+  rule.actions.forEach((a, i) => {
+    if (a.type === 'open_case' && a.department && !depts.has(a.department)) {
+      errors.push({ field: `actions[${i}].department`, reason: `unknown department '${a.department}'` });
+    }
+    if (a.type === 'webhook' && a.webhook_id && !hooks.has(a.webhook_id)) {
+      errors.push({ field: `actions[${i}].webhook_id`, reason: `no webhook '${a.webhook_id}' in this organisation` });
+    }
+  });
+  if (errors.length)
+    throw new Problem(422, 'Invalid fields', 'the rule names things that do not exist; nothing was written', errors);
+}
+
+const toWrite = (r: RuleInput) => ({
+  name: r.name,
+  enabled: r.enabled,
+  condition: r.condition,
+  customer_filter: r.customer ?? null,
+  actions: r.actions,
+});
+
+/** Rules: conditions on incoming records and their analyses, with actions (case, webhook, email, tag). */
+export function ruleRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth, engine: RulesEngine): void {
+  apiRoute(app, auth, {
+    method: 'GET',
+    url: '/api/v1/rules',
+    summary: 'List the rules of the organisation',
+    tags: ['closed loop'],
+    responses: { 200: '{items}' },
+    handler: async (_req, _reply, { org }) => ({ items: (await listRules(store.db, org.orgId)).map(view) }),
+  });
+  apiRoute(app, auth, {
+    method: 'POST',
+    url: '/api/v1/rules',
+    summary: 'Create a rule: {name, condition, customer?, actions}; evaluated on every ingested batch',
+    tags: ['closed loop'],
+    body: ruleInput,
+    responses: { 201: 'the rule' },
+    handler: async (req, reply, { org }) => {
+      const rule = parseBody(ruleInput, req.body);
+      await checkReferences(store, org.orgId, rule);
+      const row = await createRule(store.db, org.orgId, toWrite(rule));
+      engine.invalidate(org.orgId);
+      return reply.code(201).send(view(row));
+    },
+  });
+  apiRoute(app, auth, {
+    method: 'GET',
+    url: '/api/v1/rules/{id}',
+    summary: 'One rule',
+    tags: ['closed loop'],
+    responses: { 200: 'the rule' },
+    handler: async (_req, _reply, { org, params }) => {
+      const row = await getRule(store.db, org.orgId, idParam(params, 'rule'));
+      if (!row) throw new Problem(404, 'Not found', `no rule ${params.id} in this organisation`);
+      return view(row);
+    },
+  });
+  apiRoute(app, auth, {
+    method: 'PUT',
+    url: '/api/v1/rules/{id}',
+    summary: 'Replace a rule',
+    tags: ['closed loop'],
+    body: ruleInput,
+    responses: { 200: 'the rule' },
+    handler: async (req, _reply, { org, params }) => {
+      const id = idParam(params, 'rule');
+      const rule = parseBody(ruleInput, req.body);
+      await checkReferences(store, org.orgId, rule);
+      const row = await updateRule(store.db, org.orgId, id, toWrite(rule));
+      if (!row) throw new Problem(404, 'Not found', `no rule ${id} in this organisation`);
+      engine.invalidate(org.orgId);
+      return view(row);
+    },
+  });
+  apiRoute(app, auth, {
+    method: 'DELETE',
+    url: '/api/v1/rules/{id}',
+    summary: 'Delete a rule (its cases stay)',
+    tags: ['closed loop'],
+    responses: { 204: 'deleted' },
+    handler: async (_req, reply, { org, params }) => {
+      const id = idParam(params, 'rule');
+      if (!(await deleteRule(store.db, org.orgId, id)))
+        throw new Problem(404, 'Not found', `no rule ${id} in this organisation`);
+      engine.invalidate(org.orgId);
+      return reply.code(204).send();
+    },
+  });
+}
