@@ -13,6 +13,7 @@ import { ingestRoutes } from './routes/ingest.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { readRoutes } from './routes/read.js';
 import { sessionRoutes } from './routes/session.js';
+import { surveyRoutes } from './routes/surveys.js';
 import { textRoutes } from './routes/text.js';
 import { staticRoutes } from './static.js';
 import { VERSION } from './version.js';
@@ -103,6 +104,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   metricsRoutes(app, opts.store, auth);
   configRoutes(app, opts.store, auth, () => undefined);
   sessionRoutes(app, opts.store, auth);
+  surveyRoutes(app, opts.store, auth, analysis);
   staticRoutes(app);
   return app;
 }
