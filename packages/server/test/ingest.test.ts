@@ -119,6 +119,45 @@ eachStore('ingestion → timeline', (env) => {
     const list = await env().api('GET', '/api/v1/interactions?customer_id=' + first.body.customer_id, key);
     assert.equal(list.body.items.length, 1);
     assert.equal(list.body.items[0].status, 'resolved');
+    // A new text replaces the old analysis and its topic mentions, leaving no orphans.
+    for (const text of ['The parcel was late and the box damaged', 'Billing charged me twice, refund please']) {
+      const r = await env().api('POST', '/api/v1/interactions', key, {
+        customer_external_id: 'U1',
+        kind: 'ticket',
+        external_id: 'ZD-9',
+        opened_at: t0,
+        text,
+      });
+      assert.equal(r.body.status, 'updated');
+    }
+    const org = (
+      await env()
+        .store.db.selectFrom('interactions')
+        .select('org_id')
+        .where('id', '=', first.body.id)
+        .executeTakeFirstOrThrow()
+    ).org_id;
+    const analyses = await env()
+      .store.db.selectFrom('text_analyses')
+      .select('id')
+      .where('org_id', '=', org)
+      .where('subject_id', '=', first.body.id)
+      .execute();
+    assert.equal(analyses.length, 1);
+    const topics = await env()
+      .store.db.selectFrom('text_topics')
+      .select(['analysis_id', 'topic'])
+      .where('org_id', '=', org)
+      .execute();
+    assert.ok(topics.length > 0);
+    assert.ok(
+      topics.every((t) => t.analysis_id === analyses[0].id),
+      JSON.stringify(topics),
+    );
+    assert.ok(
+      topics.every((t) => !t.topic.startsWith('delivery')),
+      "the old text's topics are gone",
+    );
   });
 });
 

@@ -26,9 +26,18 @@ export async function writeAnalyses(trx: Db, orgId: string, rows: AnalysisRow[])
   // New subjects have nothing to replace: skip the delete (it costs as much as the insert).
   const old = rows.filter((r) => r.replaces);
   if (old.length) {
-    await sql`DELETE FROM text_analyses t USING unnest(${old.map((r) => r.subjectKind)}::text[],
+    // text_topics carries no foreign key (see migration 001), so its rows go explicitly.
+    const gone = await sql<{
+      id: string;
+    }>`DELETE FROM text_analyses t USING unnest(${old.map((r) => r.subjectKind)}::text[],
         ${old.map((r) => r.subjectId)}::uuid[], ${old.map((r) => r.field)}::text[]) AS q(k, s, f)
-      WHERE t.org_id = ${orgId} AND t.subject_kind = q.k AND t.subject_id = q.s AND t.field = q.f`.execute(trx);
+      WHERE t.org_id = ${orgId} AND t.subject_kind = q.k AND t.subject_id = q.s AND t.field = q.f
+      RETURNING t.id`.execute(trx);
+    if (gone.rows.length) {
+      await sql`DELETE FROM text_topics WHERE org_id = ${orgId} AND analysis_id = ANY(${gone.rows.map((r) => r.id)}::uuid[])`.execute(
+        trx,
+      );
+    }
   }
   const ids = rows.map(() => uuidv7());
   const occurred = rows.map((r) => r.occurredAt.toISOString());
