@@ -1,42 +1,19 @@
 import type { EventInput } from '@canopy/core';
 import { sql } from 'kysely';
 import { uuidv7 } from '../ids.js';
-import { existingByKey, loadTouchpoints } from './lookups.js';
+import { checkTouchpoints, loadTouchpoints, splitRetries } from './lookups.js';
 import { resolveSubset } from './resolve.js';
 import { ConcurrentWriteConflict, type Db, type RecordProblem, RecordProblems, type WriteOutcome } from './types.js';
 
 /** Writes a validated batch of engagement/business events; a repeated idempotency_key is a retry. */
 export async function writeEvents(trx: Db, orgId: string, records: EventInput[]): Promise<WriteOutcome> {
-  const n = records.length;
-  const ids: string[] = new Array(n);
-  const statuses: WriteOutcome['statuses'] = new Array(n);
-  const customerIds: (string | null)[] = new Array(n).fill(null);
   const problems: RecordProblem[] = [];
+  const { outcome, live } = await splitRetries(trx, 'events', orgId, records);
+  const { ids, statuses, customerIds } = outcome;
+  if (live.length === 0) return outcome;
 
-  const dup = await existingByKey(
-    trx,
-    'events',
-    'idempotency_key',
-    orgId,
-    records.flatMap((r) => (r.idempotency_key ? [r.idempotency_key] : [])),
-  );
-  const live: number[] = [];
-  records.forEach((r, i) => {
-    const id = r.idempotency_key ? dup.get(r.idempotency_key) : undefined;
-    if (id) {
-      ids[i] = id;
-      statuses[i] = 'duplicate';
-    } else live.push(i);
-  });
-  if (live.length === 0) return { ids, statuses, customerIds };
-
-  const needsTouchpoints = live.some((i) => records[i].touchpoint);
-  const touchpoints = needsTouchpoints ? await loadTouchpoints(trx, orgId) : new Map();
-  for (const i of live) {
-    const tp = records[i].touchpoint;
-    if (tp && !touchpoints.has(tp))
-      problems.push({ index: i, field: 'touchpoint', reason: `unknown touchpoint '${tp}'` });
-  }
+  const touchpoints = live.some((i) => records[i].touchpoint) ? await loadTouchpoints(trx, orgId) : new Map();
+  checkTouchpoints(records, live, touchpoints, problems);
   const resolution = await resolveSubset(trx, orgId, records, live, problems);
   if (problems.length) throw new RecordProblems(problems);
 

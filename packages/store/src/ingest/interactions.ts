@@ -1,7 +1,7 @@
 import type { InteractionInput } from '@canopy/core';
 import { sql } from 'kysely';
 import { uuidv7 } from '../ids.js';
-import { existingByKey, loadTouchpoints, upsertAgents } from './lookups.js';
+import { checkTouchpoints, existingByKey, loadTouchpoints, splitRetries, upsertAgents } from './lookups.js';
 import { resolveSubset } from './resolve.js';
 import { ConcurrentWriteConflict, type Db, type RecordProblem, RecordProblems, type WriteOutcome } from './types.js';
 
@@ -13,35 +13,13 @@ const iso = (d: Date | undefined) => (d ? d.toISOString() : null);
  * the same ticket/call seen again, so it is updated (status, times, text) rather than duplicated.
  */
 export async function writeInteractions(trx: Db, orgId: string, records: InteractionInput[]): Promise<WriteOutcome> {
-  const n = records.length;
-  const ids: string[] = new Array(n);
-  const statuses: WriteOutcome['statuses'] = new Array(n);
-  const customerIds: (string | null)[] = new Array(n).fill(null);
   const problems: RecordProblem[] = [];
-
-  const dup = await existingByKey(
-    trx,
-    'interactions',
-    'idempotency_key',
-    orgId,
-    records.flatMap((r) => (r.idempotency_key ? [r.idempotency_key] : [])),
-  );
-  const live: number[] = [];
-  records.forEach((r, i) => {
-    const id = r.idempotency_key ? dup.get(r.idempotency_key) : undefined;
-    if (id) {
-      ids[i] = id;
-      statuses[i] = 'duplicate';
-    } else live.push(i);
-  });
-  if (live.length === 0) return { ids, statuses, customerIds };
+  const { outcome, live } = await splitRetries(trx, 'interactions', orgId, records);
+  const { ids, statuses, customerIds } = outcome;
+  if (live.length === 0) return outcome;
 
   const touchpoints = await loadTouchpoints(trx, orgId);
-  for (const i of live) {
-    const tp = records[i].touchpoint;
-    if (tp && !touchpoints.has(tp))
-      problems.push({ index: i, field: 'touchpoint', reason: `unknown touchpoint '${tp}'` });
-  }
+  checkTouchpoints(records, live, touchpoints, problems);
   const known = await existingByKey(
     trx,
     'interactions',

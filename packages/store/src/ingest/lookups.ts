@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { uuidv7 } from '../ids.js';
-import type { Db } from './types.js';
+import type { Db, WriteOutcome } from './types.js';
 
 export interface TouchpointRef {
   id: string;
@@ -55,4 +55,65 @@ export async function existingByKey(
     SELECT ${sql.ref(column)} AS k, id FROM ${sql.table(table)}
     WHERE org_id = ${orgId} AND ${sql.ref(column)} = ANY(${keys}::text[])`.execute(trx);
   return new Map(rows.rows.map((r) => [r.k, r.id]));
+}
+
+/**
+ * The idempotency step shared by the writers: records whose key (or, for responses, external
+ * id) is already stored are retries — answered with the stored id and not written again. Returns
+ * the outcome arrays and the indexes still to write.
+ */
+export async function splitRetries(
+  trx: Db,
+  table: 'interactions' | 'responses' | 'events',
+  orgId: string,
+  records: { idempotency_key?: string; external_id?: string }[],
+  alsoByExternalId = false,
+): Promise<{ outcome: WriteOutcome; live: number[] }> {
+  const n = records.length;
+  const outcome: WriteOutcome = {
+    ids: new Array(n),
+    statuses: new Array(n),
+    customerIds: new Array(n).fill(null),
+  };
+  const byKey = await existingByKey(
+    trx,
+    table,
+    'idempotency_key',
+    orgId,
+    records.flatMap((r) => (r.idempotency_key ? [r.idempotency_key] : [])),
+  );
+  const byExternal = alsoByExternalId
+    ? await existingByKey(
+        trx,
+        table,
+        'external_id',
+        orgId,
+        records.flatMap((r) => (r.external_id ? [r.external_id] : [])),
+      )
+    : new Map<string, string>();
+  const live: number[] = [];
+  records.forEach((r, i) => {
+    const id =
+      (r.idempotency_key ? byKey.get(r.idempotency_key) : undefined) ??
+      (r.external_id ? byExternal.get(r.external_id) : undefined);
+    if (id) {
+      outcome.ids[i] = id;
+      outcome.statuses[i] = 'duplicate';
+    } else live.push(i);
+  });
+  return { outcome, live };
+}
+
+/** Problems for records naming a touchpoint the org does not have. */
+export function checkTouchpoints(
+  records: { touchpoint?: string }[],
+  live: number[],
+  touchpoints: Map<string, TouchpointRef>,
+  problems: { index: number; field: string; reason: string }[],
+): void {
+  for (const i of live) {
+    const tp = records[i].touchpoint;
+    if (tp && !touchpoints.has(tp))
+      problems.push({ index: i, field: 'touchpoint', reason: `unknown touchpoint '${tp}'` });
+  }
 }

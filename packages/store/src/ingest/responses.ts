@@ -2,7 +2,7 @@ import type { CustomerRef, ResponseInput } from '@canopy/core';
 import { hasCustomerRef } from '@canopy/core';
 import { sql } from 'kysely';
 import { uuidv7 } from '../ids.js';
-import { existingByKey, loadTouchpoints, upsertAgents } from './lookups.js';
+import { checkTouchpoints, loadTouchpoints, splitRetries, upsertAgents } from './lookups.js';
 import { resolveSubset } from './resolve.js';
 import { ConcurrentWriteConflict, type Db, type RecordProblem, RecordProblems, type WriteOutcome } from './types.js';
 
@@ -20,36 +20,11 @@ interface RatedInteraction {
  */
 export async function writeResponses(trx: Db, orgId: string, records: ResponseInput[]): Promise<WriteOutcome> {
   const n = records.length;
-  const ids: string[] = new Array(n);
-  const statuses: WriteOutcome['statuses'] = new Array(n);
-  const customerIds: (string | null)[] = new Array(n).fill(null);
   const problems: RecordProblem[] = [];
-
-  const byIdem = await existingByKey(
-    trx,
-    'responses',
-    'idempotency_key',
-    orgId,
-    records.flatMap((r) => (r.idempotency_key ? [r.idempotency_key] : [])),
-  );
-  const byExternal = await existingByKey(
-    trx,
-    'responses',
-    'external_id',
-    orgId,
-    records.flatMap((r) => (r.external_id ? [r.external_id] : [])),
-  );
-  const live: number[] = [];
-  records.forEach((r, i) => {
-    const id =
-      (r.idempotency_key ? byIdem.get(r.idempotency_key) : undefined) ??
-      (r.external_id ? byExternal.get(r.external_id) : undefined);
-    if (id) {
-      ids[i] = id;
-      statuses[i] = 'duplicate';
-    } else live.push(i);
-  });
-  if (live.length === 0) return { ids, statuses, customerIds };
+  // A response's external id (the survey tool's id) identifies it as surely as a key.
+  const { outcome, live } = await splitRetries(trx, 'responses', orgId, records, true);
+  const { ids, statuses, customerIds } = outcome;
+  if (live.length === 0) return outcome;
 
   const touchpoints = await loadTouchpoints(trx, orgId);
   const rated = await loadRatedInteractions(
@@ -58,11 +33,9 @@ export async function writeResponses(trx: Db, orgId: string, records: ResponseIn
     live.map((i) => records[i]),
   );
   const refs: (CustomerRef | null)[] = new Array(n).fill(null);
+  checkTouchpoints(records, live, touchpoints, problems);
   for (const i of live) {
     const r = records[i];
-    if (r.touchpoint && !touchpoints.has(r.touchpoint)) {
-      problems.push({ index: i, field: 'touchpoint', reason: `unknown touchpoint '${r.touchpoint}'` });
-    }
     const ix = interactionOf(r, rated);
     if ((r.interaction_id || r.interaction_external_id) && !ix) {
       const field = r.interaction_id ? 'interaction_id' : 'interaction_external_id';
