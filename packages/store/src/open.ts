@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -13,8 +13,8 @@ export interface StoreConfig {
   /** PGlite data folder; `memory://` (or undefined with `memory: true`) keeps it in memory. */
   dataDir?: string;
   /**
-   * PGlite only: fsync every commit (default true). PGlite's own default runs with fsync=off,
-   * which can lose acknowledged writes on power loss; Canopy acknowledges only what is on disk.
+   * PGlite only (default true): a commit is acknowledged after its WAL is fsynced. PGlite's own
+   * default is fsync=off, and its file layer never fsyncs at all, so Canopy syncs the WAL itself.
    */
   durable?: boolean;
   /** pg only: pool size. */
@@ -75,7 +75,7 @@ async function openPGlite(config: StoreConfig): Promise<Store> {
     startParams,
     parsers: { 20: (v: string) => Number(v), 1700: (v: string) => Number(v) },
   });
-  const pool = new PGlitePool(pglite);
+  const pool = new PGlitePool(pglite, dataDir && durable ? join(dataDir, 'pg_wal') : undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'pglite',
