@@ -3,8 +3,7 @@ import {
   type CaseRow,
   createDeliveries,
   type Db,
-  getDelivery,
-  getWebhook,
+  deliveryToSend,
   listWebhooks,
   recordAttempt,
   type WebhookRow,
@@ -97,10 +96,9 @@ export interface DeliverPayload {
 export function webhookHandler(timeoutMs: number): JobHandler<DeliverPayload> {
   return async (job, { store }) => {
     const orgId = job.orgId!;
-    const d = await getDelivery(store.db, orgId, job.payload.deliveryId);
+    const d = await deliveryToSend(store.db, orgId, job.payload.deliveryId);
     if (!d || (d.status === 'delivered' && !job.payload.replay)) return;
-    const hook = await getWebhook(store.db, orgId, d.webhook_id);
-    if (!hook) return;
+    const hook = d;
     const final = job.attempt >= job.maxAttempts;
     if (!hook.enabled) {
       await recordAttempt(store.db, orgId, d.id, {

@@ -139,3 +139,17 @@ export async function listDeliveries(
     next_cursor: more && last ? encodeCursor({ at: new Date(last.created_at).toISOString(), id: last.id }) : null,
   };
 }
+
+/** A delivery with its webhook's url, secret and state, in one round trip (the sender's hot path). */
+export async function deliveryToSend(
+  db: Db,
+  orgId: string,
+  id: string,
+): Promise<(DeliveryRow & { url: string; secret: string; enabled: boolean }) | undefined> {
+  const r = await sql<DeliveryRow & { url: string; secret: string; enabled: boolean }>`
+    SELECT d.id, d.webhook_id, d.event_type, d.payload, d.status, d.attempts, d.last_status_code, d.last_error,
+      d.last_attempt_at, d.delivered_at, d.created_at, w.url, w.secret, w.enabled
+    FROM webhook_deliveries d JOIN webhooks w ON w.org_id = d.org_id AND w.id = d.webhook_id
+    WHERE d.org_id = ${orgId} AND d.id = ${id}::uuid`.execute(db);
+  return r.rows[0];
+}
