@@ -98,7 +98,7 @@ const round = (x: number) => Math.round(x * 10000) / 10000;
 // ---------- the worker side ----------
 
 type Request =
-  | { id: number; type: 'analyse'; texts: string[]; key: string; ctx?: AnalyzeContext; reset?: boolean }
+  | { id: number; type: 'analyse'; texts: string[]; key: string; ctx?: AnalyzeContext; reset?: boolean; slim?: boolean }
   | { id: number; type: 'train'; job: TrainJob };
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
@@ -116,7 +116,10 @@ if (!isMainThread && (workerData as { canopyText?: boolean } | null)?.canopyText
         if (req.ctx) configs.set(req.key, req.ctx);
         const ctx = configs.get(req.key);
         if (!ctx) throw new Error(`unknown text configuration ${req.key}`);
-        reply = { id: req.id, ok: true, result: analyseTexts(req.texts, ctx) };
+        const result = analyseTexts(req.texts, ctx);
+        // Ingestion stores no per-sentence scores: not sending them back halves the transfer.
+        if (req.slim) for (const r of result) r.analysis.sentences = [];
+        reply = { id: req.id, ok: true, result };
       } else {
         reply = { id: req.id, ok: true, result: trainJob(req.job) };
       }
@@ -199,8 +202,11 @@ export class AnalysisPool {
     });
   }
 
-  /** Analyses texts: inline when few, else split over the workers with a share for this thread. */
-  async analyse(texts: string[], cfg: TextConfig = DEFAULT_TEXT_CONFIG): Promise<AnalysedText[]> {
+  /**
+   * Analyses texts: inline when few, else split over the workers with a share for this thread.
+   * `slim`: per-sentence scores may be left out (what ingestion stores does not need them).
+   */
+  async analyse(texts: string[], cfg: TextConfig = DEFAULT_TEXT_CONFIG, slim = false): Promise<AnalysedText[]> {
     if (this.closed || texts.length < this.minBatch) return analyseTexts(texts, cfg.ctx);
     const parts = this.size + 1;
     const per = Math.ceil(texts.length / parts);
@@ -221,6 +227,7 @@ export class AnalysisPool {
           key: cfg.key,
           ctx: send ? cfg.ctx : undefined,
           reset,
+          slim,
         }),
       );
     }

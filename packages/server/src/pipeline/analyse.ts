@@ -73,7 +73,11 @@ export class TextAnalysisStep {
   get pool(): AnalysisPool | null {
     if (this.options.pool === false) return null;
     if (this.options.pool) return this.options.pool;
-    this.poolInstance ??= new AnalysisPool();
+    // CANOPY_ANALYSIS_WORKERS: worker threads for text analysis (0 = analyse inline); default cores − 1.
+    const env = process.env.CANOPY_ANALYSIS_WORKERS;
+    const size = env === undefined || env === '' ? undefined : Number(env);
+    if (size === 0) return null;
+    this.poolInstance ??= new AnalysisPool({ size: size && size > 0 ? size : undefined });
     return this.poolInstance;
   }
 
@@ -117,9 +121,9 @@ export class TextAnalysisStep {
     return this.run(texts, await this.configFor(db, orgId));
   }
 
-  private run(texts: string[], cfg: TextConfig): Promise<AnalysedText[]> {
+  private run(texts: string[], cfg: TextConfig, slim = false): Promise<AnalysedText[]> {
     const pool = this.pool;
-    return pool ? pool.analyse(texts, cfg) : Promise.resolve(analyseTexts(texts, cfg.ctx));
+    return pool ? pool.analyse(texts, cfg, slim) : Promise.resolve(analyseTexts(texts, cfg.ctx));
   }
 
   async close(): Promise<void> {
@@ -182,7 +186,7 @@ export class TextAnalysisStep {
     // The touchpoint lookup goes to the database first; the analysis (this thread's share and the
     // workers') runs while it is out.
     const touchpointsP = touchpointIds(trx, orgId, kind, outcome, pending);
-    const analysedP = cfg ? this.run(texts, cfg) : this.analyseTexts(trx, orgId, texts);
+    const analysedP = cfg ? this.run(texts, cfg, true) : this.analyseTexts(trx, orgId, texts);
     const [touchpoints, analysed] = await Promise.all([touchpointsP, analysedP]);
     const rows: AnalysisRow[] = pending.map((p, i) => {
       const { analysis, redacted } = analysed[i];
