@@ -32,7 +32,7 @@ async function ensureDemo(store: Store, dir: string, customers: number): Promise
   const demo = await loadDemo(store, {
     customers,
     seed: 1,
-    analysis: new TextAnalysisStep(defaultAnalyser()),
+    analysis: new TextAnalysisStep(defaultAnalyser(), { store }),
     onProgress: (n) => {
       if (process.stdout.isTTY && n - last >= 20_000) {
         last = n;

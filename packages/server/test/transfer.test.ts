@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { it } from 'node:test';
+import { RulesEngine } from '../src/loop/engine.js';
 import { exportRecords } from '../src/transfer/export.js';
 import { importFile } from '../src/transfer/import.js';
 import { countRows, eachStore } from './harness.js';
@@ -66,6 +67,25 @@ eachStore('import and export', (env) => {
     assert.equal(again.created, 0);
     assert.equal(again.duplicates, 2);
     assert.deepEqual(await countRows(env().store, orgId), before);
+  });
+
+  it("imported records fire the org's rules like API records (a detractor opens a case)", async () => {
+    const { key, orgId } = await env().newOrg();
+    const rule = await env().api('POST', '/api/v1/rules', key, {
+      name: 'Detractor',
+      condition: { type: 'nps', max: 6 },
+      actions: [{ type: 'open_case', priority: 'high' }],
+    });
+    assert.equal(rule.status, 201, JSON.stringify(rule.body));
+    const csv = file(
+      'detractor.csv',
+      'customer_email,submitted_at,touchpoint,nps,comment\nangry@x.io,2026-03-01T10:00:00Z,delivery,2,Late again\nhappy@x.io,2026-03-01T10:00:00Z,delivery,10,\n',
+    );
+    const s = await importFile(env().store, { file: csv, kind: 'responses', orgId, rules: new RulesEngine() });
+    assert.equal(s.created, 2);
+    const cases = await env().api('GET', '/api/v1/cases', key);
+    assert.equal(cases.status, 200, JSON.stringify(cases.body));
+    assert.equal(cases.body.items.length, 1, JSON.stringify(cases.body));
   });
 
   it('imports JSON Lines; a malformed line is rejected, the rest written; an unknown CSV column stops before writing', async () => {

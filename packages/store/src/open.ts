@@ -87,7 +87,14 @@ async function openPGlite(config: StoreConfig): Promise<Store> {
 }
 
 export async function migrate(db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableName: 'canopy_migrations' });
+  // Migrations are independent of each other's order (each adds its own tables), and parallel
+  // work can land a lower number after a higher one was applied: allow that rather than refuse.
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider,
+    migrationTableName: 'canopy_migrations',
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

@@ -8,6 +8,7 @@ import { createApiKey, type Store } from '@canopy/store';
 import { defaultAnalyser } from '../analyser.js';
 import { loadConfig } from '../config.js';
 import { loadDemo } from '../demo.js';
+import { RulesEngine } from '../loop/engine.js';
 import { openConfiguredStore } from '../open-store.js';
 import { TextAnalysisStep } from '../pipeline/analyse.js';
 import { exportRecords } from '../transfer/export.js';
@@ -100,7 +101,10 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError('--format must be csv or jsonl');
   const config = loadConfig();
   const store = await openConfiguredStore(config);
-  const analysis = values['no-analysis'] ? undefined : new TextAnalysisStep(defaultAnalyser());
+  // The org's own taxonomy and trained models apply to imports as to the API; rules fire too
+  // (their notifications wait in the durable queue for the server to deliver).
+  const analysis = values['no-analysis'] ? undefined : new TextAnalysisStep(defaultAnalyser(), { store });
+  const rules = new RulesEngine();
   try {
     switch (command) {
       case 'import': {
@@ -117,6 +121,7 @@ async function main(argv: string[]): Promise<number> {
           format,
           rejectFile: values.rejects,
           analysis,
+          rules,
           onProgress: tty ? (p) => progressBar(p, started) : undefined,
         });
         if (tty) process.stderr.write('\n');

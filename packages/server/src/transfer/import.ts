@@ -6,7 +6,7 @@ import { type RecordKind, recordSchemas } from '@canopy/core';
 import type { Store } from '@canopy/store';
 import { parse } from 'csv-parse';
 import type { TextAnalysisStep } from '../pipeline/analyse.js';
-import { ingestBatch, type RecordOf } from '../pipeline/ingest.js';
+import { type IngestOptions, ingestBatch, type RecordOf } from '../pipeline/ingest.js';
 import { type FieldError, Problem, zodFieldErrors } from '../problem.js';
 import { planColumns, rowToRecord } from './columns.js';
 
@@ -21,6 +21,7 @@ export interface ImportOptions {
   /** Chunks written at once (default: 2 on PostgreSQL, 1 on PGlite). */
   concurrency?: number;
   analysis?: TextAnalysisStep;
+  rules?: IngestOptions['rules'];
   onProgress?: (p: ImportProgress) => void;
 }
 
@@ -122,7 +123,7 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
           opts.orgId,
           opts.kind,
           batch.map((p) => p.record) as RecordOf<RecordKind>[],
-          { analysis: opts.analysis },
+          { analysis: opts.analysis, rules: opts.rules },
         );
         for (const s of outcome.statuses) {
           if (s === 'created') summary.created++;
