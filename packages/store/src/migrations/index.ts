@@ -2,9 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001_initial.js';
 import * as m002 from './002_analytics.js';
 import * as m003 from './003_text_models.js';
-import * as m003 from './003_text_models.js';
 import * as m004 from './004_closed_loop.js';
-import * as m005 from './005_surveys.js';
 import * as m005 from './005_surveys.js';
 
 /**
@@ -15,9 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '001_initial': m001,
   '002_analytics': m002,
   '003_text_models': m003,
-  '003_text_models': m003,
   '004_closed_loop': m004,
-  '005_surveys': m005,
   '005_surveys': m005,
 };
 
