@@ -61,6 +61,8 @@ function links(m: Mail): Record<string, string> {
 }
 
 async function setup(env: TestEnv, settings: object = { throttle_days: 0 }) {
+  // Each store's suite runs in this one process: start every test with an empty inbox.
+  inbox.length = 0;
   const org = await env.newOrg();
   const put = await env.api('PUT', '/api/v1/survey-settings', org.key, { ...settings, public_url: env.base });
   assert.equal(put.status, 200, JSON.stringify(put.body));
