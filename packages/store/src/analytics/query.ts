@@ -131,16 +131,12 @@ const FACTS: Record<Family, FactSpec> = {
   },
 };
 
-const ROLLUP_TABLE: Partial<Record<Family, string>> = {
-  answers: 'rollup_answers_daily',
-  texts: 'rollup_texts_daily',
-  interactions: 'rollup_interactions_daily',
-};
+const ROLLUP_FAMILIES = new Set<Family>(['answers', 'texts', 'interactions']);
 
 /** Whether a request can be answered from the daily rollups. */
 export function fitsRollup(q: AggQuery): boolean {
   if (q.useRollups === false || q.percentiles) return false;
-  if (!ROLLUP_TABLE[q.family]) return false;
+  if (!ROLLUP_FAMILIES.has(q.family)) return false;
   if (!isDayAligned(q.from) || !isDayAligned(q.to)) return false;
   const f = q.filter;
   if (f.segment?.length || f.topic?.length || f.survey?.length || (f.attrs && Object.keys(f.attrs).length))
@@ -264,82 +260,228 @@ export function joinsSql(c: Ctx, needCustomer: boolean, topicGroup: boolean): Ra
 
 const H = Array.from({ length: 11 }, (_, i) => i);
 
-function measuresSql(c: Ctx, percentiles: boolean): RawBuilder<unknown> {
+/** Rollup grains: 002's daily tables and 006's week/month tables. */
+export type Grain = 'day' | 'week' | 'month';
+export interface RollupSegment {
+  grain: Grain;
+  from: Date;
+  to: Date;
+}
+
+function floorTo(g: Grain, d: Date): Date {
+  const day = Math.floor(d.getTime() / 86_400_000) * 86_400_000;
+  if (g === 'day') return new Date(day);
+  if (g === 'week') return new Date(day - ((new Date(day).getUTCDay() + 6) % 7) * 86_400_000);
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
+}
+
+function ceilTo(g: Grain, d: Date): Date {
+  const f = floorTo(g, d);
+  if (f.getTime() === d.getTime()) return f;
+  if (g === 'day') return new Date(f.getTime() + 86_400_000);
+  if (g === 'week') return new Date(f.getTime() + 7 * 86_400_000);
+  return new Date(Date.UTC(f.getUTCFullYear(), f.getUTCMonth() + 1, 1));
+}
+
+/**
+ * Splits a day-aligned window into the coarsest rollup pieces whose rows fall inside one bucket
+ * of the requested granularity: whole weeks for `week`, whole months for `month`/`quarter`,
+ * months then weeks for a total; days at the edges.
+ */
+export function rollupSegments(from: Date, to: Date, granularity: Granularity | null): RollupSegment[] {
+  const coarse: Grain[] =
+    granularity === 'day'
+      ? []
+      : granularity === 'week'
+        ? ['week']
+        : granularity === 'month' || granularity === 'quarter'
+          ? ['month']
+          : ['month', 'week'];
+  const split = (a: Date, b: Date, gs: Grain[]): RollupSegment[] => {
+    if (a.getTime() >= b.getTime()) return [];
+    if (!gs.length) return [{ grain: 'day', from: a, to: b }];
+    const [g, ...rest] = gs;
+    const x = ceilTo(g, a);
+    const y = floorTo(g, b);
+    if (x.getTime() >= y.getTime()) return split(a, b, rest);
+    return [...split(a, x, rest), { grain: g, from: x, to: y }, ...split(y, b, rest)];
+  };
+  return split(from, to, coarse);
+}
+
+/** The rollup table (and its time column) for a family at a grain. */
+function rollupTable(family: Family, byAgent: boolean, grain: Grain): { table: string; col: 'day' | 'period' } {
+  const daily = grain === 'day';
+  if (family === 'answers') {
+    if (byAgent)
+      return daily ? { table: 'rollup_answers_daily', col: 'day' } : { table: 'rollup_answers_period', col: 'period' };
+    return daily
+      ? { table: 'rollup_answers_tp_daily', col: 'day' }
+      : { table: 'rollup_answers_tp_period', col: 'period' };
+  }
+  if (family === 'interactions') {
+    if (byAgent)
+      return daily
+        ? { table: 'rollup_interactions_daily', col: 'day' }
+        : { table: 'rollup_interactions_period', col: 'period' };
+    return { table: 'rollup_interactions_tp_period', col: 'period' };
+  }
+  return daily ? { table: 'rollup_texts_daily', col: 'day' } : { table: 'rollup_texts_period', col: 'period' };
+}
+
+const ROLLUP_MEASURES: Record<string, string[]> = {
+  answers: ['n', 'sum', 'sum_sq', ...H.map((i) => `h${i}`)],
+  texts: ['n', 'sum', 'sum_sq', 'positive', 'negative'],
+  interactions: ['n', 'resolved', 'responded'],
+};
+
+/** The rollup rows of a window: one SELECT per segment, bucketed (`b`, a date) per granularity. */
+function rollupRows(orgId: string, q: AggQuery, byAgent: boolean): RawBuilder<unknown> {
+  const g = q.granularity ?? null;
+  const parts = rollupSegments(q.from, q.to, g).map((seg) => {
+    const t = rollupTable(q.family, byAgent, seg.grain);
+    const col = sql.ref(`r.${t.col}`);
+    const b = g === null ? sql`NULL::date` : g === seg.grain ? col : sql`date_trunc(${g}, ${col}::timestamp)::date`;
+    return sql`SELECT ${b} AS b, r.org_id, r.touchpoint_id, ${byAgent ? sql`r.agent_id` : sql`NULL::uuid AS agent_id`}, ${sql.raw(
+      ROLLUP_MEASURES[q.family].map((m) => `r.${m}`).join(', '),
+    )}
+      FROM ${sql.table(t.table)} r
+      WHERE r.org_id = ${orgId}::uuid ${q.family === 'answers' ? sql`AND r.type = ${q.type}` : sql``}
+        ${t.col === 'period' ? sql`AND r.grain = ${seg.grain}` : sql``}
+        AND ${col} >= ${dayOf(seg.from)}::date AND ${col} < ${dayOf(seg.to)}::date`;
+  });
+  if (!parts.length) {
+    return sql`(SELECT NULL::date AS b, NULL::uuid AS org_id, NULL::uuid AS touchpoint_id, NULL::uuid AS agent_id, ${sql.raw(
+      ROLLUP_MEASURES[q.family].map((m) => `0 AS ${m}`).join(', '),
+    )} WHERE false)`;
+  }
+  return sql`(${sql.join(parts, sql` UNION ALL `)})`;
+}
+
+/**
+ * Inner (per bucket × group, raw rows also per score box) and outer (per bucket × group)
+ * measures. Rollups: sums of the rollup columns. Raw rows: counts and sums, answers grouped by
+ * round(value) so the histogram costs one rounding per row.
+ */
+function measuresSql(c: Ctx, percentiles: boolean, type: AnswerType | undefined) {
   if (c.rollup) {
+    const ms = ROLLUP_MEASURES[c.family];
+    const inner = sql.raw(ms.map((m) => `sum(f.${m}) AS ${m}`).join(', '));
     if (c.family === 'answers') {
-      return sql.raw(
-        `sum(f.n)::int AS n, sum(f.sum)::float8 AS sum, sum(f.sum_sq)::float8 AS sum_sq, ARRAY[${H.map((i) => `sum(f.h${i})::int`).join(', ')}] AS h`,
-      );
+      return {
+        inner,
+        box: false,
+        outer: sql.raw(
+          `sum(x.n)::int AS n, sum(x.sum)::float8 AS sum, sum(x.sum_sq)::float8 AS sum_sq, ARRAY[${H.map((i) => `sum(x.h${i})::int`).join(', ')}] AS h`,
+        ),
+      };
     }
     if (c.family === 'texts') {
-      return sql.raw(
-        'sum(f.n)::int AS n, sum(f.sum)::float8 AS sum, sum(f.sum_sq)::float8 AS sum_sq, sum(f.positive)::int AS positive, sum(f.negative)::int AS negative',
-      );
+      return {
+        inner,
+        box: false,
+        outer: sql.raw(
+          'sum(x.n)::int AS n, sum(x.sum)::float8 AS sum, sum(x.sum_sq)::float8 AS sum_sq, sum(x.positive)::int AS positive, sum(x.negative)::int AS negative',
+        ),
+      };
     }
-    return sql.raw('sum(f.n)::int AS n, sum(f.resolved)::int AS resolved, sum(f.responded)::int AS responded');
+    return {
+      inner,
+      box: false,
+      outer: sql.raw('sum(x.n)::int AS n, sum(x.resolved)::int AS resolved, sum(x.responded)::int AS responded'),
+    };
   }
   if (c.family === 'answers') {
-    return sql`count(*)::int AS n, sum(${answerValue})::float8 AS sum, sum((${answerValue})^2)::float8 AS sum_sq,
-      ARRAY[${sql.join(H.map((i) => sql`(count(*) FILTER (WHERE round(${answerValue}) = ${sql.lit(i)}))::int`))}] AS h`;
+    // NPS and CSAT values are the stored numbers; only CES is rescaled.
+    const v = type === 'ces' ? answerValue : sql`f.value_num`;
+    return {
+      inner: sql`count(*) AS n, sum(${v}) AS sum, sum((${v})^2) AS sum_sq`,
+      box: true,
+      boxExpr: sql`round(${v})`,
+      outer: sql`sum(x.n)::int AS n, sum(x.sum)::float8 AS sum, sum(x.sum_sq)::float8 AS sum_sq,
+        ARRAY[${sql.join(H.map((i) => sql`coalesce(sum(x.n) FILTER (WHERE x.box = ${sql.lit(i)}), 0)::int`))}] AS h`,
+    };
   }
   if (c.family === 'texts') {
-    return sql`count(*)::int AS n, sum(f.sentiment_score)::float8 AS sum, sum(f.sentiment_score::float8 ^ 2)::float8 AS sum_sq,
-      (count(*) FILTER (WHERE f.sentiment_label = 'positive'))::int AS positive,
-      (count(*) FILTER (WHERE f.sentiment_label = 'negative'))::int AS negative`;
+    return {
+      inner: sql`count(*) AS n, sum(f.sentiment_score::float8) AS sum, sum(f.sentiment_score::float8 ^ 2) AS sum_sq,
+      count(*) FILTER (WHERE f.sentiment_label = 'positive') AS positive,
+      count(*) FILTER (WHERE f.sentiment_label = 'negative') AS negative`,
+      box: false,
+      outer: sql`sum(x.n)::int AS n, sum(x.sum)::float8 AS sum, sum(x.sum_sq)::float8 AS sum_sq,
+        sum(x.positive)::int AS positive, sum(x.negative)::int AS negative`,
+    };
   }
-  if (c.family === 'responses') return sql`count(*)::int AS n`;
+  if (c.family === 'responses') return { inner: sql`count(*) AS n`, box: false, outer: sql`sum(x.n)::int AS n` };
   const frt = sql`extract(epoch FROM f.first_response_at - f.opened_at)`;
   const res = sql`extract(epoch FROM f.resolved_at - f.opened_at)`;
-  return sql`count(*)::int AS n, (count(*) FILTER (WHERE f.resolved_at IS NOT NULL))::int AS resolved,
-    (count(*) FILTER (WHERE f.first_response_at IS NOT NULL))::int AS responded
+  return {
+    inner: sql`count(*) AS n, count(*) FILTER (WHERE f.resolved_at IS NOT NULL) AS resolved,
+    count(*) FILTER (WHERE f.first_response_at IS NOT NULL) AS responded
     ${
       percentiles
-        ? sql`, (percentile_cont(0.5) WITHIN GROUP (ORDER BY ${frt}))::float8 AS frt_p50,
-      (percentile_cont(0.9) WITHIN GROUP (ORDER BY ${frt}))::float8 AS frt_p90,
-      (percentile_cont(0.5) WITHIN GROUP (ORDER BY ${res}))::float8 AS res_p50`
+        ? sql`, percentile_cont(0.5) WITHIN GROUP (ORDER BY ${frt}) AS frt_p50,
+      percentile_cont(0.9) WITHIN GROUP (ORDER BY ${frt}) AS frt_p90,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY ${res}) AS res_p50`
         : sql``
-    }`;
+    }`,
+    box: false,
+    outer: sql`sum(x.n)::int AS n, sum(x.resolved)::int AS resolved, sum(x.responded)::int AS responded
+      ${
+        percentiles
+          ? sql`, max(x.frt_p50)::float8 AS frt_p50, max(x.frt_p90)::float8 AS frt_p90, max(x.res_p50)::float8 AS res_p50`
+          : sql``
+      }`,
+  };
 }
 
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);
 
-/** Aggregates per (bucket, group) for one metric family. */
+/**
+ * Aggregates per (bucket, group) for one metric family. Rows are first reduced per date bucket
+ * and group (dimension tables joined once per row, no text formatting per row), then formatted.
+ */
 export async function aggregate(db: Db, orgId: string, q: AggQuery): Promise<AggResult> {
   const rollup = fitsRollup(q);
   const spec = FACTS[q.family];
   const c: Ctx = { family: q.family, rollup, spec };
   const byAgent = !!(q.filter.agent?.length || q.filter.team?.length || q.groupBy === 'agent' || q.groupBy === 'team');
-  const table = rollup
-    ? q.family === 'answers' && !byAgent
-      ? 'rollup_answers_tp_daily'
-      : (ROLLUP_TABLE[q.family] as string)
-    : spec.table;
-  if (table === 'rollup_answers_tp_daily') c.spec = { ...spec, agent: false };
+  if (rollup && !byAgent) c.spec = { ...spec, agent: false };
   const g = q.granularity ?? null;
-  const timeCol = rollup ? sql`f.day::timestamp` : sql`(f.${sql.ref(spec.time)} AT TIME ZONE 'UTC')`;
-  const bucket = g ? sql`to_char(date_trunc(${g}, ${timeCol}), 'YYYY-MM-DD')` : sql`NULL::text`;
-  const window = rollup
-    ? sql`f.day >= ${dayOf(q.from)}::date AND f.day < ${dayOf(q.to)}::date`
-    : sql`f.${sql.ref(spec.time)} >= ${q.from.toISOString()}::timestamptz AND f.${sql.ref(spec.time)} < ${q.to.toISOString()}::timestamptz`;
-  const typeCond =
-    q.family === 'answers'
-      ? rollup
-        ? sql`AND f.type = ${q.type}`
-        : sql`AND f.type = ${q.type} AND f.value_num IS NOT NULL`
-      : q.family === 'texts' && !rollup
-        ? sql`AND f.analysable`
-        : sql``;
   const f = q.filter;
   const needCustomer = !!(f.segment?.length || q.groupBy === 'segment');
   const key = q.groupBy ? dimExpr(q.groupBy, c) : sql`NULL::text`;
   const label = q.groupBy ? labelExpr(q.groupBy) : sql`NULL::text`;
+  const m = measuresSql(c, !!q.percentiles, q.type);
+  let inner: RawBuilder<unknown>;
+  if (rollup) {
+    inner = sql`SELECT f.b, ${key}::text AS key, ${label} AS label, ${m.inner}
+      FROM ${rollupRows(orgId, q, byAgent)} f
+      ${joinsSql(c, false, false)}
+      WHERE true ${filterSql(f, c)}
+      GROUP BY 1, 2`;
+  } else {
+    const time = sql.ref(`f.${spec.time}`);
+    const b = g ? sql`date_trunc(${g}, ${time} AT TIME ZONE 'UTC')::date` : sql`NULL::date`;
+    const typeCond =
+      q.family === 'answers'
+        ? sql`AND f.type = ${q.type} AND f.value_num IS NOT NULL`
+        : q.family === 'texts'
+          ? sql`AND f.analysable`
+          : sql``;
+    inner = sql`SELECT ${b} AS b, ${key}::text AS key, ${label} AS label${m.box ? sql`, ${m.boxExpr} AS box` : sql``}, ${m.inner}
+      FROM ${sql.table(spec.table)} f
+      ${joinsSql(c, needCustomer, q.groupBy === 'topic')}
+      WHERE f.org_id = ${orgId}::uuid
+        AND ${time} >= ${q.from.toISOString()}::timestamptz AND ${time} < ${q.to.toISOString()}::timestamptz
+        ${typeCond} ${filterSql(f, c)}
+      GROUP BY 1, 2${m.box ? sql`, 4` : sql``}`;
+  }
   const r = await sql<AggRow>`
-    SELECT ${bucket} AS bucket, ${key}::text AS key, ${label} AS label, ${measuresSql(c, !!q.percentiles)}
-    FROM ${sql.table(table)} f
-    ${joinsSql(c, needCustomer, q.groupBy === 'topic')}
-    WHERE f.org_id = ${orgId}::uuid AND ${window} ${typeCond} ${filterSql(f, c)}
-    GROUP BY 1, 2
-    ORDER BY 1, 2`.execute(db);
+    SELECT to_char(x.b, 'YYYY-MM-DD') AS bucket, x.key, max(x.label) AS label, ${m.outer}
+    FROM (${inner}) x
+    GROUP BY x.b, x.key
+    ORDER BY x.b, x.key`.execute(db);
   return {
     source: rollup ? 'rollup' : 'raw',
     rows: r.rows.map((x) => ({

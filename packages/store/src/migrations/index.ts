@@ -4,6 +4,7 @@ import * as m002 from './002_analytics.js';
 import * as m003 from './003_text_models.js';
 import * as m004 from './004_closed_loop.js';
 import * as m005 from './005_surveys.js';
+import * as m006 from './006_analytics_speed.js';
 
 /**
  * Numbered migrations, applied in order at start-up. Add a file NNN_name.ts and list it here;
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003_text_models': m003,
   '004_closed_loop': m004,
   '005_surveys': m005,
+  '006_analytics_speed': m006,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -367,7 +367,8 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
       customers: Math.max(1000, Math.floor(n / 10)),
     };
     const dir = mkdtempSync(join(tmpdir(), 'canopy-bench-analytics-'));
-    const dbName = 'canopy_bench_analytics';
+    const dbName = arg(opts.args, 'db') ?? 'canopy_bench_analytics';
+    const keep = opts.args.includes('--keep');
     let store: Store | undefined;
     try {
       store =
@@ -404,7 +405,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
       }
     } finally {
       await store?.close();
-      if (kind === 'postgres') await dropPg(url, dbName).catch(() => undefined);
+      if (kind === 'postgres' && !keep) await dropPg(url, dbName).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     }
   }
