@@ -52,12 +52,61 @@ export async function api<T>(method: string, path: string, body?: unknown, signa
   return parsed as T;
 }
 
-// Answers are kept for a short while, so going back to a page is instant.
+// Answers are kept for a short while, so going back to a page is instant. Metadata that rarely
+// changes (departments, touchpoints, taxonomy) is kept longer: see LONG.
 const cache = new Map<string, { at: number; data: unknown }>();
 const TTL = 60_000;
+const LONG = 10 * 60_000;
+const LONG_PATHS = /^\/api\/v1\/(departments|touchpoints|taxonomy|agents)(\?|$)/;
+const ttlOf = (url: string) => (LONG_PATHS.test(url) ? LONG : TTL);
+const inflight = new Map<string, Promise<unknown>>();
 
-export function clearApiCache(): void {
-  cache.clear();
+export function clearApiCache(prefix?: string): void {
+  if (!prefix) cache.clear();
+  else for (const k of [...cache.keys()]) if (k.startsWith(prefix)) cache.delete(k);
+}
+
+/** A GET shared by everyone asking for the same URL at once, answered from the cache when fresh. */
+export function getCached<T>(url: string, signal?: AbortSignal): Promise<T> {
+  const c = cache.get(url);
+  if (c && Date.now() - c.at < ttlOf(url)) return Promise.resolve(c.data as T);
+  let p = inflight.get(url) as Promise<T> | undefined;
+  if (!p) {
+    p = api<T>('GET', url).then(
+      (data) => {
+        cache.set(url, { at: Date.now(), data });
+        inflight.delete(url);
+        return data;
+      },
+      (e) => {
+        inflight.delete(url);
+        throw e;
+      },
+    );
+    inflight.set(url, p);
+  }
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(new DOMException('aborted', 'AbortError'));
+    if (signal.aborted) return abort();
+    signal.addEventListener('abort', abort, { once: true });
+    p.then(resolve, reject);
+  });
+}
+
+/** Starts loading URLs a page is about to ask for (e.g. metadata at sign-in). */
+export function prefetch(...urls: string[]): void {
+  for (const u of urls) getCached(u).catch(() => undefined);
+}
+
+/** Field errors of a 422 problem, keyed by field path (`actions[0].department`). */
+export function fieldErrors(e: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (e instanceof ApiError) {
+    const errs = (e.body as { errors?: { field: string; reason: string }[] } | null)?.errors ?? [];
+    for (const x of errs) out[x.field] = out[x.field] ? `${out[x.field]}; ${x.reason}` : x.reason;
+  }
+  return out;
 }
 
 export interface Loaded<T> {
@@ -67,28 +116,28 @@ export interface Loaded<T> {
 }
 
 /** GET `path` with `params`; null path = do not load. Re-runs when the URL changes. */
-export function useApi<T>(path: string | null, params?: Params): Loaded<T> {
+export function useApi<T>(path: string | null, params?: Params, version = 0): Loaded<T> {
   const url = path ? withQuery(path, params) : null;
   const hit = url ? cache.get(url) : undefined;
-  const fresh = hit && Date.now() - hit.at < TTL ? (hit.data as T) : undefined;
+  const fresh = url && hit && Date.now() - hit.at < ttlOf(url) ? (hit.data as T) : undefined;
   const [state, setState] = useState<Loaded<T>>({ data: fresh, error: undefined, loading: !!url && !fresh });
   const last = useRef<string | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new version reloads after a change
   useEffect(() => {
     if (!url) {
       setState({ data: undefined, error: undefined, loading: false });
       return;
     }
     const c = cache.get(url);
-    if (c && Date.now() - c.at < TTL) {
+    if (c && Date.now() - c.at < ttlOf(url)) {
       setState({ data: c.data as T, error: undefined, loading: false });
       last.current = url;
       return;
     }
     const ctl = new AbortController();
     setState((s) => ({ data: last.current === url ? s.data : undefined, error: undefined, loading: true }));
-    api<T>('GET', url, undefined, ctl.signal).then(
+    getCached<T>(url, ctl.signal).then(
       (data) => {
-        cache.set(url, { at: Date.now(), data });
         last.current = url;
         setState({ data, error: undefined, loading: false });
       },
@@ -98,7 +147,7 @@ export function useApi<T>(path: string | null, params?: Params): Loaded<T> {
       },
     );
     return () => ctl.abort();
-  }, [url]);
+  }, [url, version]);
   return state;
 }
 
@@ -408,4 +457,186 @@ export interface Touchpoint {
 export interface Department {
   key: string;
   name: string;
+}
+
+// ---- closed loop: cases, rules, digest ----
+
+export const CASE_STATUSES = ['new', 'in_progress', 'waiting', 'resolved', 'closed'] as const;
+export const CASE_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+export interface CaseView {
+  id: string;
+  title: string;
+  status: CaseStatus;
+  priority: (typeof CASE_PRIORITIES)[number];
+  department: string;
+  assignee: string | null;
+  customer_id: string | null;
+  rule_id: string | null;
+  root_cause: string | null;
+  actions_taken: string[];
+  tags: string[];
+  sla_due_at: string;
+  overdue: boolean;
+  opened_at: string;
+  first_action_at: string | null;
+  resolved_at: string | null;
+  closed_at: string | null;
+  recovery: { status: string | null; at: string | null; evidence: unknown };
+  trigger: unknown;
+  updated_at: string;
+}
+export interface CaseEvent {
+  id: string;
+  kind: string;
+  author: string | null;
+  body: Record<string, unknown>;
+  at: string;
+}
+export interface CaseDetail extends CaseView {
+  links: { record_type?: string; record_id?: string; kind?: string; [k: string]: unknown }[];
+  history: CaseEvent[];
+  notes: { id: string; author: string | null; body: string; at: string }[];
+  customer: Customer | null;
+  timeline: Page<TimelineItem> | null;
+}
+export interface CaseBoard {
+  departments: { department: string; counts: Record<CaseStatus, number>; overdue: number; open: CaseView[] }[];
+}
+
+export interface Rule {
+  id: string;
+  name: string;
+  enabled: boolean;
+  condition: { type: string; [k: string]: unknown };
+  customer?: { segment?: string; attribute?: { key: string; equals: string | number | boolean } };
+  actions: { type: string; [k: string]: unknown }[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TaxonomyTopic {
+  key: string;
+  label: string;
+  parent?: string | null;
+  department?: string | null;
+}
+
+export interface DigestDepartment {
+  department: string;
+  week: { from: string; to: string };
+  cases_opened: number;
+  top_root_causes: {
+    root_cause: string | null;
+    label: string | null;
+    cases: number;
+    customers: number;
+    revenue_at_risk: number;
+  }[];
+  top_root_causes_by_impact: DigestDepartment['top_root_causes'];
+  topics: {
+    topic: string;
+    label: string | null;
+    mentions: number;
+    negative: number;
+    weekly_baseline: number;
+    kind: 'new' | 'spiking';
+  }[];
+  unresolved: { count: number; overdue: number; oldest: CaseView[] };
+  verbatims: { case_id: string; verbatim: string; root_cause: string | null; sentiment: number | null }[];
+}
+export interface Digest {
+  week: { from: string; to: string };
+  departments: DigestDepartment[];
+}
+
+// ---- surveys ----
+
+export const QUESTION_TYPES = [
+  'nps',
+  'csat',
+  'ces',
+  'rating',
+  'expectation',
+  'single_choice',
+  'multi_choice',
+  'text',
+] as const;
+export type QuestionType = (typeof QUESTION_TYPES)[number];
+export type LocalizedText = string | Record<string, string>;
+export interface ShowIf {
+  question: string;
+  min?: number;
+  max?: number;
+  in?: string[];
+}
+export interface Question {
+  id: string;
+  type: QuestionType;
+  text: LocalizedText;
+  help?: LocalizedText;
+  required?: boolean;
+  page?: number;
+  show_if?: ShowIf;
+  low_label?: LocalizedText;
+  high_label?: LocalizedText;
+  scale_min?: number;
+  scale_max?: number;
+  higher_is_easier?: boolean;
+  options?: { value: string; label: LocalizedText }[];
+  max_choices?: number;
+  max_length?: number;
+  multiline?: boolean;
+}
+export interface Ending {
+  id: string;
+  title: LocalizedText;
+  text?: LocalizedText;
+  link_url?: string;
+  link_label?: LocalizedText;
+  show_if?: ShowIf;
+}
+export interface SurveyDefinition {
+  key: string;
+  name: string;
+  slug?: string;
+  default_language?: string;
+  touchpoint?: string;
+  questions: Question[];
+  endings?: Ending[];
+  public_link?: boolean;
+  [k: string]: unknown;
+}
+export interface Survey {
+  id: string;
+  key: string;
+  slug: string;
+  name: string;
+  status: 'draft' | 'active' | 'paused' | 'archived';
+  version: number;
+  url: string;
+  definition: SurveyDefinition;
+  created_at: string;
+  updated_at: string;
+}
+export interface FunnelRow {
+  channel?: string | null;
+  touchpoint?: string | null;
+  invited: number;
+  sent: number;
+  opened: number;
+  started: number;
+  completed: number;
+  skipped: number;
+  failed: number;
+  open_rate: number | null;
+  start_rate: number | null;
+  response_rate: number | null;
+  completion_rate: number | null;
+}
+export interface Funnel {
+  survey: string;
+  total: FunnelRow;
+  groups: FunnelRow[];
 }

@@ -1,5 +1,5 @@
 import { type ComponentType, lazy, Suspense, useEffect, useState } from 'react';
-import { ApiError, api, clearApiCache, type Me, setUnauthorizedHandler } from './api';
+import { ApiError, api, clearApiCache, type Me, prefetch, setUnauthorizedHandler } from './api';
 import { FilterBar } from './components/FilterBar';
 import { Loading } from './components/ui';
 import { setFilters } from './filters';
@@ -7,18 +7,29 @@ import SignIn from './pages/SignIn';
 import { Link, navigate, useLocation } from './router';
 
 // One chunk per page: the first paint loads only the shell and the page asked for.
-const pages = {
-  overview: lazy(() => import('./pages/Overview')),
-  trends: lazy(() => import('./pages/Trends')),
-  journey: lazy(() => import('./pages/Journey')),
-  topics: lazy(() => import('./pages/Topics')),
-  drivers: lazy(() => import('./pages/Drivers')),
-  loyalty: lazy(() => import('./pages/Loyalty')),
-  customers: lazy(() => import('./pages/Customers')),
-  customer: lazy(() => import('./pages/Customer')),
-  agents: lazy(() => import('./pages/Agents')),
-  feedback: lazy(() => import('./pages/Feedback')),
+const loaders = {
+  overview: () => import('./pages/Overview'),
+  trends: () => import('./pages/Trends'),
+  journey: () => import('./pages/Journey'),
+  topics: () => import('./pages/Topics'),
+  drivers: () => import('./pages/Drivers'),
+  loyalty: () => import('./pages/Loyalty'),
+  customers: () => import('./pages/Customers'),
+  customer: () => import('./pages/Customer'),
+  agents: () => import('./pages/Agents'),
+  feedback: () => import('./pages/Feedback'),
+  cases: () => import('./pages/Cases'),
+  case: () => import('./pages/Case'),
+  rules: () => import('./pages/Rules'),
+  digest: () => import('./pages/Digest'),
+  surveys: () => import('./pages/Surveys'),
+  survey: () => import('./pages/SurveyEditor'),
 };
+type PageKey = keyof typeof loaders;
+type PageProps = { id?: string; me: Me };
+const pages = Object.fromEntries(
+  Object.entries(loaders).map(([k, load]) => [k, lazy(load as () => Promise<{ default: ComponentType<PageProps> }>)]),
+) as unknown as Record<PageKey, ComponentType<PageProps>>;
 
 const NAV: [string, string][] = [
   ['/', 'Overview'],
@@ -30,15 +41,46 @@ const NAV: [string, string][] = [
   ['/customers', 'Customers'],
   ['/agents', 'Agents & departments'],
   ['/feedback', 'Feedback'],
+  ['/cases', 'Cases'],
+  ['/rules', 'Rules'],
+  ['/digest', 'Digest'],
+  ['/surveys', 'Surveys'],
 ];
 
-function route(path: string): { page: ComponentType<{ id?: string; me: Me }>; id?: string; filters: boolean } | null {
-  const m = /^\/customers\/([0-9a-f-]{36})$/.exec(path);
-  if (m) return { page: pages.customer, id: m[1], filters: false };
+/** Pages with their own filters (the shared period bar does not apply to them). */
+const OWN_FILTERS = new Set<PageKey>([
+  'customers',
+  'customer',
+  'cases',
+  'case',
+  'rules',
+  'digest',
+  'surveys',
+  'survey',
+]);
+
+function routeKey(path: string): { key: PageKey; id?: string } | null {
+  let m = /^\/customers\/([0-9a-f-]{36})$/.exec(path);
+  if (m) return { key: 'customer', id: m[1] };
+  m = /^\/cases\/([0-9a-f-]{36})$/.exec(path);
+  if (m) return { key: 'case', id: m[1] };
+  m = /^\/surveys\/([^/]+)$/.exec(path);
+  if (m) return { key: 'survey', id: decodeURIComponent(m[1]!) };
   const key = path === '/' ? 'overview' : path.slice(1);
-  const page = (pages as Record<string, ComponentType<{ id?: string; me: Me }>>)[key];
-  if (!page || key === 'customer') return null;
-  return { page, filters: key !== 'customers' };
+  if (!(key in loaders) || key === 'customer' || key === 'case' || key === 'survey') return null;
+  return { key: key as PageKey };
+}
+
+function route(path: string): { page: ComponentType<PageProps>; id?: string; filters: boolean } | null {
+  const r = routeKey(path);
+  if (!r) return null;
+  return { page: pages[r.key], id: r.id, filters: !OWN_FILTERS.has(r.key) };
+}
+
+// Start fetching the first page's code while the session is checked, not after.
+{
+  const r = routeKey(location.pathname === '/signin' ? '/' : location.pathname);
+  if (r) loaders[r.key]().catch(() => undefined);
 }
 
 export function App() {
@@ -47,7 +89,13 @@ export function App() {
 
   useEffect(() => {
     setUnauthorizedHandler(() => setMe(null));
-    api<Me>('GET', '/api/v1/me').then(setMe, (e) => setMe(e instanceof ApiError && e.status === 401 ? null : null));
+    api<Me>('GET', '/api/v1/me').then(
+      (m) => {
+        prefetch('/api/v1/departments', '/api/v1/touchpoints');
+        setMe(m);
+      },
+      (e) => setMe(e instanceof ApiError && e.status === 401 ? null : null),
+    );
   }, []);
 
   // Department owners land on their own department.

@@ -1,0 +1,313 @@
+import { useEffect, useState } from 'react';
+import {
+  api,
+  CASE_PRIORITIES,
+  CASE_STATUSES,
+  type CaseBoard,
+  type CaseStatus,
+  type CaseView,
+  type Me,
+  type Page,
+  type Params,
+  useApi,
+  withQuery,
+} from '../api';
+import { Card, Empty, ErrorBox, Loading, PageHead, Toggle } from '../components/ui';
+import { setParams, useParam } from '../filters';
+import { count, dateTime } from '../format';
+import { Due, PriorityChip, STATUS_LABEL, StatusChip, useDepartments, useTaxonomy } from '../loop/common';
+import { Link } from '../router';
+
+const OPEN: CaseStatus[] = ['new', 'in_progress', 'waiting'];
+
+function CaseList({ params }: { params: Params }) {
+  const first = useApi<Page<CaseView>>('/api/v1/cases', { ...params, limit: 50 });
+  const deps = useDepartments();
+  const tax = useTaxonomy();
+  const [extra, setExtra] = useState<{ items: CaseView[]; cursor: string | null }>({ items: [], cursor: null });
+  const [busy, setBusy] = useState(false);
+  useEffect(() => setExtra({ items: [], cursor: first.data?.next_cursor ?? null }), [first.data]);
+  const rows = [...(first.data?.items ?? []), ...extra.items];
+  const more = async () => {
+    if (!extra.cursor) return;
+    setBusy(true);
+    try {
+      const p = await api<Page<CaseView>>(
+        'GET',
+        withQuery('/api/v1/cases', { ...params, limit: 50, cursor: extra.cursor }),
+      );
+      setExtra((e) => ({ items: [...e.items, ...p.items], cursor: p.next_cursor }));
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (first.error) return <ErrorBox error={first.error} />;
+  if (!first.data) return <Loading what="Loading cases" />;
+  if (rows.length === 0)
+    return (
+      <Empty title="No cases match">
+        Cases are opened by rules (see <Link to="/rules">Rules</Link>) when a detractor, a churn threat or a spike comes
+        in. Loosen the filters above to see more.
+      </Empty>
+    );
+  return (
+    <>
+      <div className="table-wrap">
+        <table data-testid="cases-table" className="cases">
+          <thead>
+            <tr>
+              <th>Case</th>
+              <th>Status</th>
+              <th>Priority</th>
+              <th className="hide-phone">Department</th>
+              <th className="hide-phone">Assignee</th>
+              <th className="hide-phone">Root cause</th>
+              <th>SLA due</th>
+              <th className="hide-phone">Opened</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((c) => (
+              <tr key={c.id} data-case={c.id} className={c.overdue ? 'is-overdue' : undefined}>
+                <td className="title-cell">
+                  <Link to={`/cases/${c.id}`} keepFilters={false}>
+                    {c.title}
+                  </Link>
+                </td>
+                <td data-testid="case-status">
+                  <StatusChip s={c.status} />
+                </td>
+                <td>
+                  <PriorityChip p={c.priority} />
+                </td>
+                <td className="hide-phone">{deps.name(c.department)}</td>
+                <td className="hide-phone">{c.assignee ?? <span className="muted">unassigned</span>}</td>
+                <td className="hide-phone">
+                  {c.root_cause ? tax.label(c.root_cause) : <span className="muted">—</span>}
+                </td>
+                <td className="nowrap">
+                  <Due c={c} />
+                </td>
+                <td className="hide-phone nowrap">{dateTime(c.opened_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p className="note">
+        {count(rows.length)} case{rows.length === 1 ? '' : 's'} shown.{' '}
+        {extra.cursor && (
+          <button type="button" className="secondary" onClick={more} disabled={busy}>
+            {busy ? 'Loading…' : 'Load 50 more'}
+          </button>
+        )}
+      </p>
+    </>
+  );
+}
+
+function Board({ department }: { department: string }) {
+  const b = useApi<CaseBoard>('/api/v1/cases/board', { per_department: 30 });
+  const deps = useDepartments();
+  if (b.error) return <ErrorBox error={b.error} />;
+  if (!b.data) return <Loading what="Loading the board" />;
+  const shown = b.data.departments.filter((d) => !department || d.department === department);
+  if (shown.length === 0)
+    return (
+      <Empty title={department ? `No cases for ${deps.name(department)}` : 'No cases yet'}>
+        Rules open cases when something needs a follow-up: see <Link to="/rules">Rules</Link>.
+      </Empty>
+    );
+  return (
+    <div data-testid="case-board">
+      {shown.map((d) => (
+        <Card
+          key={d.department}
+          title={
+            <>
+              {deps.name(d.department)} {d.overdue > 0 && <span className="overdue">⚠︎ {d.overdue} overdue</span>}
+            </>
+          }
+          testId={`board-${d.department}`}
+        >
+          <div className="board">
+            {CASE_STATUSES.map((s) => {
+              const cards = d.open.filter((c) => c.status === s);
+              return (
+                <section
+                  key={s}
+                  className="board-col"
+                  aria-label={`${STATUS_LABEL[s]}: ${d.counts[s]}`}
+                  data-status={s}
+                >
+                  <h3>
+                    {STATUS_LABEL[s]} <span className="count">{count(d.counts[s] ?? 0)}</span>
+                  </h3>
+                  {OPEN.includes(s) ? (
+                    <>
+                      {cards.map((c) => (
+                        <Link
+                          key={c.id}
+                          to={`/cases/${c.id}`}
+                          keepFilters={false}
+                          className={`case-card${c.overdue ? ' is-overdue' : ''}`}
+                          data-testid="board-card"
+                        >
+                          <span className="case-title">{c.title}</span>
+                          <span className="case-meta">
+                            <PriorityChip p={c.priority} />
+                            {c.assignee ?? 'unassigned'}
+                          </span>
+                          <span className="case-meta">
+                            <Due c={c} />
+                          </span>
+                        </Link>
+                      ))}
+                      {(d.counts[s] ?? 0) > cards.length && (
+                        <Link to={`/cases?view=list&department=${d.department}&status=${s}`} className="more">
+                          all {count(d.counts[s] ?? 0)} →
+                        </Link>
+                      )}
+                      {(d.counts[s] ?? 0) === 0 && <p className="muted small">none</p>}
+                    </>
+                  ) : (d.counts[s] ?? 0) > 0 ? (
+                    <Link to={`/cases?view=list&department=${d.department}&status=${s}`} className="more">
+                      see {count(d.counts[s] ?? 0)} →
+                    </Link>
+                  ) : (
+                    <p className="muted small">none</p>
+                  )}
+                </section>
+              );
+            })}
+          </div>
+        </Card>
+      ))}
+    </div>
+  );
+}
+
+export default function Cases({ me }: { me: Me }) {
+  const view = useParam('view', 'list') === 'board' ? 'board' : 'list';
+  const department = useParam('department');
+  const status = useParam('status', view === 'list' ? 'open' : '');
+  const assignee = useParam('assignee');
+  const priority = useParam('priority');
+  const overdue = useParam('overdue');
+  const deps = useDepartments();
+  const [who, setWho] = useState(assignee);
+  useEffect(() => setWho(assignee), [assignee]);
+  useEffect(() => {
+    if (who === assignee) return;
+    const t = setTimeout(() => setParams({ assignee: who.trim() }), 350);
+    return () => clearTimeout(t);
+  }, [who, assignee]);
+  const params: Params = {
+    department: department || undefined,
+    status: status === 'open' ? OPEN.join(',') : status === 'all' ? undefined : status || undefined,
+    assignee: assignee || undefined,
+    priority: priority || undefined,
+    overdue: overdue === 'true' ? 'true' : undefined,
+  };
+  const mine = me.user?.name;
+
+  return (
+    <>
+      <PageHead title="Cases">
+        Follow-ups opened by rules: who has them, how close they are to their SLA, and what was done.
+        {me.user?.role === 'department_owner' && me.user.department ? ' Showing your department first.' : ''}
+      </PageHead>
+      <div className="toolbar">
+        <Toggle
+          label="View"
+          options={[
+            ['list', 'List'],
+            ['board', 'Board by department'],
+          ]}
+          value={view}
+          onChange={(v) => setParams({ view: v === 'list' ? '' : v })}
+        />
+      </div>
+      <Card>
+        <form className="toolbar filters" onSubmit={(e) => e.preventDefault()} aria-label="Case filters">
+          <label>
+            <span>Department</span>
+            <select
+              value={department}
+              onChange={(e) => setParams({ department: e.target.value })}
+              data-testid="case-department"
+            >
+              <option value="">All</option>
+              {deps.items.map((d) => (
+                <option key={d.key} value={d.key}>
+                  {d.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          {view === 'list' && (
+            <>
+              <label>
+                <span>Status</span>
+                <select
+                  value={status}
+                  onChange={(e) => setParams({ status: e.target.value || 'all' })}
+                  data-testid="case-status-filter"
+                >
+                  <option value="open">Open (new, in progress, waiting)</option>
+                  <option value="all">Any</option>
+                  {CASE_STATUSES.map((s) => (
+                    <option key={s} value={s}>
+                      {STATUS_LABEL[s]}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                <span>Priority</span>
+                <select value={priority} onChange={(e) => setParams({ priority: e.target.value })}>
+                  <option value="">Any</option>
+                  {CASE_PRIORITIES.map((p) => (
+                    <option key={p} value={p}>
+                      {p}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                <span>Assignee</span>
+                <input
+                  type="search"
+                  value={who}
+                  onChange={(e) => setWho(e.target.value)}
+                  placeholder="Name"
+                  data-testid="case-assignee-filter"
+                />
+              </label>
+              {mine && (
+                <button
+                  type="button"
+                  className="secondary"
+                  aria-pressed={assignee === mine}
+                  onClick={() => setParams({ assignee: assignee === mine ? '' : mine })}
+                >
+                  Mine
+                </button>
+              )}
+              <label className="check">
+                <input
+                  type="checkbox"
+                  checked={overdue === 'true'}
+                  onChange={(e) => setParams({ overdue: e.target.checked ? 'true' : '' })}
+                  data-testid="case-overdue-filter"
+                />
+                Overdue only
+              </label>
+            </>
+          )}
+        </form>
+        {view === 'list' ? <CaseList params={params} /> : <Board department={department} />}
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,205 @@
+import { type Digest as D, useApi } from '../api';
+import { Card, Chip, Empty, ErrorBox, Loading, PageHead } from '../components/ui';
+import { addDays, isoDay, setParams, useParam } from '../filters';
+import { count, day } from '../format';
+import { Due, useDepartments, useTaxonomy } from '../loop/common';
+import { Link } from '../router';
+
+const money = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
+
+/** Monday of the week holding `d` (UTC), as the server counts weeks. */
+function monday(d: string): string {
+  const t = new Date(`${d}T00:00:00Z`);
+  return addDays(d, -((t.getUTCDay() + 6) % 7));
+}
+
+/** Departments with something to say: cases, open work, or a new or spiking topic. */
+const active = (dg: D) =>
+  dg.departments.filter(
+    (d) => d.cases_opened > 0 || d.unresolved.count > 0 || d.topics.length > 0 || d.verbatims.length > 0,
+  );
+
+export default function Digest() {
+  const lastWeek = monday(addDays(isoDay(new Date()), -7));
+  const week = useParam('week', lastWeek);
+  const department = useParam('department');
+  const dg = useApi<D>('/api/v1/digest', { week, department: department || undefined });
+  const deps = useDepartments();
+  const tax = useTaxonomy();
+
+  return (
+    <>
+      <PageHead title="Weekly intelligence digest">
+        Per department: what hurt customers most (by cases and by revenue at risk), what is new or spiking in what they
+        say, and what is still open. The same digest can be emailed every week.
+      </PageHead>
+      <div className="toolbar">
+        <button type="button" className="secondary" onClick={() => setParams({ week: addDays(monday(week), -7) })}>
+          ← Previous week
+        </button>
+        <label>
+          <span>Week of</span>
+          <input
+            type="date"
+            value={monday(week)}
+            onChange={(e) => e.target.value && setParams({ week: monday(e.target.value) })}
+            data-testid="week-picker"
+          />
+        </label>
+        <button
+          type="button"
+          className="secondary"
+          disabled={monday(week) >= lastWeek}
+          onClick={() => setParams({ week: addDays(monday(week), 7) })}
+        >
+          Next week →
+        </button>
+        <label>
+          <span>Department</span>
+          <select value={department} onChange={(e) => setParams({ department: e.target.value })}>
+            <option value="">All</option>
+            {deps.items.map((d) => (
+              <option key={d.key} value={d.key}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {dg.error ? (
+        <ErrorBox error={dg.error} />
+      ) : !dg.data ? (
+        <Loading what="Building the digest" />
+      ) : active(dg.data).length === 0 ? (
+        <Empty title={`Nothing to report for the week of ${day(dg.data.week.from)}`}>
+          No cases were opened, nothing is unresolved, and no topic is new or spiking. Pick another week above.
+        </Empty>
+      ) : (
+        <>
+          <p className="note">
+            Week of {day(dg.data.week.from)} – {day(new Date(Date.parse(dg.data.week.to) - 1).toISOString())}
+            {dg.data.departments.length > active(dg.data).length &&
+              ` · ${dg.data.departments.length - active(dg.data).length} more department(s) with nothing to report`}
+          </p>
+          {active(dg.data).map((d) => (
+            <Card
+              key={d.department}
+              title={deps.name(d.department)}
+              testId={`digest-${d.department}`}
+              actions={
+                <span className="digest-stats">
+                  <strong>{count(d.cases_opened)}</strong> case{d.cases_opened === 1 ? '' : 's'} opened ·{' '}
+                  <strong>{count(d.unresolved.count)}</strong> unresolved
+                  {d.unresolved.overdue > 0 && <span className="overdue"> · ⚠︎ {d.unresolved.overdue} overdue</span>}
+                </span>
+              }
+            >
+              <div className="grid cols-2">
+                <div>
+                  <h3>Top root causes</h3>
+                  {d.top_root_causes.length === 0 ? (
+                    <p className="muted">No cases opened this week.</p>
+                  ) : (
+                    <div className="table-wrap">
+                      <table>
+                        <thead>
+                          <tr>
+                            <th>Root cause</th>
+                            <th className="num">Cases</th>
+                            <th className="num">Customers</th>
+                            <th className="num">Revenue at risk</th>
+                          </tr>
+                        </thead>
+                        <tbody>
+                          {d.top_root_causes.map((r) => (
+                            <tr key={r.root_cause ?? 'none'}>
+                              <td>{r.label ?? (r.root_cause ? tax.label(r.root_cause) : 'Not set yet')}</td>
+                              <td className="num">{count(r.cases)}</td>
+                              <td className="num">{count(r.customers)}</td>
+                              <td className="num">{money.format(r.revenue_at_risk)}</td>
+                            </tr>
+                          ))}
+                        </tbody>
+                      </table>
+                    </div>
+                  )}
+                  {d.top_root_causes_by_impact.length > 0 &&
+                    d.top_root_causes_by_impact[0]?.root_cause !== d.top_root_causes[0]?.root_cause && (
+                      <p className="note">
+                        By revenue at risk, first:{' '}
+                        <strong>
+                          {d.top_root_causes_by_impact[0]?.label ??
+                            tax.label(d.top_root_causes_by_impact[0]?.root_cause)}
+                        </strong>{' '}
+                        ({money.format(d.top_root_causes_by_impact[0]?.revenue_at_risk ?? 0)})
+                      </p>
+                    )}
+                  <p className="note">
+                    Revenue at risk: purchases and renewals of the affected customers over the last 12 months.
+                  </p>
+                </div>
+                <div>
+                  <h3>New and spiking topics</h3>
+                  {d.topics.length === 0 ? (
+                    <p className="muted">Nothing new or spiking.</p>
+                  ) : (
+                    <ul className="plain">
+                      {d.topics.map((t) => (
+                        <li key={t.topic}>
+                          <Chip tone={t.kind === 'new' ? 'warn' : 'negative'}>{t.kind}</Chip>{' '}
+                          <Link to={`/topics?topic=${encodeURIComponent(t.topic)}`}>
+                            {t.label ?? tax.label(t.topic)}
+                          </Link>{' '}
+                          <span className="muted">
+                            {count(t.mentions)} mentions ({count(t.negative)} negative), usually{' '}
+                            {t.weekly_baseline.toFixed(1)}
+                            /week
+                          </span>
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                  <h3>Oldest unresolved</h3>
+                  {d.unresolved.oldest.length === 0 ? (
+                    <p className="muted">Nothing open.</p>
+                  ) : (
+                    <ul className="plain">
+                      {d.unresolved.oldest.map((c) => (
+                        <li key={c.id}>
+                          <Link to={`/cases/${c.id}`} keepFilters={false}>
+                            {c.title}
+                          </Link>{' '}
+                          <span className="small">
+                            <Due c={c} />
+                          </span>
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </div>
+              </div>
+              {d.verbatims.length > 0 && (
+                <>
+                  <h3>In their words</h3>
+                  <ul className="plain quotes">
+                    {d.verbatims.map((v) => (
+                      <li key={v.case_id}>
+                        <blockquote className="quote">“{v.verbatim}”</blockquote>
+                        <span className="muted small">
+                          {v.root_cause ? `${tax.label(v.root_cause)} · ` : ''}
+                          <Link to={`/cases/${v.case_id}`} keepFilters={false}>
+                            case
+                          </Link>
+                        </span>
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              )}
+            </Card>
+          ))}
+        </>
+      )}
+    </>
+  );
+}
