@@ -54,17 +54,21 @@ export async function loyaltyCounts(
       -- Customers referred by someone (no index on referred_by: one pass, then a hash join).
       SELECT c.referred_by AS customer_id, array_agg(coalesce(c.acquired_at, c.created_at)) AS ats
       FROM customers c WHERE c.org_id = ${orgId}::uuid AND c.referred_by IS NOT NULL GROUP BY c.referred_by
-    ), o AS (
-      SELECT l.box,
-        EXISTS (SELECT 1 FROM events e WHERE e.org_id = ${orgId}::uuid AND e.customer_id = l.customer_id
-          AND e.type = 'cancellation' AND e.occurred_at > l.t AND e.occurred_at <= l.t + ${h}) AS cancelled,
-        EXISTS (SELECT 1 FROM events e WHERE e.org_id = ${orgId}::uuid AND e.customer_id = l.customer_id
-          AND e.type = 'purchase' AND e.occurred_at > l.t AND e.occurred_at <= l.t + ${h}) AS purchased,
-        (EXISTS (SELECT 1 FROM events e WHERE e.org_id = ${orgId}::uuid AND e.customer_id = l.customer_id
-          AND e.type = 'referral_made' AND e.occurred_at > l.t AND e.occurred_at <= l.t + ${h})
+    ), o AS MATERIALIZED (
+      -- One index-only range scan per customer (events_customer_cover) answers all three outcomes.
+      SELECT l.box, coalesce(x.cancelled, false) AS cancelled, coalesce(x.purchased, false) AS purchased,
+        (coalesce(x.referral, false)
          OR EXISTS (SELECT 1 FROM unnest(r.ats) a WHERE a > l.t AND a <= l.t + ${h})) AS referred,
         l.t + ${h} <= ${q.now.toISOString()}::timestamptz AS elapsed
-      FROM last l LEFT JOIN refs r ON r.customer_id = l.customer_id
+      FROM last l
+      LEFT JOIN refs r ON r.customer_id = l.customer_id
+      LEFT JOIN LATERAL (
+        SELECT bool_or(e.type = 'cancellation') AS cancelled, bool_or(e.type = 'purchase') AS purchased,
+          bool_or(e.type = 'referral_made') AS referral
+        FROM events e WHERE e.org_id = ${orgId}::uuid AND e.customer_id = l.customer_id
+          AND e.occurred_at > l.t AND e.occurred_at <= l.t + ${h}
+          AND e.type IN ('cancellation', 'purchase', 'referral_made')
+      ) x ON true
     )
     SELECT box, count(*)::int AS n,
       (count(*) FILTER (WHERE elapsed AND NOT cancelled))::int AS retained,

@@ -358,88 +358,51 @@ function rollupRows(orgId: string, q: AggQuery, byAgent: boolean): RawBuilder<un
   return sql`(${sql.join(parts, sql` UNION ALL `)})`;
 }
 
-/**
- * Inner (per bucket × group, raw rows also per score box) and outer (per bucket × group)
- * measures. Rollups: sums of the rollup columns. Raw rows: counts and sums, answers grouped by
- * round(value) so the histogram costs one rounding per row.
- */
-function measuresSql(c: Ctx, percentiles: boolean, type: AnswerType | undefined) {
+/** Measures per (bucket, group): sums of rollup columns, or counts and sums of raw rows. */
+function measuresSql(c: Ctx, percentiles: boolean, type: AnswerType | undefined): RawBuilder<unknown> {
   if (c.rollup) {
-    const ms = ROLLUP_MEASURES[c.family];
-    const inner = sql.raw(ms.map((m) => `sum(f.${m}) AS ${m}`).join(', '));
     if (c.family === 'answers') {
-      return {
-        inner,
-        box: false,
-        outer: sql.raw(
-          `sum(x.n)::int AS n, sum(x.sum)::float8 AS sum, sum(x.sum_sq)::float8 AS sum_sq, ARRAY[${H.map((i) => `sum(x.h${i})::int`).join(', ')}] AS h`,
-        ),
-      };
+      return sql.raw(
+        `sum(f.n)::int AS n, sum(f.sum)::float8 AS sum, sum(f.sum_sq)::float8 AS sum_sq, ARRAY[${H.map((i) => `sum(f.h${i})::int`).join(', ')}] AS h`,
+      );
     }
     if (c.family === 'texts') {
-      return {
-        inner,
-        box: false,
-        outer: sql.raw(
-          'sum(x.n)::int AS n, sum(x.sum)::float8 AS sum, sum(x.sum_sq)::float8 AS sum_sq, sum(x.positive)::int AS positive, sum(x.negative)::int AS negative',
-        ),
-      };
+      return sql.raw(
+        'sum(f.n)::int AS n, sum(f.sum)::float8 AS sum, sum(f.sum_sq)::float8 AS sum_sq, sum(f.positive)::int AS positive, sum(f.negative)::int AS negative',
+      );
     }
-    return {
-      inner,
-      box: false,
-      outer: sql.raw('sum(x.n)::int AS n, sum(x.resolved)::int AS resolved, sum(x.responded)::int AS responded'),
-    };
+    return sql.raw('sum(f.n)::int AS n, sum(f.resolved)::int AS resolved, sum(f.responded)::int AS responded');
   }
   if (c.family === 'answers') {
-    // NPS and CSAT values are the stored numbers; only CES is rescaled.
+    // NPS and CSAT values are the stored numbers; only CES is rescaled (fewer expressions per row).
     const v = type === 'ces' ? answerValue : sql`f.value_num`;
-    return {
-      inner: sql`count(*) AS n, sum(${v}) AS sum, sum((${v})^2) AS sum_sq`,
-      box: true,
-      boxExpr: sql`round(${v})`,
-      outer: sql`sum(x.n)::int AS n, sum(x.sum)::float8 AS sum, sum(x.sum_sq)::float8 AS sum_sq,
-        ARRAY[${sql.join(H.map((i) => sql`coalesce(sum(x.n) FILTER (WHERE x.box = ${sql.lit(i)}), 0)::int`))}] AS h`,
-    };
+    return sql`count(*)::int AS n, sum(${v})::float8 AS sum, sum((${v})^2)::float8 AS sum_sq,
+      ARRAY[${sql.join(H.map((i) => sql`(count(*) FILTER (WHERE round(${v}) = ${sql.lit(i)}))::int`))}] AS h`;
   }
   if (c.family === 'texts') {
-    return {
-      inner: sql`count(*) AS n, sum(f.sentiment_score::float8) AS sum, sum(f.sentiment_score::float8 ^ 2) AS sum_sq,
-      count(*) FILTER (WHERE f.sentiment_label = 'positive') AS positive,
-      count(*) FILTER (WHERE f.sentiment_label = 'negative') AS negative`,
-      box: false,
-      outer: sql`sum(x.n)::int AS n, sum(x.sum)::float8 AS sum, sum(x.sum_sq)::float8 AS sum_sq,
-        sum(x.positive)::int AS positive, sum(x.negative)::int AS negative`,
-    };
+    return sql`count(*)::int AS n, sum(f.sentiment_score::float8)::float8 AS sum, sum(f.sentiment_score::float8 ^ 2)::float8 AS sum_sq,
+      (count(*) FILTER (WHERE f.sentiment_label = 'positive'))::int AS positive,
+      (count(*) FILTER (WHERE f.sentiment_label = 'negative'))::int AS negative`;
   }
-  if (c.family === 'responses') return { inner: sql`count(*) AS n`, box: false, outer: sql`sum(x.n)::int AS n` };
+  if (c.family === 'responses') return sql`count(*)::int AS n`;
   const frt = sql`extract(epoch FROM f.first_response_at - f.opened_at)`;
   const res = sql`extract(epoch FROM f.resolved_at - f.opened_at)`;
-  return {
-    inner: sql`count(*) AS n, count(*) FILTER (WHERE f.resolved_at IS NOT NULL) AS resolved,
-    count(*) FILTER (WHERE f.first_response_at IS NOT NULL) AS responded
+  return sql`count(*)::int AS n, (count(*) FILTER (WHERE f.resolved_at IS NOT NULL))::int AS resolved,
+    (count(*) FILTER (WHERE f.first_response_at IS NOT NULL))::int AS responded
     ${
       percentiles
-        ? sql`, percentile_cont(0.5) WITHIN GROUP (ORDER BY ${frt}) AS frt_p50,
-      percentile_cont(0.9) WITHIN GROUP (ORDER BY ${frt}) AS frt_p90,
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY ${res}) AS res_p50`
+        ? sql`, (percentile_cont(0.5) WITHIN GROUP (ORDER BY ${frt}))::float8 AS frt_p50,
+      (percentile_cont(0.9) WITHIN GROUP (ORDER BY ${frt}))::float8 AS frt_p90,
+      (percentile_cont(0.5) WITHIN GROUP (ORDER BY ${res}))::float8 AS res_p50`
         : sql``
-    }`,
-    box: false,
-    outer: sql`sum(x.n)::int AS n, sum(x.resolved)::int AS resolved, sum(x.responded)::int AS responded
-      ${
-        percentiles
-          ? sql`, max(x.frt_p50)::float8 AS frt_p50, max(x.frt_p90)::float8 AS frt_p90, max(x.res_p50)::float8 AS res_p50`
-          : sql``
-      }`,
-  };
+    }`;
 }
 
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);
 
 /**
- * Aggregates per (bucket, group) for one metric family. Rows are first reduced per date bucket
- * and group (dimension tables joined once per row, no text formatting per row), then formatted.
+ * Aggregates per (bucket, group) for one metric family: rollup rows of the coarsest grain that
+ * fits (see rollupSegments) or raw rows, bucketed as dates and formatted once per output row.
  */
 export async function aggregate(db: Db, orgId: string, q: AggQuery): Promise<AggResult> {
   const rollup = fitsRollup(q);
@@ -455,7 +418,7 @@ export async function aggregate(db: Db, orgId: string, q: AggQuery): Promise<Agg
   const m = measuresSql(c, !!q.percentiles, q.type);
   let inner: RawBuilder<unknown>;
   if (rollup) {
-    inner = sql`SELECT f.b, ${key}::text AS key, ${label} AS label, ${m.inner}
+    inner = sql`SELECT f.b, ${key}::text AS key, ${label} AS label, ${m}
       FROM ${rollupRows(orgId, q, byAgent)} f
       ${joinsSql(c, false, false)}
       WHERE true ${filterSql(f, c)}
@@ -469,19 +432,17 @@ export async function aggregate(db: Db, orgId: string, q: AggQuery): Promise<Agg
         : q.family === 'texts'
           ? sql`AND f.analysable`
           : sql``;
-    inner = sql`SELECT ${b} AS b, ${key}::text AS key, ${label} AS label${m.box ? sql`, ${m.boxExpr} AS box` : sql``}, ${m.inner}
+    inner = sql`SELECT ${b} AS b, ${key}::text AS key, ${label} AS label, ${m}
       FROM ${sql.table(spec.table)} f
       ${joinsSql(c, needCustomer, q.groupBy === 'topic')}
       WHERE f.org_id = ${orgId}::uuid
         AND ${time} >= ${q.from.toISOString()}::timestamptz AND ${time} < ${q.to.toISOString()}::timestamptz
         ${typeCond} ${filterSql(f, c)}
-      GROUP BY 1, 2${m.box ? sql`, 4` : sql``}`;
+      GROUP BY 1, 2`;
   }
+  // Buckets are grouped as dates and formatted once per output row.
   const r = await sql<AggRow>`
-    SELECT to_char(x.b, 'YYYY-MM-DD') AS bucket, x.key, max(x.label) AS label, ${m.outer}
-    FROM (${inner}) x
-    GROUP BY x.b, x.key
-    ORDER BY x.b, x.key`.execute(db);
+    SELECT to_char(x.b, 'YYYY-MM-DD') AS bucket, x.* FROM (${inner}) x ORDER BY x.b, x.key`.execute(db);
   return {
     source: rollup ? 'rollup' : 'raw',
     rows: r.rows.map((x) => ({

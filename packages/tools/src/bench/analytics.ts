@@ -4,11 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { ingestBatch, validateBatch } from '@canopy/server';
 import {
   aggregate,
   createOrg,
   loyaltyCounts,
   openStore,
+  ROLLUP_TRIGGERS,
+  rebuildRollups,
   type Store,
   topicDriverStats,
   upsertAgents,
@@ -25,8 +28,13 @@ import { median } from './report.js';
  * Analytics benchmark: generated answers (NPS), interactions and events, loaded with COPY
  * (rollup triggers on), then the dashboard and ad-hoc queries of the metrics API, each the
  * median of 5 warm runs, from rollups and from raw rows, with DuckDB on the same rows as the
- * yardstick. Args: --responses=N (default 10M on PostgreSQL, 1M on PGlite; --quick: 200k / 50k),
- * --stores=postgres,pglite, --no-duckdb. BENCH_DATABASE_URL as in the other benchmarks.
+ * yardstick. Args: --responses=N (default 10M on PostgreSQL, 1M on PGlite; --quick: 200k / 50k;
+ * interactions = N, events = 2N, customers = N/10), --stores=postgres,pglite, --no-duckdb,
+ * --load=notrig (default: COPY with the rollup triggers disabled, then one rebuild from raw rows —
+ * what a bulk import does) | trig (COPY with the triggers on), --trigger-batches=N (trigger cost
+ * on ingestion: N batches of 200 responses × 3 answers through ingestBatch, with and without the
+ * rollup triggers; default 20), --keep (keep the database), --db=name. BENCH_DATABASE_URL as in
+ * the other benchmarks.
  */
 const DAY = 86_400_000;
 const END = Date.parse('2026-11-01T00:00:00Z');
@@ -118,11 +126,18 @@ async function copyInto(
 }
 
 /** Customers with a latent problem rate: NPS answers fall with late deliveries and billing errors. */
+async function setTriggers(store: Store, on: boolean) {
+  for (const t of new Set(ROLLUP_TRIGGERS.map((x) => x.table))) {
+    await sql.raw(`ALTER TABLE ${t} ${on ? 'ENABLE' : 'DISABLE'} TRIGGER USER`).execute(store.db);
+  }
+}
+
 async function load(
   store: Store,
   s: Sizes,
   dir: string,
-): Promise<{ ids: Ids; files: Record<string, string[]>; seconds: number; rows: number }> {
+  triggers: boolean,
+): Promise<{ ids: Ids; files: Record<string, string[]>; seconds: number; rows: number; rebuildSeconds: number }> {
   const org = await createOrg(store.db, `bench-${randomUUID().slice(0, 8)}`, 'Bench');
   await upsertDepartments(store.db, org.id, DEPTS.map((k) => ({ key: k, name: k, function: k })) as never);
   await upsertTouchpoints(store.db, org.id, TPS.map((t) => ({ ...t, planned: true, direct: true })) as never);
@@ -150,6 +165,7 @@ async function load(
   const acq = Float64Array.from({ length: s.customers }, () => START - 365 * DAY + r() * 900 * DAY);
   const iso = (t: number) => new Date(t).toISOString();
   const files: Record<string, string[]> = { customers: [], answers: [], interactions: [], events: [] };
+  if (!triggers) await setTriggers(store, false);
   const started = performance.now();
   await copyInto(
     store,
@@ -207,12 +223,21 @@ async function load(
     dir,
   );
   const seconds = (performance.now() - started) / 1000;
-  await sql`ANALYZE`.execute(store.db);
+  let rebuildSeconds = 0;
+  if (!triggers) {
+    const t = performance.now();
+    await rebuildRollups(store.db, org.id);
+    rebuildSeconds = (performance.now() - t) / 1000;
+    await setTriggers(store, true);
+  }
+  // As autovacuum would: statistics, and visibility maps for index-only scans.
+  await sql`VACUUM ANALYZE`.execute(store.db);
   return {
     ids: { org: org.id, customers, tps, agents: agentIds, deptOfTp },
     files,
     seconds,
     rows: s.customers + s.responses + s.interactions + s.events,
+    rebuildSeconds,
   };
 }
 
@@ -325,6 +350,56 @@ async function duck(files: Record<string, string[]>, ids: Ids): Promise<Record<s
   return out;
 }
 
+/**
+ * Trigger cost on ingestion: `batches` batches of 200 responses (nps, csat, ces answers) through
+ * ingestBatch (identity resolution, idempotency, persist) with the rollup triggers on, then the
+ * same volume with them disabled; answers per second both ways.
+ */
+async function triggerCost(store: Store, ids: Ids, batches: number) {
+  const r = rng(7);
+  const make = (b: number, tag: string) =>
+    validateBatch(
+      'responses',
+      Array.from({ length: 200 }, (_, i) => ({
+        customer_email: `trig-${tag}-${(b * 200 + i) % 5000}@example.com`,
+        touchpoint: TPS[Math.floor(r() * TPS.length)].key,
+        agent: i % 3 ? AGENTS[i % AGENTS.length].key : undefined,
+        submitted_at: new Date(END - r() * 60 * DAY).toISOString(),
+        answers: [
+          { field: 'nps', type: 'nps', value: Math.floor(r() * 11) },
+          { field: 'csat', type: 'csat', value: 1 + Math.floor(r() * 5) },
+          { field: 'effort', type: 'ces', value: 1 + Math.floor(r() * 7) },
+        ],
+      })),
+    ).records;
+  const runOnce = async (tag: string) => {
+    const data = Array.from({ length: batches }, (_, b) => make(b, tag));
+    const t = performance.now();
+    for (const recs of data) await ingestBatch(store, ids.org, 'responses', recs as never);
+    return (performance.now() - t) / 1000;
+  };
+  await runOnce('warm');
+  const on1 = await runOnce('on1');
+  await setTriggers(store, false);
+  const off1 = await runOnce('off1');
+  await setTriggers(store, true);
+  const on2 = await runOnce('on2');
+  await setTriggers(store, false);
+  const off2 = await runOnce('off2');
+  await setTriggers(store, true);
+  await rebuildRollups(store.db, ids.org);
+  const answers = batches * 200 * 3;
+  const on = (on1 + on2) / 2;
+  const off = (off1 + off2) / 2;
+  return {
+    on_answers_per_s: answers / on,
+    off_answers_per_s: answers / off,
+    batch_ms_on: (on * 1000) / batches,
+    batch_ms_off: (off * 1000) / batches,
+    overhead: on / off - 1,
+  };
+}
+
 async function freshPg(url: string, name: string): Promise<string> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
@@ -375,9 +450,12 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
         kind === 'postgres'
           ? await openStore({ databaseUrl: await freshPg(url, dbName), poolSize: 2 })
           : await openStore({});
-      const loaded = await load(store, sizes, dir);
+      const triggers = arg(opts.args, 'load') === 'trig';
+      const loaded = await load(store, sizes, dir, triggers);
       const p = kind;
       figures[`${p}_load_rows_per_s`] = Math.round(loaded.rows / loaded.seconds);
+      if (!triggers) figures[`${p}_rollup_rebuild_s`] = loaded.rebuildSeconds;
+      notes[`${p}_load`] = triggers ? 'COPY, triggers on' : 'COPY, triggers off, then rebuildRollups';
       notes[`${p}_rows`] =
         `${sizes.responses} answers, ${sizes.interactions} interactions, ${sizes.events} events, ${sizes.customers} customers`;
       const q = queries(store, loaded.ids.org);
@@ -387,6 +465,15 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
       figures[`${p}_nps_dept_90d_raw_ms`] = await timed(q.q2(false));
       figures[`${p}_loyalty_by_box_ms`] = await timed(q.loyalty);
       figures[`${p}_key_drivers_90d_ms`] = await timed(q.drivers, 3);
+      const tb = Number(arg(opts.args, 'trigger-batches') ?? 20);
+      if (tb > 0) {
+        const tc = await triggerCost(store, loaded.ids, tb);
+        figures[`${p}_ingest_answers_per_s_triggers_on`] = Math.round(tc.on_answers_per_s);
+        figures[`${p}_ingest_answers_per_s_triggers_off`] = Math.round(tc.off_answers_per_s);
+        figures[`${p}_ingest_batch_ms_triggers_on`] = tc.batch_ms_on;
+        figures[`${p}_ingest_batch_ms_triggers_off`] = tc.batch_ms_off;
+        ratios[`${p}_ingest_trigger_overhead`] = tc.overhead;
+      }
       ratios[`${p}_nps_week_touchpoint_2y_rollup_vs_raw`] =
         figures[`${p}_nps_week_touchpoint_2y_rollup_ms`] / figures[`${p}_nps_week_touchpoint_2y_raw_ms`];
       ratios[`${p}_nps_dept_90d_rollup_vs_raw`] =
@@ -409,6 +496,11 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  notes.method = 'median of 5 warm runs (drivers: 3); load = COPY with rollup triggers on; DuckDB reads the same CSVs';
+  notes.method =
+    'median of 5 warm runs (drivers: 3); DuckDB reads the same CSVs; trigger overhead = ingestBatch time with rollup triggers / without − 1 (200 responses × 3 answers per batch)';
+  notes.load_average = (await import('node:os'))
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
   return { name: 'analytics', figures, baselines, ratios, notes };
 }
