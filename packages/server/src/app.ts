@@ -104,7 +104,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   metricsRoutes(app, opts.store, auth);
   configRoutes(app, opts.store, auth, () => undefined);
   sessionRoutes(app, opts.store, auth);
-  surveyRoutes(app, opts.store, auth, analysis);
+  surveyRoutes(app, opts.store, auth, analysis, loop.rules);
   staticRoutes(app);
   return app;
 }

@@ -47,7 +47,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ApiKeyAuth } from '../auth.js';
 import type { TextAnalysisStep } from '../pipeline/analyse.js';
-import { ingestBatch } from '../pipeline/ingest.js';
+import { type IngestOptions, ingestBatch } from '../pipeline/ingest.js';
 import { validateBatch } from '../pipeline/validate.js';
 import { Problem, sendProblem, zodFieldErrors } from '../problem.js';
 import { apiRoute, limitParam } from '../route.js';
@@ -112,8 +112,14 @@ function requestBase(req: FastifyRequest, configured?: string): string {
 }
 
 /** Surveys: definitions, invitations, hosted pages, email one-click, the widget API and the funnel. */
-export function surveyRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth, analysis?: TextAnalysisStep): void {
-  const svc = new SurveyService(store, analysis);
+export function surveyRoutes(
+  app: FastifyInstance,
+  store: Store,
+  auth: ApiKeyAuth,
+  analysis?: TextAnalysisStep,
+  rules?: IngestOptions['rules'],
+): void {
+  const svc = new SurveyService(store, analysis, rules);
   let listenBase = 'http://localhost';
   const dispatcher = new SurveyDispatcher(
     svc,

@@ -36,7 +36,7 @@ import {
   touchpointSentSince,
 } from '@canopy/store';
 import type { TextAnalysisStep } from '../pipeline/analyse.js';
-import { ingestBatch } from '../pipeline/ingest.js';
+import { type IngestOptions, ingestBatch } from '../pipeline/ingest.js';
 import { validateBatch } from '../pipeline/validate.js';
 import { Problem } from '../problem.js';
 
@@ -113,6 +113,8 @@ export class SurveyService {
   constructor(
     readonly store: Store,
     readonly analysis?: TextAnalysisStep,
+    /** The closed loop's rules: a survey response fires them when it is first written. */
+    readonly rules?: IngestOptions['rules'],
   ) {}
 
   async settings(orgId: string, db: Db = this.store.db): Promise<OrgSurveySettings> {
@@ -297,7 +299,10 @@ export class SurveyService {
     const rec = records[0] as ResponseInput;
     const orgId = inv.org_id;
     if (!inv.response_id) {
-      const outcome = await ingestBatch(this.store, orgId, 'responses', [rec], { analysis: this.analysis });
+      const outcome = await ingestBatch(this.store, orgId, 'responses', [rec], {
+        analysis: this.analysis,
+        rules: this.rules,
+      });
       if (outcome.statuses[0] !== 'duplicate') return outcome.ids[0];
       inv.response_id = outcome.ids[0];
     }
