@@ -34,6 +34,8 @@ export interface ClassifierOptions {
   seed?: number;
   /** Cap on stored non-zero weights (model size). */
   maxWeights?: number;
+  /** Zero-shot default-taxonomy topics as features (default true; off for the lean shipped sentiment model). */
+  topicFeatures?: boolean;
 }
 
 export interface TrainedTextModel {
@@ -44,6 +46,8 @@ export interface TrainedTextModel {
   threshold: number;
   atLeastOne: boolean;
   charNgrams: boolean;
+  /** false: trained without default-taxonomy topic features (absent means with). */
+  topicFeatures?: boolean;
   bias: number[];
   /** Dequantisation scale: weight = int8 × scale. */
   scale: number;
@@ -120,8 +124,8 @@ function topicFeatures(d: SentimentDetail, feats: Map<number, number>, prefix = 
   }
 }
 
-function lexiconFeatures(d: SentimentDetail, feats: Map<number, number>): void {
-  topicFeatures(d, feats);
+function lexiconFeatures(d: SentimentDetail, feats: Map<number, number>, topics = true): void {
+  if (topics) topicFeatures(d, feats);
   const s = d.score;
   const bin = s >= 0.5 ? 'pos2' : s >= 0.15 ? 'pos1' : s <= -0.5 ? 'neg2' : s <= -0.15 ? 'neg1' : 'neu';
   feats.set(fnv1a(`L:${bin}`), 1);
@@ -175,10 +179,10 @@ function normalise(feats: Map<number, number>): { idx: Uint32Array; val: Float32
 
 type Extra = (f: Map<number, number>, d: SentimentDetail) => void;
 
-function featurize(text: string, charNgrams: boolean, extra?: Extra, detail?: SentimentDetail) {
+function featurize(text: string, charNgrams: boolean, extra?: Extra, detail?: SentimentDetail, topics = true) {
   const d = detail ?? analyseSentiment(text);
   const f = textFeatures(text, charNgrams, '', d.tokens);
-  lexiconFeatures(d, f);
+  lexiconFeatures(d, f, topics);
   if (extra) extra(f, d);
   return normalise(f);
 }
@@ -260,6 +264,7 @@ export function trainTextClassifier(
   const C = labels.length;
   const multi = opts.mode ? opts.mode === 'multi' : examples.some((e) => e.labels.length !== 1);
   const charNgrams = opts.charNgrams ?? true;
+  const topics = opts.topicFeatures ?? true;
   const epochs = opts.epochs ?? 20;
   const lr0 = opts.learningRate ?? 2.0;
   const l2 = opts.l2 ?? 1e-6;
@@ -272,6 +277,8 @@ export function trainTextClassifier(
       ex.text,
       charNgrams,
       internals.extra ? (f, d) => internals.extra!(i, f, d) : undefined,
+      undefined,
+      topics,
     );
     const rows = new Int32Array(idx.length);
     for (let k = 0; k < idx.length; k++) {
@@ -349,7 +356,7 @@ export function trainTextClassifier(
   // Averaged weights: w̄ = W − U/t.
   for (let i = 0; i < W.length; i++) W[i] -= U[i] / t;
   for (let c = 0; c < C; c++) bias[c] -= biasU[c] / t;
-  return packModel(W, D, C, rowHash, bias, labels, {
+  const model = packModel(W, D, C, rowHash, bias, labels, {
     multi,
     threshold: opts.threshold ?? (multi ? 0.4 : 0.5),
     atLeastOne,
@@ -358,6 +365,8 @@ export function trainTextClassifier(
     examples: N,
     epochs,
   });
+  if (!topics) model.topicFeatures = false;
+  return model;
 }
 
 function packModel(
@@ -496,7 +505,7 @@ function unpack(m: TrainedTextModel): Unpacked {
 
 function rawScores(model: TrainedTextModel, text: string, extra?: Extra, detail?: SentimentDetail): Float64Array {
   const u = unpack(model);
-  const { idx, val } = featurize(text, model.charNgrams, extra, detail);
+  const { idx, val } = featurize(text, model.charNgrams, extra, detail, model.topicFeatures !== false);
   const s = Float64Array.from(model.bias);
   for (let k = 0; k < idx.length; k++) {
     const r = u.row.get(idx[k]);
@@ -507,6 +516,199 @@ function rawScores(model: TrainedTextModel, text: string, extra?: Extra, detail?
   return s;
 }
 
+// ---------- fast scoring for lean models (shipped sentiment) ----------
+
+const H_W = fnv1a('w:');
+const H_B = fnv1a('b:');
+const H_S = fnv1a('s:');
+const H_N = fnv1a('n:');
+const L_POS = fnv1a('L:pos');
+const L_NEG = fnv1a('L:neg');
+const SCORE_BUF = new Float64Array(16);
+
+/**
+ * Open-addressing table hash → dense weight row for a model (built once): one probe and one
+ * contiguous read per feature, no Map lookups on non-Smi keys.
+ */
+interface RowTable {
+  shift: number;
+  keys: Uint32Array;
+  used: Uint8Array;
+  w: Float32Array;
+}
+const TABLES = new WeakMap<TrainedTextModel, RowTable>();
+const slotOf = (h: number, shift: number) => Math.imul(h, 0x9e3779b1) >>> shift;
+function rowTable(m: TrainedTextModel): RowTable {
+  const hit = TABLES.get(m);
+  if (hit) return hit;
+  const u = unpack(m);
+  const C = m.labels.length;
+  let bits = 4;
+  while (1 << bits < u.row.size * 3) bits++;
+  const size = 1 << bits;
+  const shift = 32 - bits;
+  const keys = new Uint32Array(size);
+  const used = new Uint8Array(size);
+  const w = new Float32Array(size * C);
+  const mask = size - 1;
+  for (const [h, r] of u.row) {
+    let i = slotOf(h, shift);
+    while (used[i]) i = (i + 1) & mask;
+    used[i] = 1;
+    keys[i] = h;
+    for (let p = u.ptr[r]; p < u.ptr[r + 1]; p++) w[i * C + u.cols[p]] = u.vals[p];
+  }
+  const t = { shift, keys, used, w };
+  TABLES.set(m, t);
+  return t;
+}
+
+/** Per-call feature accumulator (deduplicating, like the Map in textFeatures). */
+class FeatureAcc {
+  size = 1024;
+  keys = new Uint32Array(1024);
+  vals = new Float64Array(1024);
+  slot = new Int32Array(1024).fill(-1);
+  list = new Int32Array(1024);
+  n = 0;
+  reset(need: number): void {
+    let size = this.size;
+    while (size < need * 2) size *= 2;
+    if (size !== this.size) {
+      this.size = size;
+      this.keys = new Uint32Array(size);
+      this.vals = new Float64Array(size);
+      this.slot = new Int32Array(size).fill(-1);
+      this.list = new Int32Array(size);
+    } else for (let k = 0; k < this.n; k++) this.slot[this.list[k]] = -1;
+    this.n = 0;
+  }
+  add(h: number, v: number, replace: boolean): void {
+    const mask = this.size - 1;
+    const slot = this.slot;
+    const keys = this.keys;
+    let i = h & mask;
+    while (slot[i] !== -1) {
+      if (keys[i] === h) {
+        this.vals[i] = replace ? v : this.vals[i] + v;
+        return;
+      }
+      i = (i + 1) & mask;
+    }
+    slot[i] = this.n;
+    this.list[this.n++] = i;
+    keys[i] = h;
+    this.vals[i] = v;
+  }
+}
+const ACC = new FeatureAcc();
+
+/**
+ * P(positive) − P(negative) of a 3-class model trained without character n-grams and topic
+ * features, for an existing sentiment pass. Same features and values as textFeatures +
+ * lexiconFeatures (checked by a test), computed without strings or Maps: it runs on every text.
+ */
+export function polarityOf(model: TrainedTextModel, d: SentimentDetail): number {
+  if (model.charNgrams || model.topicFeatures !== false) {
+    const all = scoreLabels(model, '', undefined, d);
+    const p = (l: string) => all.find((x) => x.label === l)?.score ?? 0;
+    return p('positive') - p('negative');
+  }
+  const { tokens, infos, contrib } = d;
+  const n = tokens.length;
+  const acc = ACC;
+  acc.reset(4 * n + 16);
+  let prevH = fnv1a('<s>', H_B);
+  for (let i = 0; i < n; i++) {
+    const t = tokens[i];
+    const k = t.kind;
+    if (k === TokenKind.Url || k === TokenKind.Mention) continue;
+    const w = k === TokenKind.Number && t.lower.length > 3 ? '#NUM' : t.lower;
+    const info = infos[i];
+    // Per-word hashes are cached on the (shared, cached) WordInfo.
+    const cached = info.lower === w;
+    if (cached && info.hw === 0) {
+      info.hw = fnv1a(w, H_W);
+      info.hb = fnv1a(w, H_B);
+      info.hs = info.stem === w ? 0 : fnv1a(info.stem, H_S);
+    }
+    acc.add(cached ? info.hw : fnv1a(w, H_W), 1, false);
+    acc.add(fnv1a(w, fnv1a(' ', prevH)), 0.7, false);
+    if (k === TokenKind.Word) {
+      const st = info.stem;
+      if (st !== w) acc.add(cached ? info.hs : fnv1a(st, H_S), 0.7, false);
+    }
+    prevH = cached ? info.hb : fnv1a(w, H_B);
+  }
+  // prevH is the state after "b:<prev>"; the end bigram continues it with " </s>".
+  acc.add(fnv1a(' </s>', prevH), 0.7, false);
+  const sc = d.score;
+  const bin = sc >= 0.5 ? 'pos2' : sc >= 0.15 ? 'pos1' : sc <= -0.5 ? 'neg2' : sc <= -0.15 ? 'neg1' : 'neu';
+  acc.add(fnv1a(`L:${bin}`), 1, true);
+  let neg = 0;
+  let pos = 0;
+  for (let i = 0; i < n; i++) {
+    const c = contrib[i];
+    if (c > 0) pos += c;
+    else neg -= c;
+  }
+  acc.add(L_POS, Math.min(pos, 6) / 3, true);
+  acc.add(L_NEG, Math.min(neg, 6) / 3, true);
+  let inScope = false;
+  let lastVal = 0;
+  for (let i = 0; i < n; i++) {
+    const t = tokens[i];
+    if (t.kind === TokenKind.Punct) {
+      inScope = false;
+      continue;
+    }
+    if (t.kind !== TokenKind.Word) continue;
+    if (infos[i].flags & W_NEGATES) {
+      inScope = true;
+      continue;
+    }
+    if (inScope) acc.add(fnv1a(t.lower, H_N), 0.7, false);
+    if (contrib[i] !== 0) lastVal = contrib[i];
+  }
+  if (lastVal !== 0) acc.add(fnv1a(`L:last:${valenceBin(lastVal)}`), 1, true);
+  // Score: bias + W·x / ‖x‖.
+  const tb = rowTable(model);
+  const C = model.labels.length;
+  const s = C <= SCORE_BUF.length ? SCORE_BUF : new Float64Array(C);
+  for (let c = 0; c < C; c++) s[c] = model.bias[c];
+  const { keys, used, w: tw, shift } = tb;
+  const mask = keys.length - 1;
+  let norm = 0;
+  const { list, vals, keys: aKeys } = acc;
+  for (let q = 0; q < acc.n; q++) {
+    const slot = list[q];
+    const v = vals[slot];
+    norm += v * v;
+    const h = aKeys[slot];
+    let j = slotOf(h, shift);
+    while (used[j] && keys[j] !== h) j = (j + 1) & mask;
+    if (!used[j]) continue;
+    const base = j * C;
+    for (let c = 0; c < C; c++) s[c] += tw[base + c] * v;
+  }
+  norm = Math.sqrt(norm) || 1;
+  let mx = -Infinity;
+  for (let c = 0; c < C; c++) {
+    s[c] = model.bias[c] + (s[c] - model.bias[c]) / norm;
+    if (s[c] > mx) mx = s[c];
+  }
+  let z = 0;
+  let pp = 0;
+  let pn = 0;
+  for (let c = 0; c < C; c++) {
+    const e = Math.exp(s[c] - mx);
+    z += e;
+    const l = model.labels[c];
+    if (l === 'positive') pp = e;
+    else if (l === 'negative') pn = e;
+  }
+  return (pp - pn) / z;
+}
 /** Every label with its probability, best first. */
 export function scoreLabels(
   model: TrainedTextModel,

@@ -3,6 +3,7 @@ export {
   type AspectPolarityExample,
   type ClassifierOptions,
   type LabelScore,
+  polarityOf,
   predictAspectPolarity,
   predictLabels,
   scoreLabels,

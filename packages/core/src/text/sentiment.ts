@@ -1,4 +1,6 @@
+import { polarityOf } from './classifier.js';
 import { EMOJI, EMOTICONS, LEXICON } from './lexicon.js';
+import { SENTIMENT_MODEL } from './sentiment-model.js';
 import { sentenceRanges, type Token, TokenKind, tokenize } from './tokenize.js';
 import type { SentenceSentiment, Sentiment, SentimentLabel } from './types.js';
 import {
@@ -37,6 +39,13 @@ export const SENTIMENT_PARAMS = {
   /** Labels: score ≥ positiveAt → positive; ≤ −negativeAt → negative; else neutral. */
   positiveAt: 0.4,
   negativeAt: 0.1,
+  /**
+   * Weight of the shipped review-sentiment model (sentiment-model.ts, a linear model over words,
+   * bigrams and the lexicon features, trained on CC0 clothing reviews): the text score is
+   * squash(lexicon) + modelWeight × (P(positive) − P(negative)), clamped to −1..1. 0 turns it off
+   * (as when that model is retrained). Sentence scores stay lexicon-only.
+   */
+  modelWeight: 0.1,
 };
 
 export interface SentimentResult extends Sentiment {
@@ -243,8 +252,24 @@ export function analyseSentiment(
     const score = squash(raw);
     sentences.push({ score, label: labelFor(score), start: tokens[a].start, end: tokens[b - 1].end });
   }
-  const score = squash(total);
-  return { score, label: labelFor(score), sentences, tokens, infos, ranges, contrib, local, raw: total };
+  const lexScore = squash(total);
+  const d: SentimentDetail = {
+    score: lexScore,
+    label: labelFor(lexScore),
+    sentences,
+    tokens,
+    infos,
+    ranges,
+    contrib,
+    local,
+    raw: total,
+  };
+  if (P.modelWeight !== 0 && words > 0) {
+    const s = lexScore + P.modelWeight * polarityOf(SENTIMENT_MODEL, d);
+    d.score = Math.min(1, Math.max(-1, s));
+    d.label = labelFor(d.score);
+  }
+  return d;
 }
 
 /** Sentiment of a text (−1..1 and label) with per-sentence scores and offsets. */

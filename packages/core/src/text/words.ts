@@ -23,6 +23,10 @@ export interface WordInfo {
   stem: string;
   /** Languages whose frequent function words include this one. */
   langs: string[] | undefined;
+  /** Feature-hash cache for the shipped sentiment model (classifier.ts), 0 until first used. */
+  hw: number;
+  hb: number;
+  hs: number;
 }
 
 export interface IdiomEntry {
@@ -105,6 +109,9 @@ function build(lower: string): WordInfo {
     idioms: IDIOM_INDEX.get(lower),
     stem: stem(lower),
     langs: WORD_LANG.get(lower),
+    hw: 0,
+    hb: 0,
+    hs: 0,
   };
 }
 

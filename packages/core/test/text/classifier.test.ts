@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  analyseSentiment,
+  polarityOf,
   predictAspectPolarity,
   predictLabels,
+  SENTIMENT_PARAMS,
+  scoreLabels,
   trainAspectPolarity,
   trainTextClassifier,
 } from '../../src/text/index.js';
+import { SENTIMENT_MODEL } from '../../src/text/sentiment-model.js';
 
 const INTENTS: Record<string, string[]> = {
   refund: [
@@ -74,4 +79,26 @@ test('aspect polarity model', () => {
   const model = trainAspectPolarity(ex, { epochs: 40 });
   assert.equal(predictAspectPolarity(model, 'delicious food', 'food').label, 'positive');
   assert.equal(predictAspectPolarity(model, 'terrible food', 'food').label, 'negative');
+});
+
+test('shipped sentiment model: fast polarityOf matches the generic scorer, and leans the right way', () => {
+  const weight = SENTIMENT_PARAMS.modelWeight;
+  SENTIMENT_PARAMS.modelWeight = 0;
+  try {
+    for (const text of [
+      'Love this dress, it fits perfectly and the fabric is so soft!',
+      'Returned it. Poor quality, not worth the price https://x.example @shop 12345',
+      "Doesn't fit at all — the sizing is off and it's not flattering.",
+      '',
+    ]) {
+      const d = analyseSentiment(text);
+      const all = scoreLabels(SENTIMENT_MODEL, text, undefined, d);
+      const p = (l: string) => all.find((x) => x.label === l)?.score ?? 0;
+      assert.ok(Math.abs(polarityOf(SENTIMENT_MODEL, d) - (p('positive') - p('negative'))) < 1e-5, text);
+    }
+    assert.ok(polarityOf(SENTIMENT_MODEL, analyseSentiment('Love it, so flattering and comfortable')) > 0);
+    assert.ok(polarityOf(SENTIMENT_MODEL, analyseSentiment('Cheap fabric, sent it back')) < 0);
+  } finally {
+    SENTIMENT_PARAMS.modelWeight = weight;
+  }
 });
