@@ -135,11 +135,14 @@ export async function topicDriverStats(
     WITH y AS MATERIALIZED (${rows}),
     m AS MATERIALIZED (${
       q.source === 'outcomes'
-        ? sql`SELECT DISTINCT y.rid, y.y, tp.key || ':' || i.outcome AS topic
+        ? // One index-only range scan per outcome row (interactions_customer_cover): OFFSET 0 keeps
+          // the planner from hashing every interaction of the org instead.
+          sql`SELECT DISTINCT y.rid, y.y, tp.key || ':' || i.outcome AS topic
       FROM y
-      JOIN interactions i ON i.org_id = ${orgId}::uuid AND i.customer_id = y.customer_id
-        AND i.opened_at >= y.t0 AND i.opened_at <= y.t1 AND i.outcome IS NOT NULL
-      JOIN touchpoints tp ON tp.org_id = i.org_id AND tp.id = i.touchpoint_id`
+      JOIN LATERAL (SELECT i.touchpoint_id, i.outcome FROM interactions i
+        WHERE i.org_id = ${orgId}::uuid AND i.customer_id = y.customer_id
+          AND i.opened_at >= y.t0 AND i.opened_at <= y.t1 AND i.outcome IS NOT NULL OFFSET 0) i ON true
+      JOIN touchpoints tp ON tp.org_id = ${orgId}::uuid AND tp.id = i.touchpoint_id`
         : sql`SELECT DISTINCT y.rid, y.y, array_to_string((string_to_array(t.topic, '.'))[1:${q.level ?? 2}::int], '.') AS topic
       FROM y
       JOIN text_analyses ta ON ta.org_id = ${orgId}::uuid AND ta.customer_id = y.customer_id
