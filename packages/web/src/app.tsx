@@ -1,4 +1,4 @@
-import { type ComponentType, lazy, Suspense, useEffect, useState } from 'react';
+import { type ComponentType, useEffect, useState } from 'react';
 import { ApiError, api, clearApiCache, type Me, prefetch, setUnauthorizedHandler } from './api';
 import { FilterBar } from './components/FilterBar';
 import { Loading } from './components/ui';
@@ -27,9 +27,67 @@ const loaders = {
 };
 type PageKey = keyof typeof loaders;
 type PageProps = { id?: string; me: Me };
-const pages = Object.fromEntries(
-  Object.entries(loaders).map(([k, load]) => [k, lazy(load as () => Promise<{ default: ComponentType<PageProps> }>)]),
-) as unknown as Record<PageKey, ComponentType<PageProps>>;
+/**
+ * Pages are rendered as their own component once their code is in; until then a spinner. (Not
+ * React.lazy: a lazy component suspends on its first render even when its chunk has arrived, and
+ * React holds a suspended reveal back for up to 300 ms.)
+ */
+const ready: Partial<Record<PageKey, ComponentType<PageProps>>> = {};
+const loadingPages = new Map<PageKey, Promise<unknown>>();
+function load(k: PageKey): Promise<unknown> {
+  let p = loadingPages.get(k);
+  if (!p) {
+    p = (loaders[k]() as Promise<{ default: ComponentType<PageProps> }>).then(
+      (m) => {
+        ready[k] = m.default;
+      },
+      (e) => {
+        loadingPages.delete(k);
+        throw e;
+      },
+    );
+    loadingPages.set(k, p);
+  }
+  return p;
+}
+
+function PageHost({ k, ...props }: { k: PageKey } & PageProps) {
+  const [failed, setFailed] = useState<Error | null>(null);
+  const [, loaded] = useState(0);
+  const Page = ready[k];
+  useEffect(() => {
+    // The code may have arrived between the render and this effect: render again.
+    if (ready[k]) {
+      if (!Page) loaded((n) => n + 1);
+      return;
+    }
+    setFailed(null);
+    load(k).then(
+      () => loaded((n) => n + 1),
+      (e: Error) => setFailed(e),
+    );
+  }, [k, Page]);
+  if (Page) return <Page {...props} />;
+  if (failed)
+    return (
+      <div className="error" role="alert">
+        <strong>Could not load this page.</strong> {failed.message} Reload to try again.
+      </div>
+    );
+  return <Loading />;
+}
+
+/** Once the first page is up, the other pages' code (a few kB each) is fetched while idle. */
+function preloadPages(): void {
+  const run = () => {
+    for (const k of Object.keys(loaders) as PageKey[]) if (!ready[k]) load(k).catch(() => undefined);
+  };
+  // Not while the first page is still loading: parsing other chunks would compete with it.
+  setTimeout(() => {
+    if ('requestIdleCallback' in window) requestIdleCallback(run, { timeout: 5000 });
+    else run();
+  }, 2500);
+}
 
 const NAV: [string, string][] = [
   ['/', 'Overview'],
@@ -71,16 +129,16 @@ function routeKey(path: string): { key: PageKey; id?: string } | null {
   return { key: key as PageKey };
 }
 
-function route(path: string): { page: ComponentType<PageProps>; id?: string; filters: boolean } | null {
+function route(path: string): { key: PageKey; id?: string; filters: boolean } | null {
   const r = routeKey(path);
   if (!r) return null;
-  return { page: pages[r.key], id: r.id, filters: !OWN_FILTERS.has(r.key) };
+  return { key: r.key, id: r.id, filters: !OWN_FILTERS.has(r.key) };
 }
 
 // Start fetching the first page's code while the session is checked, not after.
 {
   const r = routeKey(location.pathname === '/signin' ? '/' : location.pathname);
-  if (r) loaders[r.key]().catch(() => undefined);
+  if (r) load(r.key).catch(() => undefined);
 }
 
 export function App() {
@@ -93,6 +151,7 @@ export function App() {
       (m) => {
         prefetch('/api/v1/departments', '/api/v1/touchpoints');
         setMe(m);
+        preloadPages();
       },
       (e) => setMe(e instanceof ApiError && e.status === 401 ? null : null),
     );
@@ -111,7 +170,9 @@ export function App() {
       <SignIn
         onSignedIn={(m) => {
           clearApiCache();
+          prefetch('/api/v1/departments', '/api/v1/touchpoints');
           setMe(m);
+          preloadPages();
           if (path === '/signin') navigate('/', { replace: true });
         }}
       />
@@ -158,18 +219,16 @@ export function App() {
       </nav>
       {r?.filters && <FilterBar />}
       <main id="main" className="main">
-        <Suspense fallback={<Loading />}>
-          {r ? (
-            <r.page id={r.id} me={me} />
-          ) : (
-            <div className="empty">
-              <strong>No page at {path}</strong>
-              <p>
-                <Link to="/">Go to the overview</Link>
-              </p>
-            </div>
-          )}
-        </Suspense>
+        {r ? (
+          <PageHost k={r.key} id={r.id} me={me} />
+        ) : (
+          <div className="empty">
+            <strong>No page at {path}</strong>
+            <p>
+              <Link to="/">Go to the overview</Link>
+            </p>
+          </div>
+        )}
       </main>
     </div>
   );

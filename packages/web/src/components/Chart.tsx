@@ -13,6 +13,11 @@ const loadEcharts = () => {
   loading ??= import('../echarts');
   return loading;
 };
+// This module is only imported by pages that draw charts: start fetching the chart library with
+// the page's data, not after it.
+loadEcharts().catch(() => {
+  loading = null;
+});
 
 const BASE: ChartOption = {
   color: SERIES,

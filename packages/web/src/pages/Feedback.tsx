@@ -11,7 +11,7 @@ import {
 } from '../api';
 import { scoreLabels, TextBlock, texts } from '../components/Text';
 import { Card, Chip, Empty, ErrorBox, Loading, NoDataHint, PageHead, Toggle } from '../components/ui';
-import { activeFilterCount, type Filters, setParams, toParams, useFilters, useParam } from '../filters';
+import { activeFilterCount, setParams, toParams, useFilters, useParam } from '../filters';
 import { dateTime, titleCase } from '../format';
 import { Link } from '../router';
 
@@ -71,15 +71,19 @@ function toRows(source: Source, items: (ResponseRow | InteractionRow)[], channel
   });
 }
 
-/** The record APIs filter by touchpoint and time; department and channel are applied to the rows here. */
-function keep(r: Row, f: Filters, sentiment: string, topic: string): boolean {
-  if (f.department && r.department !== f.department) return false;
-  if (f.channel && r.channel !== f.channel) return false;
+/**
+ * The record APIs filter by everything on the server (department, channel, segment, topic with its
+ * children, sentiment, has text); a row is still dropped here if none of its texts is analysed the
+ * way asked (a record's sentiment filter matches any of its texts).
+ */
+function keep(r: Row, sentiment: string, topic: string): boolean {
   if (r.texts.length === 0) return false;
-  if (sentiment && !r.texts.some((t) => t.analysis?.sentiment.label === sentiment)) return false;
+  if (sentiment && !r.texts.some((t) => !t.analysis || t.analysis.sentiment.label === sentiment)) return false;
   if (
     topic &&
-    !r.texts.some((t) => t.analysis?.topics.some((s) => s.topic === topic || s.topic.startsWith(`${topic}.`)))
+    !r.texts.some(
+      (t) => !t.analysis || t.analysis.topics.some((s) => s.topic === topic || s.topic.startsWith(`${topic}.`)),
+    )
   )
     return false;
   return true;
@@ -149,10 +153,16 @@ export default function Feedback() {
       from: p.from as string,
       to: p.to as string,
       touchpoint: f.touchpoint || undefined,
+      department: f.department || undefined,
+      channel: f.channel || undefined,
+      segment: f.segment || undefined,
       agent: agent || undefined,
+      topic: topic || undefined,
+      sentiment: sentiment || undefined,
+      has_text: 'true',
       limit: PAGE,
     };
-  }, [f, agent]);
+  }, [f, agent, topic, sentiment]);
   const first = useApi<Page<ResponseRow | InteractionRow>>(`/api/v1/${source}`, base);
   const [more, setMore] = useState<{ items: (ResponseRow | InteractionRow)[]; cursor: string | null }>({
     items: [],
@@ -167,14 +177,14 @@ export default function Feedback() {
     () => toRows(source, [...(first.data?.items ?? []), ...more.items], channelOf),
     [source, first.data, more.items, channelOf],
   );
-  const shown = all.filter((r) => keep(r, f, sentiment, topic));
+  const shown = all.filter((r) => keep(r, sentiment, topic));
   const topicCounts = useMemo(() => {
     const m = new Map<string, number>();
-    for (const r of all.filter((r) => keep(r, f, sentiment, '')))
+    for (const r of all)
       for (const t of new Set(r.texts.flatMap((t) => t.analysis?.topics.map((s) => s.topic.split('.')[0]!) ?? [])))
         m.set(t, (m.get(t) ?? 0) + 1);
     return [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
-  }, [all, f, sentiment]);
+  }, [all]);
 
   const loadMore = async () => {
     if (!more.cursor) return;
@@ -204,7 +214,7 @@ export default function Feedback() {
         cursor = page.next_cursor;
         setExporting(`Exporting… ${items.length.toLocaleString('en')} records`);
       } while (cursor && items.length < 20_000);
-      const rows = toRows(source, items, channelOf).filter((r) => keep(r, f, sentiment, topic));
+      const rows = toRows(source, items, channelOf).filter((r) => keep(r, sentiment, topic));
       const blob = new Blob([toCsv(rows)], { type: 'text/csv;charset=utf-8' });
       const a = document.createElement('a');
       a.href = URL.createObjectURL(blob);
@@ -285,11 +295,6 @@ export default function Feedback() {
             <button type="button" className="link" onClick={() => setParams({ agent: '' })}>
               show all agents
             </button>
-          </p>
-        )}
-        {f.segment && (
-          <p className="note">
-            The segment filter applies to the analytics pages; the record lists here are not filtered by segment.
           </p>
         )}
         {first.error ? (
