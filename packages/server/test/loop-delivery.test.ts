@@ -92,7 +92,13 @@ eachStore(
       );
     });
   },
-  { loop: { jobs: { pollMs: 200, backoff: { baseMs: 100, maxMs: 400 } }, webhookTimeoutMs: 2000 } },
+  {
+    loop: {
+      jobs: { pollMs: 200, backoff: { baseMs: 100, maxMs: 400 } },
+      webhookTimeoutMs: 2000,
+      webhookAllowPrivate: true,
+    },
+  },
 );
 
 for (const s of STORES) {
@@ -111,7 +117,11 @@ for (const s of STORES) {
         const app = await buildApp({
           store,
           analyser: defaultAnalyser(),
-          loop: { jobs: { pollMs: 200, backoff: { baseMs: 150, maxMs: 300 } }, webhookTimeoutMs: 2000 },
+          loop: {
+            jobs: { pollMs: 200, backoff: { baseMs: 150, maxMs: 300 } },
+            webhookTimeoutMs: 2000,
+            webhookAllowPrivate: true,
+          },
         });
         await app.listen({ port: 0, host: '127.0.0.1' });
         const a = app.server.address();

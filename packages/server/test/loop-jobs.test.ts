@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { getJob, openStore, type Store } from '@canopy/store';
-import { enqueue, JobRunner, RetryLater } from '../src/jobs/index.js';
+import { coalesce, enqueue, type Job, JobRunner, RetryLater } from '../src/jobs/index.js';
 import { STORES } from './harness.js';
 import { freshPgDatabase, waitFor } from './loop-util.js';
 
@@ -102,5 +102,121 @@ for (const s of STORES) {
         await r2.stop();
       }
     });
+
+    it('fast path: jobs enqueued with enqueueNow run at commit with their hint, not on rollback; a failure retries through the queue', async () => {
+      const seen: Job[] = [];
+      let fail = true;
+      const runner = new JobRunner(store, { pollMs: 5000, backoff: { baseMs: 50, maxMs: 100 } })
+        .register('t.now', async (job) => {
+          seen.push(job);
+        })
+        .register('t.now-flaky', async (job) => {
+          seen.push(job);
+          if (fail) {
+            fail = false;
+            throw new Error('first try fails');
+          }
+        });
+      await runner.start();
+      try {
+        let rolledBack: string[] = [];
+        await store.db
+          .transaction()
+          .execute(async (trx) => {
+            rolledBack = await runner.enqueueNow(trx, [{ orgId: null, type: 't.now', payload: { n: 0 }, hint: 'x' }]);
+            throw new Error('rollback');
+          })
+          .catch(() => undefined);
+        const t0 = Date.now();
+        const ids = await store.db.transaction().execute(async (trx) => {
+          // Two calls in one transaction: one notification, both run.
+          const a = await runner.enqueueNow(trx, [
+            { orgId: null, type: 't.now', payload: { n: 1 }, hint: { url: 'u' } },
+          ]);
+          const b = await runner.enqueueNow(trx, [{ orgId: null, type: 't.now', payload: { n: 2 } }]);
+          // Inside the transaction the jobs are not run yet.
+          await new Promise((r) => setTimeout(r, 50));
+          assert.equal(seen.length, 0, 'nothing runs before the commit');
+          return [...a, ...b];
+        });
+        await waitFor(
+          async () => (await Promise.all(ids.map((id) => getJob(store.db, id)))).every((j) => j?.status === 'done'),
+          3000,
+        );
+        assert.ok(Date.now() - t0 < 1500, `ran at commit, not at the 5 s poll (${Date.now() - t0} ms)`);
+        assert.deepEqual(
+          seen.map((j) => [j.payload, j.hint, j.attempt]),
+          [
+            [{ n: 1 }, { url: 'u' }, 1],
+            [{ n: 2 }, undefined, 1],
+          ],
+        );
+        assert.equal(await getJob(store.db, rolledBack[0]), undefined, 'the rolled-back job does not exist');
+
+        // A failed fast attempt is retried by the queue (claimed from the table: no hint).
+        seen.length = 0;
+        const [f] = await store.db
+          .transaction()
+          .execute((trx) => runner.enqueueNow(trx, [{ orgId: null, type: 't.now-flaky', payload: {}, hint: 'h' }]));
+        await waitFor(async () => (await getJob(store.db, f))?.status === 'done', 5000, 'the retry');
+        assert.deepEqual(
+          seen.map((j) => [j.attempt, j.hint]),
+          [
+            [1, 'h'],
+            [2, undefined],
+          ],
+        );
+        assert.equal((await getJob(store.db, f))?.attempts, 2);
+      } finally {
+        await runner.stop();
+      }
+    });
+
+    it('fast path: a job committed while its runner stops goes back to the queue and runs on the next runner', async () => {
+      const seen: string[] = [];
+      const r1 = new JobRunner(store, { pollMs: 100, leaseMs: 500 }).register('t.handover', async (job) => {
+        seen.push(`r1 ${job.id}`);
+      });
+      await r1.start();
+      let stopping: Promise<void> | null = null;
+      const [id] = await store.db.transaction().execute(async (trx) => {
+        const ids = await r1.enqueueNow(trx, [{ orgId: null, type: 't.handover', payload: {} }]);
+        stopping = r1.stop();
+        return ids;
+      });
+      await stopping;
+      if (!s.url) {
+        // One connection: the release runs after the commit, deterministically. (On PostgreSQL
+        // it may run before the commit is visible; then the short lease hands the job over.)
+        const j = await getJob(store.db, id);
+        assert.equal(j?.status, 'queued', 'released, not left leased to a runner that is gone');
+        assert.equal(j?.attempts, 0);
+      }
+      const r2 = new JobRunner(store, { pollMs: 100 }).register('t.handover', async (job) => {
+        seen.push(`r2 ${job.id}`);
+      });
+      await r2.start();
+      try {
+        await waitFor(async () => (await getJob(store.db, id))?.status === 'done', 3000);
+        assert.deepEqual(seen, [`r2 ${id}`]);
+      } finally {
+        await r2.stop();
+      }
+    });
   });
 }
+
+it('coalesce: items arriving while a flush writes go in the next flush, in order; errors reach their callers', async () => {
+  const flushes: number[][] = [];
+  const write = coalesce(async (xs: number[]) => {
+    flushes.push(xs);
+    await new Promise((r) => setTimeout(r, 10));
+    if (xs.includes(99)) throw new Error('bad batch');
+  });
+  await Promise.all([write(1), write(2), write(3)]);
+  assert.deepEqual(flushes, [[1], [2, 3]]);
+  const bad = write(99);
+  await assert.rejects(bad, /bad batch/);
+  await write(4);
+  assert.deepEqual(flushes.at(-1), [4]);
+});

@@ -37,17 +37,49 @@ export interface JobRow {
 export async function enqueueJobs(db: Db, jobs: NewJob[]): Promise<string[]> {
   if (jobs.length === 0) return [];
   const ids = jobs.map(() => uuidv7());
+  await insertJobs(db, ids, jobs, null);
+  await sql`SELECT pg_notify(${JOBS_CHANNEL}, '')`.execute(db);
+  return ids;
+}
+
+/**
+ * Adds jobs already claimed by the caller (status running, first attempt, leased for
+ * `leaseMs`), in the caller's transaction: the enqueuing process runs them itself right after
+ * the commit, with no claim round trip. If it dies first, the lease runs out and any runner
+ * claims them as usual. `notify` (when given) is sent on the jobs channel at commit: the
+ * enqueuer learns from it that the transaction committed. `ids` are the job ids to use.
+ */
+export async function enqueueClaimedJobs(
+  db: Db,
+  ids: string[],
+  jobs: NewJob[],
+  leaseMs: number,
+  notify: string | null,
+): Promise<void> {
+  if (jobs.length === 0) return;
+  await insertJobs(db, ids, jobs, leaseMs);
+  if (notify !== null) await sql`SELECT pg_notify(${JOBS_CHANNEL}, ${notify})`.execute(db);
+}
+
+async function insertJobs(db: Db, ids: string[], jobs: NewJob[], leaseMs: number | null): Promise<void> {
+  const claimed = leaseMs !== null;
   await sql`
-    INSERT INTO jobs (id, org_id, type, payload, status, run_at, max_attempts)
-    SELECT id, org_id, type, payload::jsonb, 'queued', coalesce(run_at, now()), coalesce(max_attempts, 12)
+    INSERT INTO jobs (id, org_id, type, payload, status, run_at, attempts, locked_until, max_attempts)
+    SELECT id, org_id, type, payload::jsonb, ${claimed ? 'running' : 'queued'}, coalesce(run_at, now()), ${claimed ? 1 : 0},
+      ${claimed ? sql`now() + ${`${leaseMs} milliseconds`}::interval` : sql`NULL::timestamptz`}, coalesce(max_attempts, 12)
     FROM unnest(${ids}::uuid[], ${jobs.map((j) => j.orgId)}::uuid[], ${jobs.map((j) => j.type)}::text[],
       ${jobs.map((j) => JSON.stringify(j.payload ?? {}))}::text[],
       ${jobs.map((j) => (j.runAt ? j.runAt.toISOString() : null))}::timestamptz[],
       ${jobs.map((j) => j.maxAttempts ?? null)}::int[]) AS t(id, org_id, type, payload, run_at, max_attempts)`.execute(
     db,
   );
-  await sql`SELECT pg_notify(${JOBS_CHANNEL}, '')`.execute(db);
-  return ids;
+}
+
+/** Gives claimed jobs that were never started back to the queue (a runner stopping). */
+export async function releaseJobs(db: Db, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`UPDATE jobs SET status = 'queued', attempts = greatest(attempts - 1, 0), locked_until = NULL
+    WHERE id = ANY(${ids}::uuid[]) AND status = 'running'`.execute(db);
 }
 
 /**
@@ -72,8 +104,14 @@ export async function claimJobs(db: Db, types: string[], limit: number, leaseMs:
 }
 
 export async function completeJob(db: Db, id: string): Promise<void> {
+  await completeJobs(db, [id]);
+}
+
+/** Marks jobs done in one statement (a runner batches the completions that pile up while it writes). */
+export async function completeJobs(db: Db, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
   await sql`UPDATE jobs SET status = 'done', finished_at = now(), locked_until = NULL, last_error = NULL
-    WHERE id = ${id}::uuid`.execute(db);
+    WHERE id = ANY(${ids}::uuid[])`.execute(db);
 }
 
 /** A failed attempt: again after `retryInMs`, or failed for good when attempts are used up. */

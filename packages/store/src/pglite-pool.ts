@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, fsync, openSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
@@ -35,7 +35,7 @@ export class PGlitePool implements PostgresPool {
           parameters.length === 0
             ? ((await this.pg.exec(sqlText)).at(-1) ?? { rows: [], affectedRows: 0 })
             : await this.pg.query(sqlText, parameters as unknown[]);
-        this.afterStatement(sqlText);
+        await this.afterStatement(sqlText);
         return {
           command: commandOf(sqlText, r.affectedRows),
           rowCount: r.affectedRows ?? r.rows.length,
@@ -51,18 +51,22 @@ export class PGlitePool implements PostgresPool {
     return client as unknown as PostgresPoolClient;
   }
 
-  private afterStatement(sqlText: string): void {
+  private async afterStatement(sqlText: string): Promise<void> {
     if (!this.walDir) return;
     const word = /^\s*(\w+)/.exec(sqlText)?.[1]?.toLowerCase();
     if (word === 'begin' || word === 'start') this.inTransaction = true;
     else if (word === 'rollback') this.inTransaction = false;
     else if (word === 'commit' || word === 'end') {
       this.inTransaction = false;
-      this.syncWal();
-    } else if (!this.inTransaction && word !== 'select' && word !== 'show') this.syncWal();
+      await this.syncWal();
+    } else if (!this.inTransaction && word !== 'select' && word !== 'show') await this.syncWal();
   }
 
-  private syncWal(): void {
+  /**
+   * The fsync itself runs off the main thread (libuv's pool): the commit is still acknowledged
+   * only after it, and the connection stays held, but the event loop serves sockets meanwhile.
+   */
+  private async syncWal(): Promise<void> {
     const dir = this.walDir!;
     // The newest two segments: a commit may have crossed into a new one.
     const segments = readdirSync(dir)
@@ -70,14 +74,14 @@ export class PGlitePool implements PostgresPool {
       .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
       .sort((a, b) => b.t - a.t)
       .slice(0, 2);
-    for (const { f } of segments) {
-      const fd = openSync(join(dir, f), 'r+');
-      try {
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-    }
+    await Promise.all(
+      segments.map(({ f }) => {
+        const fd = openSync(join(dir, f), 'r+');
+        return new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve()))).finally(() =>
+          closeSync(fd),
+        );
+      }),
+    );
   }
 
   /** Runs fn with the connection held, for work outside Kysely (COPY from a blob). */
@@ -92,7 +96,10 @@ export class PGlitePool implements PostgresPool {
 
   private release(): void {
     const next = this.waiting.shift();
-    if (next) next();
+    // Hand over through the event loop, not in the same microtask run: PGlite executes
+    // synchronously, so a queue of transactions handed on directly would run back to back
+    // and starve all I/O (sockets, timers) until it drains. Still FIFO.
+    if (next) setImmediate(next);
     else this.busy = false;
   }
 

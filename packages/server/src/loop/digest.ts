@@ -6,7 +6,7 @@ import {
   topicWeekCounts,
   unresolvedCases,
 } from '@canopy/store';
-import { TOPIC_DEPARTMENT, TOPIC_LABEL } from './schema.js';
+import { loopTaxonomy, topicDepartment } from './taxonomy.js';
 import { caseView } from './webhooks.js';
 
 const DAY = 86_400_000;
@@ -16,14 +16,6 @@ export function weekStart(d: Date): Date {
   const t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
   const dow = (new Date(t).getUTCDay() + 6) % 7;
   return new Date(t - dow * DAY);
-}
-
-function ownerOf(topic: string): string | null {
-  for (let k: string | null = topic; k; k = k.includes('.') ? k.slice(0, k.lastIndexOf('.')) : null) {
-    const d = TOPIC_DEPARTMENT.get(k);
-    if (d) return d;
-  }
-  return null;
 }
 
 export interface DepartmentDigest {
@@ -70,6 +62,8 @@ export async function buildDigest(
   const revenue = await revenueByCustomer(db, orgId, customers, new Date(to.getTime() - 365 * DAY), to);
   const unresolved = await unresolvedCases(db, orgId, to, 5);
   const topics = await topicWeekCounts(db, orgId, from, to, 4);
+  const tax = await loopTaxonomy(db, orgId);
+  const ownerOf = (topic: string) => topicDepartment(tax, topic);
 
   const depts = new Set<string>([
     ...opened.map((c) => c.department),
@@ -86,7 +80,7 @@ export async function buildDigest(
       const who = [...new Set(cs.flatMap((c) => (c.customer_id ? [c.customer_id] : [])))];
       return {
         root_cause: rc,
-        label: rc ? (TOPIC_LABEL.get(rc) ?? null) : null,
+        label: rc ? (tax.label.get(rc) ?? null) : null,
         cases: cs.length,
         customers: who.length,
         revenue_at_risk: Math.round(who.reduce((s, id) => s + (revenue.get(id) ?? 0), 0) * 100) / 100,
@@ -104,7 +98,7 @@ export async function buildDigest(
           ? [
               {
                 topic: t.topic,
-                label: TOPIC_LABEL.get(t.topic) ?? null,
+                label: tax.label.get(t.topic) ?? null,
                 mentions: t.current,
                 negative: t.negative,
                 weekly_baseline: Math.round(baseline * 100) / 100,

@@ -20,10 +20,11 @@ import {
   type WriteOutcome,
 } from '@canopy/store';
 import { sql } from 'kysely';
-import { enqueueMany } from '../jobs/index.js';
+import { enqueueMany, type JobRunner } from '../jobs/index.js';
 import type { CustomerFilter, RuleAction, RuleCondition } from './schema.js';
-import { SLA_HOURS, TOPIC_DEPARTMENT } from './schema.js';
-import { caseView, emit, loadHooks } from './webhooks.js';
+import { SLA_HOURS } from './schema.js';
+import { type LoopTaxonomy, loopTaxonomy, topicDepartment } from './taxonomy.js';
+import { caseView, emitMany, loadHooks, type Message } from './webhooks.js';
 
 /** One incoming record, with what the rules look at. */
 interface Subject {
@@ -80,21 +81,33 @@ const clip = (s: string | null | undefined, n = 500) => (s ? (s.length > n ? `${
  * same commit. Also judges recovery: the first signal from a customer after their case closed.
  */
 export class RulesEngine {
-  private readonly cache = new Map<string, { at: number; rules: Rule[] }>();
+  private readonly cache = new Map<string, { at: number; rules: Rule[]; taxonomy: LoopTaxonomy }>();
+  /** Topic-spike baselines, counted once per org, topic, window and hour (not per batch). */
+  readonly baselines = new BaselineCache();
 
-  constructor(private readonly ttlMs = 5000) {}
+  /**
+   * `runner`: the job runner of this process; the webhooks a batch fires are sent by it right
+   * after the batch commits (the fast path) instead of waiting for a claim.
+   */
+  constructor(
+    private readonly ttlMs = 5000,
+    private readonly runner: JobRunner | null = null,
+  ) {}
 
   /** Rule changes in this process apply to the next batch; other nodes pick them up within the TTL. */
   invalidate(orgId: string): void {
     this.cache.delete(orgId);
   }
 
-  private async rules(db: Db, orgId: string): Promise<Rule[]> {
+  /** The org's enabled rules and its taxonomy, cached for the TTL. */
+  private async config(db: Db, orgId: string): Promise<{ rules: Rule[]; taxonomy: LoopTaxonomy }> {
     const hit = this.cache.get(orgId);
-    if (hit && Date.now() - hit.at < this.ttlMs) return hit.rules;
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit;
     const rules = (await listRules(db, orgId, true)) as unknown as Rule[];
-    this.cache.set(orgId, { at: Date.now(), rules });
-    return rules;
+    const taxonomy = await loopTaxonomy(db, orgId);
+    const entry = { at: Date.now(), rules, taxonomy };
+    this.cache.set(orgId, entry);
+    return entry;
   }
 
   async evaluate(trx: Db, orgId: string, kind: RecordKind, records: unknown[], outcome: WriteOutcome): Promise<void> {
@@ -104,15 +117,16 @@ export class RulesEngine {
       if (s !== 'duplicate') live.push(i);
     });
     if (live.length === 0) return;
-    const rules = await this.rules(trx, orgId);
+    const { rules, taxonomy } = await this.config(trx, orgId);
     const customerIds = [...new Set(live.flatMap((i) => (outcome.customerIds[i] ? [outcome.customerIds[i]!] : [])))];
     const pending = await pendingRecoveries(trx, orgId, customerIds);
     if (rules.length === 0 && pending.length === 0) return;
 
     const subjects = await loadSubjects(trx, orgId, KIND[kind], live, records, outcome);
     const hooks = await loadHooks(trx, orgId);
-    if (pending.length) await judgeRecovery(trx, orgId, pending, subjects, hooks);
-    if (rules.length === 0) return;
+    const messages: Message[] = [];
+    if (pending.length) await judgeRecovery(trx, orgId, pending, subjects, messages);
+    if (rules.length === 0) return this.send(trx, orgId, hooks, messages);
 
     const customers = rules.some((r) => r.customer_filter) ? await loadCustomers(trx, orgId, customerIds) : new Map();
     const candidates: Firing[] = [];
@@ -123,7 +137,7 @@ export class RulesEngine {
         if (KIND[kind] === 'interaction')
           candidates.push(...(await repeatContacts(trx, orgId, rule, c, subjects.filter(pass))));
       } else if (c.type === 'topic_spike') {
-        candidates.push(...(await topicSpikes(trx, orgId, rule, c, subjects)));
+        candidates.push(...(await topicSpikes(trx, orgId, rule, c, subjects, this.baselines)));
       } else {
         for (const s of subjects) {
           if (!pass(s)) continue;
@@ -132,14 +146,57 @@ export class RulesEngine {
         }
       }
     }
-    if (candidates.length === 0) return;
+    if (candidates.length === 0) return this.send(trx, orgId, hooks, messages);
     const fresh = await recordFirings(
       trx,
       orgId,
       candidates.map((f) => ({ ruleId: f.rule.id, key: f.key })),
     );
     const firings = candidates.filter((f) => fresh.has(`${f.rule.id}|${f.key}`));
-    if (firings.length) await act(trx, orgId, firings, hooks);
+    if (firings.length) await act(trx, orgId, firings, messages, taxonomy);
+    await this.send(trx, orgId, hooks, messages);
+  }
+
+  private async send(trx: Db, orgId: string, hooks: Awaited<ReturnType<typeof loadHooks>>, messages: Message[]) {
+    if (messages.length && hooks.length) await emitMany(trx, orgId, hooks, messages, this.runner);
+  }
+}
+
+/**
+ * A topic's mention count over the `days` before the hour it is judged in: the baseline of a
+ * spike. It moves by an hour's worth out of days × 24, so it is counted once per hour and kept
+ * (bounded, oldest dropped first); the current hour is still counted on every batch.
+ */
+export class BaselineCache {
+  private readonly m = new Map<string, number>();
+  /** Counts run (for tests and diagnostics). */
+  misses = 0;
+
+  constructor(private readonly max = 10_000) {}
+
+  async get(trx: Db, orgId: string, days: number, qs: { topic: string; hour: number }[]): Promise<number[]> {
+    const keyOf = (q: { topic: string; hour: number }) => `${orgId}|${days}|${q.hour}|${q.topic}`;
+    const missing = qs.filter((q) => !this.m.has(keyOf(q)));
+    if (missing.length) {
+      this.misses += missing.length;
+      // The baseline ends where the hour before the judged one starts: it never overlaps the
+      // last hour being compared with it.
+      const r = await sql<{ n: number }>`
+        SELECT (SELECT count(*) FROM text_topics t WHERE t.org_id = ${orgId} AND t.topic = q.topic
+            AND t.occurred_at > q.upto - ${`${days} days`}::interval AND t.occurred_at <= q.upto)::int AS n
+        FROM unnest(${missing.map((q) => q.topic)}::text[],
+          ${missing.map((q) => new Date((q.hour - 1) * HOUR).toISOString())}::timestamptz[]) WITH ORDINALITY AS q(topic, upto, i)
+        ORDER BY q.i`.execute(trx);
+      missing.forEach((q, i) => {
+        this.m.set(keyOf(q), r.rows[i]?.n ?? 0);
+      });
+      while (this.m.size > this.max) this.m.delete(this.m.keys().next().value!);
+    }
+    return qs.map((q) => this.m.get(keyOf(q)) ?? 0);
+  }
+
+  clear(): void {
+    this.m.clear();
   }
 }
 
@@ -365,6 +422,7 @@ async function topicSpikes(
   rule: Rule,
   c: Extract<RuleCondition, { type: 'topic_spike' }>,
   subjects: Subject[],
+  baselines: BaselineCache,
 ): Promise<Firing[]> {
   const byTopic = new Map<string, Subject[]>();
   for (const s of subjects) {
@@ -378,17 +436,20 @@ async function topicSpikes(
   if (byTopic.size === 0) return [];
   const topics = [...byTopic.keys()];
   const ats = topics.map((t) => new Date(Math.max(...byTopic.get(t)!.map((s) => s.at.getTime()))));
-  const r = await sql<{ topic: string; cur: number; base: number }>`
+  const r = await sql<{ topic: string; cur: number }>`
     SELECT q.topic,
       (SELECT count(*) FROM text_topics t WHERE t.org_id = ${orgId} AND t.topic = q.topic
-         AND t.occurred_at > q.at - interval '1 hour' AND t.occurred_at <= q.at)::int AS cur,
-      (SELECT count(*) FROM text_topics t WHERE t.org_id = ${orgId} AND t.topic = q.topic
-         AND t.occurred_at > q.at - interval '1 hour' - ${`${c.baseline_days} days`}::interval
-         AND t.occurred_at <= q.at - interval '1 hour')::int AS base
+         AND t.occurred_at > q.at - interval '1 hour' AND t.occurred_at <= q.at)::int AS cur
     FROM unnest(${topics}::text[], ${ats.map((d) => d.toISOString())}::timestamptz[]) AS q(topic, at)`.execute(trx);
+  const bases = await baselines.get(
+    trx,
+    orgId,
+    c.baseline_days,
+    topics.map((topic, i) => ({ topic, hour: Math.floor(ats[i].getTime() / HOUR) })),
+  );
   const out: Firing[] = [];
   r.rows.forEach((row, i) => {
-    const hourly = row.base / (c.baseline_days * 24);
+    const hourly = bases[i] / (c.baseline_days * 24);
     if (row.cur < c.min_count || row.cur <= c.factor * hourly) return;
     const subs = byTopic.get(row.topic)!;
     const at = ats[i];
@@ -403,21 +464,20 @@ async function topicSpikes(
   return out;
 }
 
-function departmentFor(f: Firing, action: Extract<RuleAction, { type: 'open_case' }> | undefined): string {
+function departmentFor(
+  f: Firing,
+  action: Extract<RuleAction, { type: 'open_case' }> | undefined,
+  tax: LoopTaxonomy,
+): string {
   const s = f.subjects[0];
   if (action?.department) return action.department;
   if (f.rule.condition.type !== 'topic_spike' && s.department) return s.department;
-  if (f.topic) {
-    // The topic or its nearest ancestor in the taxonomy names the owning department.
-    for (let k: string | null = f.topic; k; k = k.includes('.') ? k.slice(0, k.lastIndexOf('.')) : null) {
-      const d = TOPIC_DEPARTMENT.get(k);
-      if (d) return d;
-    }
-  }
-  return s.department ?? 'service';
+  // The topic or its nearest ancestor in the org's taxonomy names the owning department.
+  const d = f.topic ? topicDepartment(tax, f.topic) : null;
+  return d ?? s.department ?? 'service';
 }
 
-async function act(trx: Db, orgId: string, firings: Firing[], hooks: Awaited<ReturnType<typeof loadHooks>>) {
+async function act(trx: Db, orgId: string, firings: Firing[], messages: Message[], tax: LoopTaxonomy) {
   // One open case per customer and rule: a later trigger is linked to it, not a new case.
   const caseRules = firings.filter((f) => f.rule.actions.some((a) => a.type === 'open_case'));
   const open = await openCasesFor(
@@ -452,7 +512,7 @@ async function act(trx: Db, orgId: string, firings: Firing[], hooks: Awaited<Ret
       title: `${f.rule.name}: ${f.reason}`.slice(0, 300),
       ruleId: f.rule.id,
       customerId: f.customerId,
-      department: departmentFor(f, oc),
+      department: departmentFor(f, oc, tax),
       assignee: oc.assignee ?? null,
       priority,
       slaDueAt: new Date(opened.getTime() + (oc.sla_hours ?? SLA_HOURS[priority]) * HOUR),
@@ -490,7 +550,7 @@ async function act(trx: Db, orgId: string, firings: Firing[], hooks: Awaited<Ret
       rule: { id: f.rule.id, name: f.rule.name, type: f.rule.condition.type },
       reason: f.reason,
       customer_id: f.customerId,
-      department: c?.department ?? departmentFor(f, undefined),
+      department: c?.department ?? departmentFor(f, undefined, tax),
       root_cause: f.topic,
       subjects: f.subjects.map((s) => ({ kind: s.kind, id: s.id })),
       occurred_at: f.subjects[0].at.toISOString(),
@@ -499,7 +559,7 @@ async function act(trx: Db, orgId: string, firings: Firing[], hooks: Awaited<Ret
     };
     for (const a of f.rule.actions) {
       if (a.type === 'webhook')
-        await emit(trx, orgId, hooks, 'alert.fired', data, a.webhook_id ? [a.webhook_id] : undefined);
+        messages.push({ type: 'alert.fired', data, only: a.webhook_id ? [a.webhook_id] : undefined });
       if (a.type === 'email') {
         emails.push({
           orgId,
@@ -523,18 +583,12 @@ async function act(trx: Db, orgId: string, firings: Firing[], hooks: Awaited<Ret
       }
     }
   }
-  for (const c of created) await emit(trx, orgId, hooks, 'case.opened', { case: caseView(c) });
+  for (const c of created) messages.push({ type: 'case.opened', data: { case: caseView(c) } });
   await enqueueMany(trx, emails);
 }
 
 /** The first signal after a case closed says whether the customer recovered. */
-async function judgeRecovery(
-  trx: Db,
-  orgId: string,
-  pending: CaseRow[],
-  subjects: Subject[],
-  hooks: Awaited<ReturnType<typeof loadHooks>>,
-) {
+async function judgeRecovery(trx: Db, orgId: string, pending: CaseRow[], subjects: Subject[], messages: Message[]) {
   const outcomes: {
     caseId: string;
     status: 'recovered' | 'not_recovered';
@@ -560,7 +614,10 @@ async function judgeRecovery(
   if (outcomes.length === 0) return;
   await setRecovery(trx, orgId, outcomes);
   for (const o of outcomes) {
-    await emit(trx, orgId, hooks, 'case.recovered', { case_id: o.caseId, recovery: o.status, evidence: o.evidence });
+    messages.push({
+      type: 'case.recovered',
+      data: { case_id: o.caseId, recovery: o.status, evidence: o.evidence },
+    });
   }
 }
 

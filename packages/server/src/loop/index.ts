@@ -8,6 +8,7 @@ import { ruleRoutes } from '../routes/rules.js';
 import { webhookRoutes } from '../routes/webhooks.js';
 import { mailer, type SmtpConfig, smtpFromEnv } from './email.js';
 import { RulesEngine } from './engine.js';
+import { allowPrivateFromEnv } from './url-guard.js';
 import { webhookHandler } from './webhooks.js';
 
 export { type SmtpConfig, smtpFromEnv } from './email.js';
@@ -21,6 +22,11 @@ export interface LoopOptions {
   jobs?: JobRunnerOptions | false;
   /** Per webhook request (ms). */
   webhookTimeoutMs?: number;
+  /**
+   * Allow webhook URLs on loopback and private/link-local addresses (refused by default against
+   * SSRF; default: CANOPY_WEBHOOK_ALLOW_PRIVATE=1). For tests and single-machine setups.
+   */
+  webhookAllowPrivate?: boolean;
 }
 
 /**
@@ -28,12 +34,13 @@ export interface LoopOptions {
  * job runner that starts with the app and stops when it closes.
  */
 export function closedLoop(app: FastifyInstance, store: Store, auth: ApiKeyAuth, opts: LoopOptions = {}) {
-  const rules = new RulesEngine();
   const smtp = opts.smtp ?? smtpFromEnv();
   const mail = mailer(smtp);
   const runner = opts.jobs === false ? null : new JobRunner(store, opts.jobs ?? {});
+  const rules = new RulesEngine(5000, runner);
+  const allowPrivate = opts.webhookAllowPrivate ?? allowPrivateFromEnv();
   runner
-    ?.register('webhook.deliver', webhookHandler(opts.webhookTimeoutMs ?? 10_000))
+    ?.register('webhook.deliver', webhookHandler({ timeoutMs: opts.webhookTimeoutMs ?? 10_000, allowPrivate }))
     .register('email.send', mail.handler);
   app.addHook('onReady', async () => {
     await runner?.start();
@@ -43,8 +50,8 @@ export function closedLoop(app: FastifyInstance, store: Store, auth: ApiKeyAuth,
     mail.close();
   });
   ruleRoutes(app, store, auth, rules);
-  caseRoutes(app, store, auth);
-  webhookRoutes(app, store, auth);
+  caseRoutes(app, store, auth, runner);
+  webhookRoutes(app, store, auth, { allowPrivate });
   digestRoutes(app, store, auth);
   return { rules, runner };
 }

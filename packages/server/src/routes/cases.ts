@@ -8,8 +8,10 @@ import {
   caseBoard,
   caseEvents,
   caseLinks,
+  createCases,
   customerTimeline,
   decodeCursor,
+  existingSubjects,
   getCase,
   getCustomer,
   listCases,
@@ -21,9 +23,11 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { ApiKeyAuth } from '../auth.js';
-import { caseNote, casePatch, TRANSITIONS } from '../loop/schema.js';
+import type { JobRunner } from '../jobs/index.js';
+import { caseInput, caseNote, casePatch, SLA_HOURS, TRANSITIONS } from '../loop/schema.js';
+import { loopTaxonomy, topicDepartment, unknownTopic } from '../loop/taxonomy.js';
 import { caseView, emit } from '../loop/webhooks.js';
-import { Problem } from '../problem.js';
+import { type FieldError, Problem } from '../problem.js';
 import { apiRoute, limitParam } from '../route.js';
 import { idParam, parseBody } from './rules.js';
 
@@ -61,7 +65,12 @@ const rate = (r: { recovered: number; not_recovered: number }) =>
   r.recovered + r.not_recovered ? Math.round((1000 * r.recovered) / (r.recovered + r.not_recovered)) / 10 : null;
 
 /** Cases: the closed-loop follow-ups, their workflow, notes and recovery. */
-export function caseRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth): void {
+export function caseRoutes(
+  app: FastifyInstance,
+  store: Store,
+  auth: ApiKeyAuth,
+  runner: JobRunner | null = null,
+): void {
   apiRoute(app, auth, {
     method: 'GET',
     url: '/api/v1/cases',
@@ -82,6 +91,78 @@ export function caseRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth)
         limit: q.limit,
       });
       return { items: page.items.map(caseView), next_cursor: page.next_cursor };
+    },
+  });
+  apiRoute(app, auth, {
+    method: 'POST',
+    url: '/api/v1/cases',
+    summary:
+      'Open a case by hand: {title, department?, customer_id?, assignee?, priority?, sla_due_at?, root_cause?, tags?, links?, note?, author?}',
+    tags: ['closed loop'],
+    body: caseInput,
+    responses: { 201: 'the case' },
+    handler: async (req, reply, { org }) => {
+      const p = parseBody(caseInput, req.body);
+      const v = await store.db.transaction().execute(async (trx) => {
+        const errors: FieldError[] = [];
+        const tax = await loopTaxonomy(trx, org.orgId);
+        if (p.root_cause) {
+          const why = unknownTopic(tax, p.root_cause);
+          if (why) errors.push({ field: 'root_cause', reason: why });
+        }
+        const department =
+          p.department ?? (p.root_cause ? topicDepartment(tax, p.root_cause) : null) ?? ('service' as string);
+        const d = await sql`SELECT 1 FROM departments WHERE org_id = ${org.orgId} AND key = ${department}`.execute(trx);
+        if (d.rows.length === 0) {
+          errors.push({
+            field: 'department',
+            reason: p.department
+              ? `unknown department '${department}'`
+              : `no department given, and the default '${department}' does not exist in this organisation`,
+          });
+        }
+        if (p.customer_id && !(await getCustomer(trx, org.orgId, p.customer_id))) {
+          errors.push({ field: 'customer_id', reason: `no customer ${p.customer_id} in this organisation` });
+        }
+        const found = await existingSubjects(trx, org.orgId, p.links);
+        p.links.forEach((l, i) => {
+          if (!found.has(`${l.kind}:${l.id}`))
+            errors.push({ field: `links[${i}].id`, reason: `no ${l.kind} ${l.id} in this organisation` });
+        });
+        if (errors.length) throw new Problem(422, 'Invalid fields', 'the case names things that do not exist', errors);
+        const opened = new Date();
+        const [row] = await createCases(trx, org.orgId, [
+          {
+            title: p.title,
+            ruleId: null,
+            customerId: p.customer_id ?? null,
+            department,
+            assignee: p.assignee ?? null,
+            priority: p.priority,
+            slaDueAt: p.sla_due_at ?? new Date(opened.getTime() + SLA_HOURS[p.priority] * 3_600_000),
+            rootCause: p.root_cause ?? null,
+            tags: p.tags,
+            trigger: {
+              rule_type: 'manual',
+              reason: 'opened by hand',
+              at: opened.toISOString(),
+              topic: p.root_cause ?? null,
+            },
+            openedAt: opened,
+            links: p.links.map((l) => ({ kind: l.kind, id: l.id, reason: 'linked when opened' })),
+            author: p.author ?? null,
+          },
+        ]);
+        if (p.note) {
+          await addCaseEvents(trx, org.orgId, [
+            { caseId: row.id, kind: 'note', author: p.author ?? null, body: { text: p.note } },
+          ]);
+        }
+        const view = caseView(row);
+        await emit(trx, org.orgId, null, 'case.opened', { case: view }, undefined, runner);
+        return view;
+      });
+      return reply.code(201).send(v);
     },
   });
   apiRoute(app, auth, {
@@ -190,6 +271,11 @@ export function caseRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth)
       return store.db.transaction().execute(async (trx) => {
         const c = await getCase(trx, org.orgId, id, true);
         if (!c) throw new Problem(404, 'Not found', `no case ${id} in this organisation`);
+        if (p.root_cause) {
+          const why = unknownTopic(await loopTaxonomy(trx, org.orgId), p.root_cause);
+          if (why)
+            throw new Problem(422, 'Invalid fields', 'nothing was changed', [{ field: 'root_cause', reason: why }]);
+        }
         if (p.department !== undefined) {
           const d = await sql`SELECT 1 FROM departments WHERE org_id = ${org.orgId} AND key = ${p.department}`.execute(
             trx,
@@ -246,7 +332,7 @@ export function caseRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth)
           history.map((h) => ({ caseId: id, kind: h.kind, author: p.author ?? null, body: h.body })),
         );
         const v = caseView(row);
-        await emit(trx, org.orgId, null, 'case.updated', { case: v, changes: history });
+        await emit(trx, org.orgId, null, 'case.updated', { case: v, changes: history }, undefined, runner);
         return v;
       });
     },

@@ -1,11 +1,12 @@
 import { uuid } from '@canopy/core';
 import { createRule, deleteRule, getRule, listRules, type RuleRow, type Store, updateRule } from '@canopy/store';
 import type { FastifyInstance } from 'fastify';
-import type { z } from 'zod';
 import { sql } from 'kysely';
+import type { z } from 'zod';
 import type { ApiKeyAuth } from '../auth.js';
 import type { RulesEngine } from '../loop/engine.js';
 import { type RuleInput, ruleInput } from '../loop/schema.js';
+import { loopTaxonomy, unknownTopic } from '../loop/taxonomy.js';
 import { type FieldError, Problem, zodFieldErrors } from '../problem.js';
 import { apiRoute } from '../route.js';
 
@@ -19,10 +20,7 @@ export function idParam(params: Record<string, string>, what: string, name = 'id
   return r.data;
 }
 
-export function parseBody<T>(
-  schema: z.ZodType<T>,
-  body: unknown,
-): T {
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new Problem(400, 'Invalid body', 'the body must be a JSON object');
   }
@@ -48,7 +46,7 @@ const view = (r: RuleRow) => ({
   updated_at: r.updated_at,
 });
 
-/** Checks only the database can make: the departments and webhooks a rule names exist. */
+/** Checks only the database can make: the departments, webhooks and topics a rule names exist. */
 async function checkReferences(store: Store, orgId: string, rule: RuleInput): Promise<void> {
   const errors: FieldError[] = [];
   const depts = new Set(
@@ -61,6 +59,11 @@ async function checkReferences(store: Store, orgId: string, rule: RuleInput): Pr
       (r) => r.id,
     ),
   );
+  const topic = 'topic' in rule.condition ? rule.condition.topic : undefined;
+  if (topic) {
+    const why = unknownTopic(await loopTaxonomy(store.db, orgId), topic);
+    if (why) errors.push({ field: 'condition.topic', reason: why });
+  }
   rule.actions.forEach((a, i) => {
     if (a.type === 'open_case' && a.department && !depts.has(a.department)) {
       errors.push({ field: `actions[${i}].department`, reason: `unknown department '${a.department}'` });

@@ -16,6 +16,7 @@ import { z } from 'zod';
 import type { ApiKeyAuth } from '../auth.js';
 import { enqueue } from '../jobs/index.js';
 import { webhookInput, webhookPatch } from '../loop/schema.js';
+import { webhookUrlProblem } from '../loop/url-guard.js';
 import { messageId, newSecret } from '../loop/webhooks.js';
 import { Problem } from '../problem.js';
 import { apiRoute, limitParam } from '../route.js';
@@ -49,7 +50,23 @@ const deliveriesQuery = z.strictObject({
 });
 
 /** Webhooks (Standard Webhooks signatures), their delivery log, and replay. */
-export function webhookRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth): void {
+/** A URL the guard refuses is a 422 naming the field. */
+async function checkUrl(url: string | undefined, allowPrivate: boolean): Promise<void> {
+  if (url === undefined) return;
+  const problem = await webhookUrlProblem(url, allowPrivate);
+  if (problem)
+    throw new Problem(422, 'Invalid fields', 'the webhook URL is not allowed; nothing was written', [
+      { field: 'url', reason: problem },
+    ]);
+}
+
+export function webhookRoutes(
+  app: FastifyInstance,
+  store: Store,
+  auth: ApiKeyAuth,
+  opts: { allowPrivate?: boolean } = {},
+): void {
+  const allowPrivate = opts.allowPrivate ?? false;
   apiRoute(app, auth, {
     method: 'GET',
     url: '/api/v1/webhooks',
@@ -69,6 +86,7 @@ export function webhookRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
     responses: { 201: 'the webhook, with its secret' },
     handler: async (req, reply, { org }) => {
       const w = parseBody(webhookInput, req.body);
+      await checkUrl(w.url, allowPrivate);
       const row = await createWebhook(store.db, org.orgId, {
         url: w.url,
         description: w.description ?? null,
@@ -89,6 +107,7 @@ export function webhookRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
     handler: async (req, _reply, { org, params }) => {
       const id = idParam(params, 'webhook');
       const w = parseBody(webhookPatch, req.body);
+      await checkUrl(w.url, allowPrivate);
       const row = await updateWebhook(store.db, org.orgId, id, w);
       if (!row) throw new Problem(404, 'Not found', `no webhook ${id} in this organisation`);
       return view(row);

@@ -62,6 +62,8 @@ export interface NewCase {
   trigger: CaseTrigger;
   openedAt?: Date;
   links: { kind: SubjectKind; id: string; reason: string }[];
+  /** Who opened it, for the history (default 'rules'). */
+  author?: string | null;
 }
 
 const cols = sql`c.id, c.title, c.rule_id, c.customer_id, c.department, c.assignee, c.priority, c.status, c.sla_due_at,
@@ -94,7 +96,7 @@ export async function createCases(db: Db, orgId: string, cases: NewCase[]): Prom
     cases.map((c, i) => ({
       caseId: ids[i],
       kind: 'opened',
-      author: 'rules',
+      author: c.author === undefined ? 'rules' : c.author,
       body: { reason: c.trigger.reason ?? null },
     })),
   );
@@ -125,6 +127,21 @@ export async function addCaseEvents(
     SELECT ${orgId}::uuid, i, c, k, a, b::jsonb FROM unnest(${events.map(() => uuidv7())}::uuid[],
       ${events.map((e) => e.caseId)}::uuid[], ${events.map((e) => e.kind)}::text[], ${events.map((e) => e.author)}::text[],
       ${events.map((e) => JSON.stringify(e.body ?? {}))}::text[]) AS q(i, c, k, a, b)`.execute(db);
+}
+
+/** Which of these records exist in the org (as `kind:id`). */
+export async function existingSubjects(
+  db: Db,
+  orgId: string,
+  subjects: { kind: SubjectKind; id: string }[],
+): Promise<Set<string>> {
+  if (subjects.length === 0) return new Set();
+  const r = await sql<{ k: string }>`
+    SELECT q.kind || ':' || q.id AS k FROM unnest(${subjects.map((s) => s.kind)}::text[], ${subjects.map((s) => s.id)}::uuid[]) AS q(kind, id)
+    WHERE (q.kind = 'interaction' AND EXISTS (SELECT 1 FROM interactions x WHERE x.org_id = ${orgId} AND x.id = q.id))
+       OR (q.kind = 'response' AND EXISTS (SELECT 1 FROM responses x WHERE x.org_id = ${orgId} AND x.id = q.id))
+       OR (q.kind = 'event' AND EXISTS (SELECT 1 FROM events x WHERE x.org_id = ${orgId} AND x.id = q.id))`.execute(db);
+  return new Set(r.rows.map((x) => x.k));
 }
 
 /** Open (not resolved or closed) cases of these customers opened by these rules. */

@@ -105,17 +105,35 @@ export async function getDelivery(db: Db, orgId: string, id: string): Promise<De
   return r.rows[0];
 }
 
+export interface DeliveryAttempt {
+  orgId: string;
+  id: string;
+  ok: boolean;
+  statusCode: number | null;
+  error: string | null;
+  final: boolean;
+}
+
 export async function recordAttempt(
   db: Db,
   orgId: string,
   id: string,
   a: { ok: boolean; statusCode: number | null; error: string | null; final: boolean },
 ): Promise<void> {
-  await sql`UPDATE webhook_deliveries SET attempts = attempts + 1, last_attempt_at = now(),
-      last_status_code = ${a.statusCode}, last_error = ${a.error?.slice(0, 1000) ?? null},
-      status = CASE WHEN ${a.ok} THEN 'delivered' WHEN ${a.final} THEN 'failed' ELSE status END,
-      delivered_at = CASE WHEN ${a.ok} THEN coalesce(delivered_at, now()) ELSE delivered_at END
-    WHERE org_id = ${orgId} AND id = ${id}::uuid`.execute(db);
+  await recordAttempts(db, [{ orgId, id, ...a }]);
+}
+
+/** Logs attempts of several deliveries in one statement (a sender batches what piles up while it writes). */
+export async function recordAttempts(db: Db, as: DeliveryAttempt[]): Promise<void> {
+  if (as.length === 0) return;
+  await sql`UPDATE webhook_deliveries d SET attempts = d.attempts + 1, last_attempt_at = now(),
+      last_status_code = q.code, last_error = q.err,
+      status = CASE WHEN q.ok THEN 'delivered' WHEN q.final THEN 'failed' ELSE d.status END,
+      delivered_at = CASE WHEN q.ok THEN coalesce(d.delivered_at, now()) ELSE d.delivered_at END
+    FROM unnest(${as.map((a) => a.orgId)}::uuid[], ${as.map((a) => a.id)}::uuid[], ${as.map((a) => a.ok)}::boolean[],
+      ${as.map((a) => a.statusCode)}::int[], ${as.map((a) => a.error?.slice(0, 1000) ?? null)}::text[],
+      ${as.map((a) => a.final)}::boolean[]) AS q(org, id, ok, code, err, final)
+    WHERE d.org_id = q.org AND d.id = q.id`.execute(db);
 }
 
 export async function resetDelivery(db: Db, orgId: string, id: string): Promise<void> {

@@ -90,7 +90,7 @@ async function runStore(kind: 'pglite' | 'postgres', seconds: number) {
   });
   await new Promise<void>((r) => rx.listen(0, '127.0.0.1', r));
   const rxPort = (rx.address() as AddressInfo).port;
-  const app = await buildApp({ store, analyser: defaultAnalyser() });
+  const app = await buildApp({ store, analyser: defaultAnalyser(), loop: { webhookAllowPrivate: true } });
   try {
     const org = await createOrg(store.db, `bench-${randomBytes(3).toString('hex')}`, 'Bench');
     await upsertDepartments(store.db, org.id, [{ key: 'delivery', name: 'Delivery', function: 'delivery' }]);
