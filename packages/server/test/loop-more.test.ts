@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { createApiKey, createOrg, createWebhook, openStore, upsertDepartments } from '@canopy/store';
+import { createApiKey, createOrg, createWebhook, deleteWebhook, openStore, upsertDepartments } from '@canopy/store';
 import { defaultAnalyser } from '../src/analyser.js';
 import { buildApp } from '../src/app.js';
 import { BaselineCache } from '../src/loop/engine.js';
@@ -167,6 +167,32 @@ eachStore(
       const list = await env().api('GET', `/api/v1/cases?customer_id=${res.body.customer_id}`, key);
       assert.equal(list.body.items.length, 1, 'nothing was written by the rejected requests');
       assert.equal((await env().api('POST', '/api/v1/cases', null, { title: 'x' })).status, 401);
+    });
+
+    it('a webhook deleted by another node while this one caches the list does not fail ingestion', async () => {
+      const { key, orgId } = await env().newOrg();
+      const rx = await new Receiver().start();
+      receivers.push(rx);
+      const hook = await env().api('POST', '/api/v1/webhooks', key, { url: rx.url });
+      await env().api('POST', '/api/v1/rules', key, {
+        name: 'Detractors',
+        condition: { type: 'nps' },
+        actions: [{ type: 'webhook' }],
+      });
+      const detractor = (email: string) => ({
+        customer_email: email,
+        touchpoint: 'delivery',
+        submitted_at: new Date().toISOString(),
+        answers: [{ field: 'nps', type: 'nps', value: 1 }],
+      });
+      assert.equal((await env().api('POST', '/api/v1/responses', key, detractor('a@example.com'))).status, 201);
+      await waitFor(() => rx.got.length === 1, 10_000, 'the first alert');
+      // Deleted behind this node's back (no invalidation here): the next batch still commits.
+      assert.ok(await deleteWebhook(env().store.db, orgId, hook.body.id));
+      const r = await env().api('POST', '/api/v1/responses', key, detractor('b@example.com'));
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      await new Promise((res) => setTimeout(res, 300));
+      assert.equal(rx.got.length, 1, 'nothing sent for the deleted webhook');
     });
   },
   { loop: { jobs: { pollMs: 200 }, webhookAllowPrivate: true } },

@@ -17,6 +17,7 @@ import {
   type SubjectKind,
   setRecovery,
   tagRecords,
+  type WebhookRow,
   type WriteOutcome,
 } from '@canopy/store';
 import { sql } from 'kysely';
@@ -81,7 +82,10 @@ const clip = (s: string | null | undefined, n = 500) => (s ? (s.length > n ? `${
  * same commit. Also judges recovery: the first signal from a customer after their case closed.
  */
 export class RulesEngine {
-  private readonly cache = new Map<string, { at: number; rules: Rule[]; taxonomy: LoopTaxonomy }>();
+  private readonly cache = new Map<
+    string,
+    { at: number; rules: Rule[]; taxonomy: LoopTaxonomy; touchpointDept: Map<string, string | null> }
+  >();
   /** Topic-spike baselines, counted once per org, topic, window and hour (not per batch). */
   readonly baselines = new BaselineCache();
 
@@ -94,18 +98,39 @@ export class RulesEngine {
     private readonly runner: JobRunner | null = null,
   ) {}
 
-  /** Rule changes in this process apply to the next batch; other nodes pick them up within the TTL. */
+  private readonly hookCache = new Map<string, { at: number; hooks: WebhookRow[] }>();
+
+  /** Rule and webhook changes in this process apply to the next batch; other nodes pick them up within the TTL. */
   invalidate(orgId: string): void {
     this.cache.delete(orgId);
+    this.hookCache.delete(orgId);
+  }
+
+  /** The org's enabled webhooks, cached for the TTL. */
+  private async hooks(db: Db, orgId: string): Promise<WebhookRow[]> {
+    const hit = this.hookCache.get(orgId);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.hooks;
+    const hooks = await loadHooks(db, orgId);
+    this.hookCache.set(orgId, { at: Date.now(), hooks });
+    return hooks;
   }
 
   /** The org's enabled rules and its taxonomy, cached for the TTL. */
-  private async config(db: Db, orgId: string): Promise<{ rules: Rule[]; taxonomy: LoopTaxonomy }> {
+  private async config(
+    db: Db,
+    orgId: string,
+  ): Promise<{ rules: Rule[]; taxonomy: LoopTaxonomy; touchpointDept: Map<string, string | null> }> {
     const hit = this.cache.get(orgId);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit;
     const rules = (await listRules(db, orgId, true)) as unknown as Rule[];
     const taxonomy = await loopTaxonomy(db, orgId);
-    const entry = { at: Date.now(), rules, taxonomy };
+    // Touchpoint key → its department's key (a touchpoint added since is looked up per record).
+    const tps = await sql<{ key: string; department: string | null }>`
+      SELECT tp.key, d.key AS department FROM touchpoints tp
+      LEFT JOIN departments d ON d.org_id = tp.org_id AND d.id = tp.department_id
+      WHERE tp.org_id = ${orgId}`.execute(db);
+    const touchpointDept = new Map(tps.rows.map((r) => [r.key, r.department]));
+    const entry = { at: Date.now(), rules, taxonomy, touchpointDept };
     this.cache.set(orgId, entry);
     return entry;
   }
@@ -117,13 +142,22 @@ export class RulesEngine {
       if (s !== 'duplicate') live.push(i);
     });
     if (live.length === 0) return;
-    const { rules, taxonomy } = await this.config(trx, orgId);
+    const { rules, taxonomy, touchpointDept } = await this.config(trx, orgId);
     const customerIds = [...new Set(live.flatMap((i) => (outcome.customerIds[i] ? [outcome.customerIds[i]!] : [])))];
     const pending = await pendingRecoveries(trx, orgId, customerIds);
     if (rules.length === 0 && pending.length === 0) return;
 
-    const subjects = await loadSubjects(trx, orgId, KIND[kind], live, records, outcome);
-    const hooks = await loadHooks(trx, orgId);
+    const subjects = await loadSubjects(trx, orgId, KIND[kind], live, records, outcome, touchpointDept);
+    // Text analyses: for every record when a rule or a recovery judges text; otherwise only for
+    // the records a score rule fires on (their root cause and verbatim).
+    const scoreOnly = pending.length === 0 && rules.every((r) => SCORE_ONLY.has(r.condition.type));
+    await attachAnalyses(
+      trx,
+      orgId,
+      KIND[kind],
+      scoreOnly ? subjects.filter((s) => rules.some((r) => matchRecord(r, r.condition, s) !== null)) : subjects,
+    );
+    const hooks = await this.hooks(trx, orgId);
     const messages: Message[] = [];
     if (pending.length) await judgeRecovery(trx, orgId, pending, subjects, messages);
     if (rules.length === 0) return this.send(trx, orgId, hooks, messages);
@@ -200,6 +234,9 @@ export class BaselineCache {
   }
 }
 
+/** Conditions decided by a record's scores alone: the text analysis is needed only for those that fire. */
+const SCORE_ONLY = new Set(['nps', 'csat']);
+
 async function loadSubjects(
   trx: Db,
   orgId: string,
@@ -207,32 +244,25 @@ async function loadSubjects(
   live: number[],
   records: unknown[],
   outcome: WriteOutcome,
+  touchpointDept: Map<string, string | null>,
 ): Promise<Subject[]> {
-  const ids = live.map((i) => outcome.ids[i]);
-  const depts = await sql<{ id: string; department: string | null }>`
-    SELECT x.id, d.key AS department FROM ${sql.table(TABLE[kind])} x
-    JOIN touchpoints tp ON tp.org_id = x.org_id AND tp.id = x.touchpoint_id
-    JOIN departments d ON d.org_id = tp.org_id AND d.id = tp.department_id
-    WHERE x.org_id = ${orgId} AND x.id = ANY(${ids}::uuid[])`.execute(trx);
-  const deptOf = new Map(depts.rows.map((r) => [r.id, r.department]));
-  const an = await sql<{
-    subject_id: string;
-    sentiment: number;
-    label: string;
-    churn: boolean;
-    urgent: boolean;
-    redacted: string | null;
-    topics: { topic: string; score: number; label: string }[] | null;
-  }>`
-    SELECT a.subject_id, min(a.sentiment_score)::float8 AS sentiment,
-      (array_agg(a.sentiment_label ORDER BY a.sentiment_score))[1] AS label,
-      bool_or(a.churn_threat) AS churn, bool_or(a.urgent) AS urgent,
-      string_agg(a.redacted_text, ' / ') AS redacted,
-      (SELECT json_agg(json_build_object('topic', t.topic, 'score', t.sentiment_score, 'label', t.sentiment_label))
-         FROM text_topics t WHERE t.org_id = ${orgId} AND t.analysis_id = ANY(array_agg(a.id))) AS topics
-    FROM text_analyses a WHERE a.org_id = ${orgId} AND a.subject_kind = ${kind} AND a.subject_id = ANY(${ids}::uuid[])
-    GROUP BY a.subject_id`.execute(trx);
-  const anOf = new Map(an.rows.map((r) => [r.subject_id, r]));
+  // The department comes from the record's touchpoint (a cached map); records without a known
+  // touchpoint key are looked up.
+  const deptOf = new Map<string, string | null>();
+  const unknown: string[] = [];
+  for (const i of live) {
+    const tp = (records[i] as { touchpoint?: string }).touchpoint;
+    if (tp !== undefined && touchpointDept.has(tp)) deptOf.set(outcome.ids[i], touchpointDept.get(tp)!);
+    else unknown.push(outcome.ids[i]);
+  }
+  if (unknown.length) {
+    const depts = await sql<{ id: string; department: string | null }>`
+      SELECT x.id, d.key AS department FROM ${sql.table(TABLE[kind])} x
+      JOIN touchpoints tp ON tp.org_id = x.org_id AND tp.id = x.touchpoint_id
+      JOIN departments d ON d.org_id = tp.org_id AND d.id = tp.department_id
+      WHERE x.org_id = ${orgId} AND x.id = ANY(${unknown}::uuid[])`.execute(trx);
+    for (const r of depts.rows) deptOf.set(r.id, r.department);
+  }
   return live.map((i) => {
     const id = outcome.ids[i];
     const s: Subject = {
@@ -262,19 +292,59 @@ async function loadSubjects(
       s.eventType = r.type;
       s.text = r.text ?? null;
     }
-    const a = anOf.get(id);
-    if (a) {
-      s.analysis = {
-        sentiment: a.sentiment,
-        label: a.label,
-        churn: a.churn,
-        urgent: a.urgent,
-        topics: a.topics ?? [],
-        redacted: a.redacted,
-      };
-    }
     return s;
   });
+}
+
+/** Adds the text analyses (sentiment, churn, topics, redacted text) of these subjects, in one query. */
+async function attachAnalyses(trx: Db, orgId: string, kind: SubjectKind, subjects: Subject[]): Promise<void> {
+  const withText = subjects.filter((s) => s.text !== null || kind === 'response');
+  if (withText.length === 0) return;
+  const r = await sql<{
+    subject_id: string;
+    id: string;
+    sentiment: number;
+    label: string;
+    churn: boolean;
+    urgent: boolean;
+    redacted: string | null;
+    topic: string | null;
+    t_score: number | null;
+    t_label: string | null;
+  }>`
+    SELECT a.subject_id, a.id, a.sentiment_score::float8 AS sentiment, a.sentiment_label AS label,
+      a.churn_threat AS churn, a.urgent, a.redacted_text AS redacted,
+      t.topic, t.sentiment_score::float8 AS t_score, t.sentiment_label AS t_label
+    FROM text_analyses a LEFT JOIN text_topics t ON t.org_id = a.org_id AND t.analysis_id = a.id
+    WHERE a.org_id = ${orgId} AND a.subject_kind = ${kind} AND a.subject_id = ANY(${withText.map((s) => s.id)}::uuid[])
+    ORDER BY a.subject_id, a.id`.execute(trx);
+  const bySubject = new Map(withText.map((s) => [s.id, s]));
+  const seen = new Set<string>();
+  for (const row of r.rows) {
+    const s = bySubject.get(row.subject_id);
+    if (!s) continue;
+    const an = (s.analysis ??= {
+      sentiment: row.sentiment,
+      label: row.label,
+      churn: false,
+      urgent: false,
+      topics: [],
+      redacted: null,
+    });
+    if (!seen.has(row.id)) {
+      // Several analysed fields: the most negative speaks for the record.
+      seen.add(row.id);
+      if (row.sentiment < an.sentiment) {
+        an.sentiment = row.sentiment;
+        an.label = row.label;
+      }
+      an.churn ||= row.churn;
+      an.urgent ||= row.urgent;
+      if (row.redacted !== null) an.redacted = an.redacted === null ? row.redacted : `${an.redacted} / ${row.redacted}`;
+    }
+    if (row.topic !== null)
+      an.topics.push({ topic: row.topic, score: row.t_score ?? 0, label: row.t_label ?? 'neutral' });
+  }
 }
 
 async function loadCustomers(trx: Db, orgId: string, ids: string[]) {

@@ -51,7 +51,7 @@ export function closedLoop(app: FastifyInstance, store: Store, auth: ApiKeyAuth,
   });
   ruleRoutes(app, store, auth, rules);
   caseRoutes(app, store, auth, runner);
-  webhookRoutes(app, store, auth, { allowPrivate });
+  webhookRoutes(app, store, auth, { allowPrivate, onChange: (orgId) => rules.invalidate(orgId) });
   digestRoutes(app, store, auth);
   return { rules, runner };
 }

@@ -111,14 +111,15 @@ export async function emitMany(
     orgId,
     out.map((o) => ({ webhookId: o.hook.id, eventType: o.type, payload: o.payload })),
   );
-  const jobs = ids.map((id, i) => {
+  const jobs = ids.flatMap((id, i) => {
+    if (id === null) return []; // its webhook was deleted meanwhile
     const { hook, payload } = out[i];
     const hint: DeliveryHint = { url: hook.url, secret: hook.secret, enabled: hook.enabled, payload };
-    return { orgId, type: 'webhook.deliver', payload: { deliveryId: id } satisfies DeliverPayload, hint };
+    return [{ orgId, type: 'webhook.deliver', payload: { deliveryId: id } satisfies DeliverPayload, hint }];
   });
   if (runner) await runner.enqueueNow(db, jobs);
   else await enqueueMany(db, jobs);
-  return ids;
+  return jobs.map((j) => j.payload.deliveryId);
 }
 
 /** What the fast path hands the sender so it need not read the delivery back. */

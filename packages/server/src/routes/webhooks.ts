@@ -64,9 +64,10 @@ export function webhookRoutes(
   app: FastifyInstance,
   store: Store,
   auth: ApiKeyAuth,
-  opts: { allowPrivate?: boolean } = {},
+  opts: { allowPrivate?: boolean; onChange?: (orgId: string) => void } = {},
 ): void {
   const allowPrivate = opts.allowPrivate ?? false;
+  const changed = (orgId: string) => opts.onChange?.(orgId);
   apiRoute(app, auth, {
     method: 'GET',
     url: '/api/v1/webhooks',
@@ -94,6 +95,7 @@ export function webhookRoutes(
         events: w.events,
         enabled: w.enabled,
       });
+      changed(org.orgId);
       return reply.code(201).send(view(row, true));
     },
   });
@@ -110,6 +112,7 @@ export function webhookRoutes(
       await checkUrl(w.url, allowPrivate);
       const row = await updateWebhook(store.db, org.orgId, id, w);
       if (!row) throw new Problem(404, 'Not found', `no webhook ${id} in this organisation`);
+      changed(org.orgId);
       return view(row);
     },
   });
@@ -123,6 +126,7 @@ export function webhookRoutes(
       const id = idParam(params, 'webhook');
       if (!(await deleteWebhook(store.db, org.orgId, id)))
         throw new Problem(404, 'Not found', `no webhook ${id} in this organisation`);
+      changed(org.orgId);
       return reply.code(204).send();
     },
   });

@@ -82,19 +82,27 @@ export interface DeliveryRow {
 const delCols = sql`id, webhook_id, event_type, payload, status, attempts, last_status_code, last_error, last_attempt_at,
   delivered_at, created_at`;
 
+/**
+ * Logs messages as pending deliveries. A message for a webhook deleted meanwhile (a caller's
+ * cached list may be seconds old) is skipped, not an error: returns the ids written, in input
+ * order, with null for the skipped ones.
+ */
 export async function createDeliveries(
   db: Db,
   orgId: string,
   ds: { id?: string; webhookId: string; eventType: string; payload: unknown }[],
-): Promise<string[]> {
+): Promise<(string | null)[]> {
   if (ds.length === 0) return [];
   const ids = ds.map((d) => d.id ?? uuidv7());
-  await sql`INSERT INTO webhook_deliveries (org_id, id, webhook_id, event_type, payload, status)
-    SELECT ${orgId}::uuid, i, w, e, p::jsonb, 'pending' FROM unnest(${ids}::uuid[], ${ds.map((d) => d.webhookId)}::uuid[],
-      ${ds.map((d) => d.eventType)}::text[], ${ds.map((d) => JSON.stringify(d.payload))}::text[]) AS q(i, w, e, p)`.execute(
-    db,
-  );
-  return ids;
+  const r = await sql<{
+    id: string;
+  }>`INSERT INTO webhook_deliveries (org_id, id, webhook_id, event_type, payload, status)
+    SELECT ${orgId}::uuid, i, q.w, e, p::jsonb, 'pending' FROM unnest(${ids}::uuid[], ${ds.map((d) => d.webhookId)}::uuid[],
+      ${ds.map((d) => d.eventType)}::text[], ${ds.map((d) => JSON.stringify(d.payload))}::text[]) AS q(i, w, e, p)
+    WHERE EXISTS (SELECT 1 FROM webhooks h WHERE h.org_id = ${orgId}::uuid AND h.id = q.w)
+    RETURNING id`.execute(db);
+  const written = new Set(r.rows.map((x) => x.id));
+  return ids.map((id) => (written.has(id) ? id : null));
 }
 
 export async function getDelivery(db: Db, orgId: string, id: string): Promise<DeliveryRow | undefined> {
