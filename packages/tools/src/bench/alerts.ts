@@ -13,7 +13,8 @@ import { percentile } from './report.js';
 /**
  * Alert latency: from the start of the ingest request that carries a detractor to the signed
  * webhook arriving at a receiver on loopback (rule evaluated in the ingest transaction, case
- * opened, delivery queued in the same commit, woken by NOTIFY, POSTed by the job runner).
+ * opened, delivery and its job — pre-claimed by this node's runner — written in the same
+ * commit, whose NOTIFY tells the runner to POST it at once; retries go through the queue).
  * Load: survey responses at a steady 500 records/s (batches of 25 every 50 ms, open loop, at
  * most 8 requests in flight) for 60 s (`--quick`: 10 s); ~10% detractors, half with a verbatim.
  * Baseline, same run: the ingest request's own latency (request start → response).
@@ -228,6 +229,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
   const notes: Record<string, string | number> = {
     load: `${RATE} responses/s target in batches of ${BATCH} for ${seconds} s, ~10% detractors (NPS ≤ 6 → case + webhook)`,
     latency: 'ingest request start → signed webhook received on loopback, ms',
+    path: 'fast path: sent by the ingesting node right after the commit (pre-claimed job named by the NOTIFY)',
     baseline: 'ingest request latency (start → response), ms',
   };
   const kinds: ('pglite' | 'postgres')[] = ['pglite'];
