@@ -37,8 +37,7 @@ export interface JobRow {
 export async function enqueueJobs(db: Db, jobs: NewJob[]): Promise<string[]> {
   if (jobs.length === 0) return [];
   const ids = jobs.map(() => uuidv7());
-  await insertJobs(db, ids, jobs, null);
-  await sql`SELECT pg_notify(${JOBS_CHANNEL}, '')`.execute(db);
+  await insertJobs(db, ids, jobs, null, '');
   return ids;
 }
 
@@ -57,22 +56,27 @@ export async function enqueueClaimedJobs(
   notify: string | null,
 ): Promise<void> {
   if (jobs.length === 0) return;
-  await insertJobs(db, ids, jobs, leaseMs);
-  if (notify !== null) await sql`SELECT pg_notify(${JOBS_CHANNEL}, ${notify})`.execute(db);
+  await insertJobs(db, ids, jobs, leaseMs, notify);
 }
 
-async function insertJobs(db: Db, ids: string[], jobs: NewJob[], leaseMs: number | null): Promise<void> {
+/** The insert and its notification in one statement (one round trip). */
+async function insertJobs(
+  db: Db,
+  ids: string[],
+  jobs: NewJob[],
+  leaseMs: number | null,
+  notify: string | null,
+): Promise<void> {
   const claimed = leaseMs !== null;
   await sql`
-    INSERT INTO jobs (id, org_id, type, payload, status, run_at, attempts, locked_until, max_attempts)
+    WITH ins AS (INSERT INTO jobs (id, org_id, type, payload, status, run_at, attempts, locked_until, max_attempts)
     SELECT id, org_id, type, payload::jsonb, ${claimed ? 'running' : 'queued'}, coalesce(run_at, now()), ${claimed ? 1 : 0},
       ${claimed ? sql`now() + ${`${leaseMs} milliseconds`}::interval` : sql`NULL::timestamptz`}, coalesce(max_attempts, 12)
     FROM unnest(${ids}::uuid[], ${jobs.map((j) => j.orgId)}::uuid[], ${jobs.map((j) => j.type)}::text[],
       ${jobs.map((j) => JSON.stringify(j.payload ?? {}))}::text[],
       ${jobs.map((j) => (j.runAt ? j.runAt.toISOString() : null))}::timestamptz[],
-      ${jobs.map((j) => j.maxAttempts ?? null)}::int[]) AS t(id, org_id, type, payload, run_at, max_attempts)`.execute(
-    db,
-  );
+      ${jobs.map((j) => j.maxAttempts ?? null)}::int[]) AS t(id, org_id, type, payload, run_at, max_attempts))
+    ${notify === null ? sql`SELECT 1` : sql`SELECT pg_notify(${JOBS_CHANNEL}, ${notify})`}`.execute(db);
 }
 
 /** Gives claimed jobs that were never started back to the queue (a runner stopping). */

@@ -70,37 +70,45 @@ const cols = sql`c.id, c.title, c.rule_id, c.customer_id, c.department, c.assign
   c.root_cause, c.actions_taken, c.tags, c.trigger, c.opened_at, c.first_action_at, c.resolved_at, c.closed_at,
   c.recovery_status, c.recovery_at, c.recovery_evidence, c.updated_at`;
 
+/** Opens cases with their links and 'opened' history in one statement. */
 export async function createCases(db: Db, orgId: string, cases: NewCase[]): Promise<CaseRow[]> {
   if (cases.length === 0) return [];
   const ids = cases.map(() => uuidv7());
-  const r = await sql<CaseRow>`
-    INSERT INTO cases AS c (org_id, id, title, rule_id, customer_id, department, assignee, priority, status, sla_due_at,
-      root_cause, tags, trigger, opened_at)
-    SELECT ${orgId}::uuid, q.id, q.title, q.rule, q.customer, q.dept, q.assignee, q.priority, 'new', q.sla, q.root,
-      coalesce(string_to_array(q.tags, ','), '{}'), q.trig::jsonb, coalesce(q.opened, now())
-    FROM unnest(${ids}::uuid[], ${cases.map((c) => c.title)}::text[], ${cases.map((c) => c.ruleId)}::uuid[],
-      ${cases.map((c) => c.customerId)}::uuid[], ${cases.map((c) => c.department)}::text[],
-      ${cases.map((c) => c.assignee)}::text[], ${cases.map((c) => c.priority)}::text[],
-      ${cases.map((c) => c.slaDueAt.toISOString())}::timestamptz[], ${cases.map((c) => c.rootCause)}::text[],
-      ${cases.map((c) => (c.tags.length ? c.tags.join(',') : null))}::text[],
-      ${cases.map((c) => JSON.stringify(c.trigger))}::text[],
-      ${cases.map((c) => c.openedAt?.toISOString() ?? null)}::timestamptz[])
-      AS q(id, title, rule, customer, dept, assignee, priority, sla, root, tags, trig, opened)
-    RETURNING ${cols}`.execute(db);
-  for (const row of r.rows) row.tags ??= [];
   const links = cases.flatMap((c, i) => c.links.map((l) => ({ caseId: ids[i], ...l })));
-  await linkRecords(db, orgId, links);
-  await addCaseEvents(
-    db,
-    orgId,
-    cases.map((c, i) => ({
-      caseId: ids[i],
-      kind: 'opened',
-      author: c.author === undefined ? 'rules' : c.author,
-      body: { reason: c.trigger.reason ?? null },
-    })),
-  );
-  return r.rows;
+  const r = await sql<CaseRow>`
+    WITH ins AS (
+      INSERT INTO cases AS c (org_id, id, title, rule_id, customer_id, department, assignee, priority, status, sla_due_at,
+        root_cause, tags, trigger, opened_at)
+      SELECT ${orgId}::uuid, q.id, q.title, q.rule, q.customer, q.dept, q.assignee, q.priority, 'new', q.sla, q.root,
+        coalesce(string_to_array(q.tags, ','), '{}'), q.trig::jsonb, coalesce(q.opened, now())
+      FROM unnest(${ids}::uuid[], ${cases.map((c) => c.title)}::text[], ${cases.map((c) => c.ruleId)}::uuid[],
+        ${cases.map((c) => c.customerId)}::uuid[], ${cases.map((c) => c.department)}::text[],
+        ${cases.map((c) => c.assignee)}::text[], ${cases.map((c) => c.priority)}::text[],
+        ${cases.map((c) => c.slaDueAt.toISOString())}::timestamptz[], ${cases.map((c) => c.rootCause)}::text[],
+        ${cases.map((c) => (c.tags.length ? c.tags.join(',') : null))}::text[],
+        ${cases.map((c) => JSON.stringify(c.trigger))}::text[],
+        ${cases.map((c) => c.openedAt?.toISOString() ?? null)}::timestamptz[])
+        AS q(id, title, rule, customer, dept, assignee, priority, sla, root, tags, trig, opened)
+      RETURNING ${cols}),
+    links AS (
+      INSERT INTO case_links (org_id, case_id, subject_kind, subject_id, reason)
+      SELECT ${orgId}::uuid, lc, lk, ls, lr FROM unnest(${links.map((l) => l.caseId)}::uuid[],
+        ${links.map((l) => l.kind)}::text[], ${links.map((l) => l.id)}::uuid[], ${links.map((l) => l.reason)}::text[])
+        AS l(lc, lk, ls, lr)
+      ON CONFLICT DO NOTHING),
+    events AS (
+      INSERT INTO case_events (org_id, id, case_id, kind, author, body)
+      SELECT ${orgId}::uuid, ei, ec, 'opened', ea, eb::jsonb FROM unnest(${cases.map(() => uuidv7())}::uuid[], ${ids}::uuid[],
+        ${cases.map((c) => (c.author === undefined ? 'rules' : c.author))}::text[],
+        ${cases.map((c) => JSON.stringify({ reason: c.trigger.reason ?? null }))}::text[]) AS e(ei, ec, ea, eb))
+    SELECT * FROM ins`.execute(db);
+  // In input order (RETURNING does not promise one).
+  const byId = new Map(r.rows.map((row) => [row.id, row]));
+  return ids.map((id) => {
+    const row = byId.get(id)!;
+    row.tags ??= [];
+    return row;
+  });
 }
 
 export async function linkRecords(
