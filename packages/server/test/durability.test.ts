@@ -94,7 +94,8 @@ for (const s of STORES) {
         while (acked.length < 3000) await new Promise((r) => setTimeout(r, 20));
         child.kill('SIGKILL');
         await Promise.all(senders);
-        await new Promise((r) => child.once('exit', r));
+        // The child may be gone already (its exit event fired before we listen): wait only if not.
+        if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
 
         // Reopening takes over the dead process's data-folder lock and recovers from the WAL.
         store = await open();
