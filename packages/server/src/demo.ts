@@ -13,6 +13,7 @@ import {
   createOrg,
   createUser,
   findOrgBySlug,
+  refreshStatistics,
   type Store,
   upsertAgents,
   upsertDepartments,
@@ -109,6 +110,7 @@ export async function loadDemo(store: Store, opts: DemoOptions): Promise<DemoLoa
     if (++buffered >= CHUNK) await flush();
   }
   await flush();
+  await refreshStatistics(store);
   return {
     orgId: org.id,
     slug,

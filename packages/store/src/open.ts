@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations/index.js';
 import { PGlitePool } from './pglite-pool.js';
@@ -39,6 +39,7 @@ pg.types.setTypeParser(1700, (v: string) => Number(v));
 export async function openStore(config: StoreConfig = {}): Promise<Store> {
   const store = config.databaseUrl ? openPostgres(config.databaseUrl, config.poolSize ?? 10) : await openPGlite(config);
   await migrate(store.db);
+  await refreshStatistics(store);
   return store;
 }
 
@@ -84,6 +85,16 @@ async function openPGlite(config: StoreConfig): Promise<Store> {
     location: dataDir ? `PGlite at ${dataDir}` : 'PGlite in memory',
     close: () => db.destroy(),
   };
+}
+
+/**
+ * PGlite runs PostgreSQL in single-user mode, where autovacuum never runs: after a bulk load
+ * the planner has no statistics and picks nested loops over thousands of rows (a filtered list
+ * took seconds instead of milliseconds). Call this after bulk writes; a no-op on PostgreSQL,
+ * whose autovacuum keeps statistics current.
+ */
+export async function refreshStatistics(store: Store): Promise<void> {
+  if (store.kind === 'pglite') await sql`ANALYZE`.execute(store.db);
 }
 
 export async function migrate(db: Kysely<Database>): Promise<void> {

@@ -137,7 +137,12 @@ function window(timeCol: string, f: ListFilter) {
 }
 
 /** Filters shared by interactions and responses: owner, channel, customer segment, what the text says. */
-function textAndOwnerFilters(subjectKind: 'interaction' | 'response', channelCol: string, f: ListFilter) {
+function textAndOwnerFilters(
+  orgId: string,
+  subjectKind: 'interaction' | 'response',
+  channelCol: string,
+  f: ListFilter,
+) {
   const analysis = (cond: ReturnType<typeof sql>) =>
     sql`AND EXISTS (SELECT 1 FROM text_analyses a WHERE a.org_id = x.org_id AND a.subject_kind = ${subjectKind}
       AND a.subject_id = x.id ${cond})`;
@@ -153,8 +158,14 @@ function textAndOwnerFilters(subjectKind: 'interaction' | 'response', channelCol
     ${f.hasText ? analysis(sql``) : sql``}
     ${
       f.topic
-        ? analysis(sql`AND EXISTS (SELECT 1 FROM text_topics t WHERE t.org_id = a.org_id AND t.analysis_id = a.id
-            AND (t.topic = ${f.topic} OR t.topic LIKE ${`${f.topic.replace(/[\\%_]/g, (m) => `\\${m}`)}.%`}))`)
+        ? // A semi-join computed once (a correlated EXISTS with OR/LIKE rescanned text_topics per row),
+          // narrowed to the list's window: a topic mention carries its record's time.
+          sql`AND x.id IN (SELECT a.subject_id FROM text_topics t
+            JOIN text_analyses a ON a.org_id = t.org_id AND a.id = t.analysis_id
+            WHERE t.org_id = ${orgId}::uuid AND a.subject_kind = ${subjectKind}
+              ${f.from ? sql`AND t.occurred_at >= ${f.from.toISOString()}::timestamptz` : sql``}
+              ${f.to ? sql`AND t.occurred_at < ${f.to.toISOString()}::timestamptz` : sql``}
+              AND (t.topic = ${f.topic} OR t.topic LIKE ${`${f.topic.replace(/[\\%_]/g, (m) => `\\${m}`)}.%`}))`
         : sql``
     }`;
 }
@@ -206,7 +217,7 @@ export async function listInteractions(db: Db, orgId: string, f: ListFilter): Pr
       ${f.agent ? sql`AND ag.key = ${f.agent}` : sql``}
       ${f.kind ? sql`AND x.kind = ${f.kind}` : sql``}
       ${f.status ? sql`AND x.status = ${f.status}` : sql``}
-      ${textAndOwnerFilters('interaction', 'x.channel', f)}
+      ${textAndOwnerFilters(orgId, 'interaction', 'x.channel', f)}
       ${window('opened_at', f)} ${keyset('opened_at', f)}
     ORDER BY x.opened_at ${dir(f)}, x.id ${dir(f)} LIMIT ${f.limit + 1}`.execute(db);
   const page = pageOf(rows.rows, f, (r) => r.opened_at);
@@ -265,7 +276,7 @@ export async function listResponses(db: Db, orgId: string, f: ListFilter): Promi
       ${f.touchpoint ? sql`AND tp.key = ${f.touchpoint}` : sql``}
       ${f.agent ? sql`AND ag.key = ${f.agent}` : sql``}
       ${f.survey ? sql`AND x.survey = ${f.survey}` : sql``}
-      ${textAndOwnerFilters('response', 'tp.channel', f)}
+      ${textAndOwnerFilters(orgId, 'response', 'tp.channel', f)}
       ${window('submitted_at', f)} ${keyset('submitted_at', f)}
     ORDER BY x.submitted_at ${dir(f)}, x.id ${dir(f)} LIMIT ${f.limit + 1}`.execute(db);
   const page = pageOf(rows.rows, f, (r) => r.submitted_at);

@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream, statSync, type WriteStream } from 
 import { createInterface } from 'node:readline';
 import { Transform } from 'node:stream';
 import { type RecordKind, recordSchemas } from '@canopy/core';
-import type { Store } from '@canopy/store';
+import { refreshStatistics, type Store } from '@canopy/store';
 import { parse } from 'csv-parse';
 import type { TextAnalysisStep } from '../pipeline/analyse.js';
 import { type IngestOptions, ingestBatch, type RecordOf } from '../pipeline/ingest.js';
@@ -249,6 +249,7 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
     if (rejects) await new Promise((resolve) => (rejects as WriteStream).end(resolve));
   }
   opts.onProgress?.({ bytes: totalBytes, totalBytes, rows: summary.rows });
+  if (summary.created + summary.updated > 1000) await refreshStatistics(store);
   summary.seconds = (Date.now() - started) / 1000;
   return summary;
 }
