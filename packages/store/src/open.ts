@@ -46,6 +46,9 @@ export async function openStore(config: StoreConfig = {}): Promise<Store> {
 function openPostgres(url: string, poolSize: number): Store {
   // jit=off: JIT compilation costs more than it saves on the short analytical queries we run.
   const pool = new pg.Pool({ connectionString: url, max: poolSize, options: '-c jit=off' });
+  // An idle connection closed by the server (a restart, a dropped database) is an 'error' event on
+  // the pool; unhandled it would crash the process. The pool replaces the connection on next use.
+  pool.on('error', (err) => console.error(`canopy: an idle database connection was closed: ${err.message}`));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const u = new URL(url);
   return {
