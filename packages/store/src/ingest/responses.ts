@@ -1,4 +1,4 @@
-import type { CustomerRef, ResponseInput } from '@canopy/core';
+import type { AnswerInput, CustomerRef, ResponseInput } from '@canopy/core';
 import { hasCustomerRef } from '@canopy/core';
 import { sql } from 'kysely';
 import { uuidv7 } from '../ids.js';
@@ -118,33 +118,7 @@ export async function writeResponses(trx: Db, orgId: string, records: ResponseIn
       ac.response.push(id);
       ac.field.push(a.field);
       ac.type.push(a.type);
-      let num: number | null = null;
-      let text: string | null = null;
-      let choices: string | null = null;
-      let scaleMin: number | null = null;
-      let scaleMax: number | null = null;
-      let easier: boolean | null = null;
-      switch (a.type) {
-        case 'nps':
-          [num, scaleMin, scaleMax] = [a.value, 0, 10];
-          break;
-        case 'csat':
-        case 'expectation':
-          [num, scaleMin, scaleMax] = [a.value, 1, 5];
-          break;
-        case 'ces':
-          [num, scaleMin, scaleMax, easier] = [a.value, 1, a.scale_max, a.higher_is_easier];
-          break;
-        case 'rating':
-          [num, scaleMin, scaleMax] = [a.value, a.scale_min, a.scale_max];
-          break;
-        case 'choice':
-          choices = JSON.stringify(Array.isArray(a.value) ? a.value : [a.value]);
-          break;
-        case 'text':
-          text = a.value;
-          break;
-      }
+      const { num, text, choices, scaleMin, scaleMax, easier } = answerColumns(a);
       ac.num.push(num);
       ac.text.push(text);
       ac.choices.push(choices);
@@ -199,4 +173,32 @@ async function loadRatedInteractions(trx: Db, orgId: string, records: ResponseIn
     if (r.external_id) out.set(`ext:${r.external_id}`, r);
   }
   return out;
+}
+
+/** The typed columns of one answer row: the one place an answer's type maps onto storage. */
+export function answerColumns(a: AnswerInput): {
+  num: number | null;
+  text: string | null;
+  /** Choice lists travel as JSON text (unnest cannot take arrays of arrays). */
+  choices: string | null;
+  scaleMin: number | null;
+  scaleMax: number | null;
+  easier: boolean | null;
+} {
+  const none = { num: null, text: null, choices: null, scaleMin: null, scaleMax: null, easier: null };
+  switch (a.type) {
+    case 'nps':
+      return { ...none, num: a.value, scaleMin: 0, scaleMax: 10 };
+    case 'csat':
+    case 'expectation':
+      return { ...none, num: a.value, scaleMin: 1, scaleMax: 5 };
+    case 'ces':
+      return { ...none, num: a.value, scaleMin: 1, scaleMax: a.scale_max, easier: a.higher_is_easier };
+    case 'rating':
+      return { ...none, num: a.value, scaleMin: a.scale_min, scaleMax: a.scale_max };
+    case 'choice':
+      return { ...none, choices: JSON.stringify(Array.isArray(a.value) ? a.value : [a.value]) };
+    case 'text':
+      return { ...none, text: a.value };
+  }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AnswerInput } from '@canopy/core';
 import { sql } from 'kysely';
 import { uuidv7 } from '../ids.js';
+import { answerColumns } from '../ingest/responses.js';
 import type { Db } from '../ingest/types.js';
 
 /** Survey tables (migration 005): raw SQL over the shared Kysely connection. */
@@ -500,34 +501,17 @@ export async function reviseResponseAnswers(
   answers: AnswerInput[],
 ): Promise<void> {
   const rows = answers.map((a) => {
-    let num: number | null = null;
-    let text: string | null = null;
-    let choices: string | null = null;
-    let smin: number | null = null;
-    let smax: number | null = null;
-    let easier: boolean | null = null;
-    switch (a.type) {
-      case 'nps':
-        [num, smin, smax] = [a.value, 0, 10];
-        break;
-      case 'csat':
-      case 'expectation':
-        [num, smin, smax] = [a.value, 1, 5];
-        break;
-      case 'ces':
-        [num, smin, smax, easier] = [a.value, 1, a.scale_max, a.higher_is_easier];
-        break;
-      case 'rating':
-        [num, smin, smax] = [a.value, a.scale_min, a.scale_max];
-        break;
-      case 'choice':
-        choices = JSON.stringify(Array.isArray(a.value) ? a.value : [a.value]);
-        break;
-      case 'text':
-        text = a.value;
-        break;
-    }
-    return { field: a.field, type: a.type, num, text, choices, smin, smax, easier };
+    const c = answerColumns(a);
+    return {
+      field: a.field,
+      type: a.type,
+      num: c.num,
+      text: c.text,
+      choices: c.choices,
+      smin: c.scaleMin,
+      smax: c.scaleMax,
+      easier: c.easier,
+    };
   });
   const fields = rows.map((r) => r.field);
   await sql`DELETE FROM answers WHERE org_id = ${orgId} AND response_id = ${responseId}
