@@ -323,14 +323,15 @@ async function attachAnalyses(trx: Db, orgId: string, kind: SubjectKind, subject
   for (const row of r.rows) {
     const s = bySubject.get(row.subject_id);
     if (!s) continue;
-    const an = (s.analysis ??= {
+    s.analysis ??= {
       sentiment: row.sentiment,
       label: row.label,
       churn: false,
       urgent: false,
       topics: [],
       redacted: null,
-    });
+    };
+    const an = s.analysis;
     if (!seen.has(row.id)) {
       // Several analysed fields: the most negative speaks for the record.
       seen.add(row.id);

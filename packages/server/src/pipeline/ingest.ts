@@ -38,7 +38,9 @@ function isRetryable(err: unknown): boolean {
 export interface IngestOptions {
   analysis?: TextAnalysisStep;
   /** The "evaluate rules" step (closed loop): cases and notifications in the batch's transaction. */
-  rules?: { evaluate(trx: Db, orgId: string, kind: RecordKind, records: unknown[], outcome: WriteOutcome): Promise<void> };
+  rules?: {
+    evaluate(trx: Db, orgId: string, kind: RecordKind, records: unknown[], outcome: WriteOutcome): Promise<void>;
+  };
 }
 
 /**

@@ -111,10 +111,10 @@ async function runStore(kind: 'pglite' | 'postgres', seconds: number) {
     const addr = app.server.address() as AddressInfo;
     const base = `http://127.0.0.1:${addr.port}`;
     const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
-    const call = (path: string, body: unknown) =>
+    const call = <T = unknown>(path: string, body: unknown): Promise<T> =>
       fetch(base + path, { method: 'POST', headers, body: JSON.stringify(body) }).then(async (r) => {
         if (r.status >= 300) throw new Error(`${path}: ${r.status} ${await r.text()}`);
-        return r.json() as Promise<any>;
+        return r.json() as Promise<T>;
       });
     await call('/api/v1/webhooks', { url: `http://127.0.0.1:${rxPort}/hook` });
     await call('/api/v1/rules', {
@@ -164,7 +164,7 @@ async function runStore(kind: 'pglite' | 'postgres', seconds: number) {
       const start = performance.now();
       inFlight++;
       pending.push(
-        call('/api/v1/responses', body)
+        call<{ results: { id: string }[] }>('/api/v1/responses', body)
           .then((res: { results: { id: string }[] }) => {
             requestMs.push(performance.now() - start);
             records += BATCH;

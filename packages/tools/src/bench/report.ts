@@ -63,7 +63,15 @@ function fmt(n: number): string {
 }
 
 export function writeResult(r: BenchResult): string {
-  const out = { name: r.name, when: new Date().toISOString(), machine: machine(), figures: r.figures, baselines: r.baselines, ratios: r.ratios, notes: r.notes };
+  const out = {
+    name: r.name,
+    when: new Date().toISOString(),
+    machine: machine(),
+    figures: r.figures,
+    baselines: r.baselines,
+    ratios: r.ratios,
+    notes: r.notes,
+  };
   const file = join(repoRoot, 'bench', 'results', `${r.name}.json`);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
