@@ -201,20 +201,30 @@ export interface InteractionView {
   analysis?: AnalysisView[];
 }
 
+/** Touchpoint, its department and the agent of an interaction or response `x`. */
+const ownerJoins = sql`
+    LEFT JOIN touchpoints tp ON tp.org_id = x.org_id AND tp.id = x.touchpoint_id
+    LEFT JOIN departments d ON d.org_id = tp.org_id AND d.id = tp.department_id
+    LEFT JOIN agents ag ON ag.org_id = x.org_id AND ag.id = x.agent_id`;
+
+/** Filters every interaction or response list takes (needs `ownerJoins`). */
+function recordFilters(f: ListFilter) {
+  return sql`
+      ${f.ids ? sql`AND x.id = ANY(${f.ids}::uuid[])` : sql``}
+      ${f.customerId ? sql`AND x.customer_id = ${f.customerId}::uuid` : sql``}
+      ${f.touchpoint ? sql`AND tp.key = ${f.touchpoint}` : sql``}
+      ${f.agent ? sql`AND ag.key = ${f.agent}` : sql``}`;
+}
+
 export async function listInteractions(db: Db, orgId: string, f: ListFilter): Promise<Page<InteractionView>> {
   const rows = await sql<InteractionView>`
     SELECT x.id, x.customer_id, x.kind, tp.key AS touchpoint, d.key AS department, x.channel, ag.key AS agent, x.team,
       x.external_id, x.subject, x.text, x.status, x.outcome, x.opened_at, x.first_response_at, x.resolved_at,
       x.contact_count, x.transfers
     FROM interactions x
-    LEFT JOIN touchpoints tp ON tp.org_id = x.org_id AND tp.id = x.touchpoint_id
-    LEFT JOIN departments d ON d.org_id = tp.org_id AND d.id = tp.department_id
-    LEFT JOIN agents ag ON ag.org_id = x.org_id AND ag.id = x.agent_id
+    ${ownerJoins}
     WHERE x.org_id = ${orgId}
-      ${f.ids ? sql`AND x.id = ANY(${f.ids}::uuid[])` : sql``}
-      ${f.customerId ? sql`AND x.customer_id = ${f.customerId}::uuid` : sql``}
-      ${f.touchpoint ? sql`AND tp.key = ${f.touchpoint}` : sql``}
-      ${f.agent ? sql`AND ag.key = ${f.agent}` : sql``}
+      ${recordFilters(f)}
       ${f.kind ? sql`AND x.kind = ${f.kind}` : sql``}
       ${f.status ? sql`AND x.status = ${f.status}` : sql``}
       ${textAndOwnerFilters(orgId, 'interaction', 'x.channel', f)}
@@ -267,14 +277,9 @@ export async function listResponses(db: Db, orgId: string, f: ListFilter): Promi
               'scale_min', a.scale_min, 'scale_max', a.scale_max, 'higher_is_easier', a.higher_is_easier) ORDER BY a.field)
          FROM answers a WHERE a.org_id = x.org_id AND a.response_id = x.id) AS answers
     FROM responses x
-    LEFT JOIN touchpoints tp ON tp.org_id = x.org_id AND tp.id = x.touchpoint_id
-    LEFT JOIN departments d ON d.org_id = tp.org_id AND d.id = tp.department_id
-    LEFT JOIN agents ag ON ag.org_id = x.org_id AND ag.id = x.agent_id
+    ${ownerJoins}
     WHERE x.org_id = ${orgId}
-      ${f.ids ? sql`AND x.id = ANY(${f.ids}::uuid[])` : sql``}
-      ${f.customerId ? sql`AND x.customer_id = ${f.customerId}::uuid` : sql``}
-      ${f.touchpoint ? sql`AND tp.key = ${f.touchpoint}` : sql``}
-      ${f.agent ? sql`AND ag.key = ${f.agent}` : sql``}
+      ${recordFilters(f)}
       ${f.survey ? sql`AND x.survey = ${f.survey}` : sql``}
       ${textAndOwnerFilters(orgId, 'response', 'tp.channel', f)}
       ${window('submitted_at', f)} ${keyset('submitted_at', f)}

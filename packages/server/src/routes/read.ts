@@ -106,6 +106,29 @@ function customerIdParam(params: Record<string, string>): string {
   return r.data;
 }
 
+type CommonQuery = z.infer<z.ZodObject<typeof common>>;
+type TextFilterQuery = z.infer<z.ZodObject<typeof textFilters>>;
+
+/** The window and page of a list query, in the store's words. */
+function pageArgs(q: CommonQuery) {
+  return { from: q.from, to: q.to, cursor: q.cursor, limit: q.limit, order: q.order };
+}
+
+/** The owner/channel/segment/text filters shared by interactions and responses. */
+function textFilterArgs(q: TextFilterQuery & { customer_id?: string; touchpoint?: string; agent?: string }) {
+  return {
+    department: q.department,
+    channel: q.channel,
+    segment: q.segment,
+    topic: q.topic,
+    sentiment: q.sentiment,
+    hasText: q.has_text,
+    customerId: q.customer_id,
+    touchpoint: q.touchpoint,
+    agent: q.agent,
+  };
+}
+
 export function readRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth): void {
   apiRoute(app, auth, {
     method: 'GET',
@@ -116,22 +139,10 @@ export function readRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth)
     responses: { 200: '{items, next_cursor}' },
     handler: async (_req, _reply, { org, query: q }) =>
       listInteractions(store.db, org.orgId, {
-        department: q.department,
-        channel: q.channel,
-        segment: q.segment,
-        topic: q.topic,
-        sentiment: q.sentiment,
-        hasText: q.has_text,
-        customerId: q.customer_id,
-        touchpoint: q.touchpoint,
-        agent: q.agent,
+        ...textFilterArgs(q),
+        ...pageArgs(q),
         kind: q.kind,
         status: q.status,
-        from: q.from,
-        to: q.to,
-        cursor: q.cursor,
-        limit: q.limit,
-        order: q.order,
       }),
   });
   apiRoute(app, auth, {
@@ -142,23 +153,7 @@ export function readRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth)
     query: responseQuery,
     responses: { 200: '{items, next_cursor}' },
     handler: async (_req, _reply, { org, query: q }) =>
-      listResponses(store.db, org.orgId, {
-        department: q.department,
-        channel: q.channel,
-        segment: q.segment,
-        topic: q.topic,
-        sentiment: q.sentiment,
-        hasText: q.has_text,
-        customerId: q.customer_id,
-        touchpoint: q.touchpoint,
-        agent: q.agent,
-        survey: q.survey,
-        from: q.from,
-        to: q.to,
-        cursor: q.cursor,
-        limit: q.limit,
-        order: q.order,
-      }),
+      listResponses(store.db, org.orgId, { ...textFilterArgs(q), ...pageArgs(q), survey: q.survey }),
   });
   apiRoute(app, auth, {
     method: 'GET',
@@ -172,11 +167,7 @@ export function readRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth)
         customerId: q.customer_id,
         touchpoint: q.touchpoint,
         type: q.type,
-        from: q.from,
-        to: q.to,
-        cursor: q.cursor,
-        limit: q.limit,
-        order: q.order,
+        ...pageArgs(q),
       }),
   });
   apiRoute(app, auth, {

@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { buildApp, defaultAnalyser } from '@canopy/server';
-import { createApiKey, createOrg, openStore, type Store, upsertDepartments, upsertTouchpoints } from '@canopy/store';
+import { createApiKey, createOrg, upsertDepartments, upsertTouchpoints } from '@canopy/store';
 import pg from 'pg';
 import type { BenchOptions, BenchResult } from './report.js';
 import { percentile } from './report.js';
+import { PG_URL, rng, scratchStore } from './scratch.js';
 
 /**
  * Alert latency: from the start of the ingest request that carries a detractor to the signed
@@ -19,20 +17,8 @@ import { percentile } from './report.js';
  * most 8 requests in flight) for 60 s (`--quick`: 10 s); ~10% detractors, half with a verbatim.
  * Baseline, same run: the ingest request's own latency (request start → response).
  */
-const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const RATE = 500;
 const BATCH = 25;
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BAD = [
   'The courier was late again and the box was damaged.',
@@ -41,38 +27,8 @@ const BAD = [
 ];
 const GOOD = ['Quick delivery, thanks!', 'Friendly support, sorted it fast.', 'Great value.'];
 
-interface Store_ {
-  store: Store;
-  drop: () => Promise<void>;
-}
-
-async function openKind(kind: 'pglite' | 'postgres'): Promise<Store_> {
-  if (kind === 'postgres') {
-    const db = `canopy_bench_alerts_${randomBytes(3).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${db}`);
-    await admin.end();
-    const u = new URL(PG_URL);
-    u.pathname = `/${db}`;
-    const store = await openStore({ databaseUrl: u.toString(), poolSize: 8 });
-    return {
-      store,
-      drop: async () => {
-        const c = new pg.Client({ connectionString: PG_URL });
-        await c.connect();
-        await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-        await c.end();
-      },
-    };
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'canopy-bench-alerts-'));
-  const store = await openStore({ dataDir: dir });
-  return { store, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-}
-
 async function runStore(kind: 'pglite' | 'postgres', seconds: number) {
-  const { store, drop } = await openKind(kind);
+  const { store, drop } = await scratchStore(kind, 'alerts');
   const received = new Map<string, number>();
   let webhookPosts = 0;
   const rx = createServer((req, res) => {

@@ -5,19 +5,11 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { buildApp, defaultAnalyser, importFile, TextAnalysisStep } from '@canopy/server';
-import {
-  createApiKey,
-  createOrg,
-  openStore,
-  type Store,
-  upsertDepartments,
-  upsertTouchpoints,
-  uuidv7,
-} from '@canopy/store';
-import pg from 'pg';
+import { createApiKey, createOrg, type Store, upsertDepartments, upsertTouchpoints, uuidv7 } from '@canopy/store';
 import copyStreams from 'pg-copy-streams';
 import type { BenchOptions, BenchResult } from './report.js';
 import { median } from './report.js';
+import { rng, scratchStore } from './scratch.js';
 
 /**
  * Ingestion throughput, each figure next to its baseline measured in the same run:
@@ -25,19 +17,7 @@ import { median } from './report.js';
  *   over HTTP with two concurrent clients, vs raw COPY of the same rows into the same tables.
  * - Import: `canopy import` of a CSV of responses with verbatims, vs raw COPY of those rows.
  */
-const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const T0 = Date.UTC(2025, 0, 1);
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const OPENERS = [
   'The delivery',
@@ -87,30 +67,7 @@ interface Env {
 }
 
 async function openEnv(kind: 'pglite' | 'postgres'): Promise<Env> {
-  let store: Store;
-  let drop = async () => {};
-  if (kind === 'postgres') {
-    const db = `canopy_bench_ingest_${randomBytes(3).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${db}`);
-    await admin.end();
-    const u = new URL(PG_URL);
-    u.pathname = `/${db}`;
-    store = await openStore({ databaseUrl: u.toString(), poolSize: 8 });
-    drop = async () => {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-      await c.end();
-    };
-  } else {
-    const dir = mkdtempSync(join(tmpdir(), 'canopy-bench-'));
-    store = await openStore({ dataDir: dir });
-    const close = store.close;
-    drop = async () => rmSync(dir, { recursive: true, force: true });
-    store.close = close;
-  }
+  const { store, drop } = await scratchStore(kind, 'ingest');
   const org = await createOrg(store.db, `bench-${randomBytes(3).toString('hex')}`, 'Bench');
   await upsertDepartments(store.db, org.id, [{ key: 'service', name: 'Service', function: 'service' }]);
   await upsertTouchpoints(store.db, org.id, [
