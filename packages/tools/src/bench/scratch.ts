@@ -2,23 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { seededRng } from '@canopy/core';
 import { openStore, type Store } from '@canopy/store';
 import pg from 'pg';
 
 /** Where benches make their scratch PostgreSQL databases (the server CI and dev machines run). */
 export const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-/** Deterministic uniform [0,1) numbers (mulberry32), so a bench's data is the same every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic uniform [0,1) numbers, so a bench's data is the same every run. */
+export const rng = seededRng;
 
 export interface ScratchStore {
   store: Store;
