@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe } from 'node:test';
 import { createApiKey, createOrg, openStore, type Store, upsertDepartments, upsertTouchpoints } from '@canopy/store';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { defaultAnalyser } from '../src/analyser.js';
 import { type AppOptions, buildApp } from '../src/app.js';
+import { freshPgDatabase } from './loop-util.js';
 
 /**
  * Runs a suite once per store: embedded PGlite (in memory), and PostgreSQL when
@@ -36,25 +36,6 @@ export const STORES: { name: string; url?: string }[] = [
   ...(process.env.TEST_DATABASE_URL ? [{ name: 'postgres', url: process.env.TEST_DATABASE_URL }] : []),
 ];
 
-async function freshDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `canopy_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
 // One store (and server) per store kind per test file: PGlite takes seconds to start, and
 // every test makes its own org, so tests stay independent.
 const envs = new Map<string, Promise<{ env: TestEnv; close: () => Promise<void> }>>();
@@ -63,7 +44,7 @@ async function makeEnv(s: { name: string; url?: string }, appOptions: Omit<AppOp
   let url: string | undefined;
   let drop: (() => Promise<void>) | undefined;
   if (s.url) {
-    const db = await freshDatabase(s.url);
+    const db = await freshPgDatabase(s.url);
     url = db.url;
     drop = db.drop;
   }

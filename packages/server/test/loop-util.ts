@@ -3,9 +3,9 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 
-/** A fresh PostgreSQL database for one test, dropped after. */
+/** A fresh PostgreSQL database for one test file or test, dropped after. */
 export async function freshPgDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `canopy_loop_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const name = `canopy_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
