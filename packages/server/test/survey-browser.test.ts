@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -138,6 +139,8 @@ eachStore('surveys in the browser', (env) => {
       allowed_origins: [siteBase],
     });
     const pk = settings.body.public_key;
+    // The shop's backend signs the visitor's identity (what a site does so no one can answer as Max).
+    const maxHash = createHmac('sha256', settings.body.identity_secret).update('max@example.com').digest('hex');
     const customer = await env().api('POST', '/api/v1/customers', key, {
       customer_email: 'max@example.com',
       name: 'Max',
@@ -155,7 +158,7 @@ eachStore('surveys in the browser', (env) => {
     });
     sitePage = `<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width"><title>Shop</title></head>
 <body><h1>Your basket</h1><button id="pay">Pay now</button>
-<script>window.canopy=window.canopy||function(){(canopy.q=canopy.q||[]).push(arguments)};canopy('identify',{email:'max@example.com'});</script>
+<script>window.canopy=window.canopy||function(){(canopy.q=canopy.q||[]).push(arguments)};canopy('identify',{email:'max@example.com',user_hash:'${maxHash}'});</script>
 <script async src="${env().base}/widget.js" data-key="${pk}"></script></body></html>`;
 
     // Another origin is refused.
@@ -211,9 +214,9 @@ eachStore('surveys in the browser', (env) => {
       headers: { 'content-type': 'application/json', origin: siteBase },
       body: JSON.stringify({
         survey: (await env().api('GET', '/api/v1/surveys/checkout', key)).body.slug,
-        customer: { email: 'max@example.com' },
+        customer: { email: 'max@example.com', user_hash: maxHash },
       }),
     });
-    assert.deepEqual(await again.json(), { show: false, reason: 'throttled' });
+    assert.deepEqual(await again.json(), { show: false, reason: 'throttled', identity: 'verified' });
   });
 });

@@ -2,8 +2,12 @@
  * Canopy survey widget. Embed:
  *   <script async src="https://canopy.example.com/widget.js" data-key="pk_…"></script>
  *   <script>window.canopy=window.canopy||function(){(canopy.q=canopy.q||[]).push(arguments)};
- *     canopy('identify', {email: 'ana@example.com'}); canopy('track', 'checkout_done');</script>
- * Commands: identify({email|external_id}), track(eventName), show(surveySlug), lang(tag).
+ *     canopy('identify', {email: 'ana@example.com', user_hash: '<hex HMAC from your server>'});
+ *     canopy('track', 'checkout_done');</script>
+ * Commands: identify({email|external_id, user_hash}), track(eventName), show(surveySlug), lang(tag).
+ * user_hash = HMAC-SHA256(identity secret, external_id or else the lower-cased email), hex,
+ * computed by the site's backend; unsigned identities are ignored unless the org turns
+ * identity_verification off.
  * A survey appears when one of its triggers fires (page view, click on a selector, a tracked
  * event, time on page) and the server's contact rules allow it; each answer is saved as given.
  */
@@ -53,7 +57,7 @@
   const base = new URL(script.src, location.href).origin;
   const key = script.getAttribute('data-key') || '';
   const api = (path: string) => `${base}/api/v1/widget/${path}?key=${encodeURIComponent(key)}`;
-  const customer: { email?: string; external_id?: string } = {};
+  const customer: { email?: string; external_id?: string; user_hash?: string } = {};
   let lang: string | undefined;
   let throttleDays = 0;
   let open = false;
@@ -285,9 +289,11 @@ a{color:#0b5cad}`;
   function command(args: unknown[]): void {
     const [cmd, arg] = args as [string, unknown];
     if (cmd === 'identify' && arg && typeof arg === 'object') {
-      const a = arg as { email?: string; external_id?: string };
+      const a = arg as { email?: string; external_id?: string; user_hash?: string };
       if (a.email) customer.email = a.email;
       if (a.external_id) customer.external_id = a.external_id;
+      // The site's signature of the identity; without it Canopy treats the visitor as anonymous.
+      if (a.user_hash) customer.user_hash = a.user_hash;
     } else if (cmd === 'lang' && typeof arg === 'string') lang = arg;
     else if (!ready) pending.push(args);
     else if (cmd === 'track' && typeof arg === 'string') (eventTriggers[arg] || []).forEach(fire);

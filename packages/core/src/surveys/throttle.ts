@@ -43,6 +43,12 @@ export const surveySettingsInput = z.strictObject({
     )
     .max(100)
     .default([]),
+  /**
+   * Whether the widget trusts a visitor's claimed identity only when the site signed it
+   * (`user_hash` = HMAC-SHA256 of the identity with the org's identity secret). Without it, anyone
+   * could answer as any customer whose email they know. 'off' is for trials on a test site.
+   */
+  identity_verification: z.enum(['required', 'off']).default('required'),
   /** Widget requests per minute per visitor IP and key. */
   widget_rate_per_minute: z.number().int().min(1).max(10_000).default(60),
   /** Where links in emails point (https://feedback.example.com); defaults to the server's own address. */

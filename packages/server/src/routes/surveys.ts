@@ -52,11 +52,17 @@ import { validateBatch } from '../pipeline/validate.js';
 import { Problem, sendProblem, zodFieldErrors } from '../problem.js';
 import { apiRoute, limitParam } from '../route.js';
 import { SurveyDispatcher } from '../surveys/dispatcher.js';
+import { identitySecret } from '../surveys/identity.js';
 import { contentSecurityPolicy, endingPage, messagePage, optOutPage, surveyPage, ui } from '../surveys/pages.js';
-import { type Opened, parseDefinition, SurveyService } from '../surveys/service.js';
+import { type Opened, type OrgSurveySettings, parseDefinition, SurveyService } from '../surveys/service.js';
 import { widgetRoutes } from '../surveys/widget.js';
 
 const STATUSES = ['draft', 'active', 'paused', 'archived'] as const;
+
+/** Settings as an admin reads them, with the widget's public key and the secret sites sign identities with. */
+function settingsView(s: OrgSurveySettings) {
+  return { ...s.settings, public_key: s.row.public_key, identity_secret: identitySecret(s.row.token_secret) };
+}
 
 const surveyBody = z.object({ status: z.enum(STATUSES).default('active') }).passthrough();
 
@@ -516,12 +522,12 @@ export function surveyRoutes(
   apiRoute(app, auth, {
     method: 'GET',
     url: '/api/v1/survey-settings',
-    summary: 'Contact rules (throttle days, quiet hours, quotas), widget origins and public key',
+    summary: 'Contact rules (throttle days, quiet hours, quotas), widget origins, public key and identity secret',
     tags: ['surveys'],
     responses: { 200: 'Settings' },
     handler: async (_req, _reply, { org }) => {
       const s = await svc.settings(org.orgId);
-      return { ...s.settings, public_key: s.row.public_key };
+      return settingsView(s);
     },
   });
   apiRoute(app, auth, {
@@ -532,11 +538,12 @@ export function surveyRoutes(
     body: surveySettingsInput,
     responses: { 200: 'Settings' },
     handler: async (req, _reply, { org }) => {
-      const r = surveySettingsInput.safeParse(req.body ?? {});
+      // What GET returned may be sent back as it is: the read-only keys are not settings.
+      const { public_key: _pk, identity_secret: _is, ...body } = (req.body ?? {}) as Record<string, unknown>;
+      const r = surveySettingsInput.safeParse(body);
       if (!r.success) throw new Problem(422, 'Invalid settings', 'nothing was written', zodFieldErrors(r.error));
       await writeSurveySettings(store.db, org.orgId, r.data);
-      const s = await svc.settings(org.orgId);
-      return { ...s.settings, public_key: s.row.public_key };
+      return settingsView(await svc.settings(org.orgId));
     },
   });
   apiRoute(app, auth, {

@@ -22,6 +22,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Problem, sendProblem, zodFieldErrors } from '../problem.js';
 import { apiRoute } from '../route.js';
+import { identitySecret, signedIdentity, verifyUserHash } from './identity.js';
 import { ui } from './pages.js';
 import { type OrgSurveySettings, parseDefinition, parseSettings, type SurveyService } from './service.js';
 
@@ -51,7 +52,14 @@ class RateLimiter {
 const displayInput = z.strictObject({
   survey: z.string().min(1).max(100),
   customer: z
-    .strictObject({ email: customerRefShape.customer_email, external_id: customerRefShape.customer_external_id })
+    .strictObject({
+      email: customerRefShape.customer_email,
+      external_id: customerRefShape.customer_external_id,
+      user_hash: z
+        .string()
+        .regex(/^[0-9a-fA-F]{64}$/, { error: 'must be the 64 hex digits of an HMAC-SHA256' })
+        .optional(),
+    })
     .optional(),
   lang: z.string().max(100).optional(),
   url: z.string().max(2000).optional(),
@@ -189,7 +197,7 @@ export function widgetRoutes(app: FastifyInstance, store: Store, svc: SurveyServ
     tags: ['widget'],
     auth: false,
     body: displayInput,
-    responses: { 200: '{show, token, survey} or {show: false, reason}' },
+    responses: { 200: '{show, identity, token, survey} or {show: false, reason, identity}' },
     handler: async (req, reply) => {
       const org = await guard(req, reply);
       const r = displayInput.safeParse(req.body ?? {});
@@ -201,11 +209,32 @@ export function widgetRoutes(app: FastifyInstance, store: Store, svc: SurveyServ
       const d = parseDefinition(s.definition);
       if (!d.widget) throw new Problem(404, 'Not found', `survey '${r.data.survey}' is not a widget survey`);
       const orgId = org.row.org_id;
-      // Only customers the org already knows are identified (a public key must not create customers).
+      // Only customers the org already knows are identified (a public key must not create customers),
+      // and only by an identity the site signed, unless the org turned verification off.
       const c = r.data.customer;
-      const customerId =
-        (c?.email ? await customerByIdentity(store.db, orgId, 'email', c.email) : null) ??
-        (c?.external_id ? await customerByIdentity(store.db, orgId, 'external', c.external_id) : null);
+      const claimed = c ? signedIdentity(c) : undefined;
+      let identity: 'none' | 'verified' | 'trusted' | 'ignored' = 'none';
+      let customerId: string | null = null;
+      if (c && claimed && c.user_hash) {
+        if (!verifyUserHash(identitySecret(org.row.token_secret), claimed.value, c.user_hash)) {
+          throw new Problem(
+            403,
+            'Identity not verified',
+            `user_hash is not the HMAC-SHA256 of the ${claimed.kind === 'external' ? 'external_id' : 'email (trimmed, lower-case)'} with this org's identity secret`,
+            [{ field: 'customer.user_hash', reason: 'does not match the identity' }],
+            'identity-invalid',
+          );
+        }
+        identity = 'verified';
+        customerId = await customerByIdentity(store.db, orgId, claimed.kind, claimed.value);
+      } else if (c && claimed && org.settings.identity_verification === 'off') {
+        identity = 'trusted';
+        customerId =
+          (c.email ? await customerByIdentity(store.db, orgId, 'email', c.email) : null) ??
+          (c.external_id ? await customerByIdentity(store.db, orgId, 'external', c.external_id) : null);
+      } else if (claimed) {
+        identity = 'ignored';
+      }
       const tpKey = r.data.touchpoint ?? d.touchpoint ?? null;
       const tpId = tpKey ? await touchpointId(store.db, orgId, tpKey) : null;
       const now = new Date();
@@ -217,7 +246,7 @@ export function widgetRoutes(app: FastifyInstance, store: Store, svc: SurveyServ
         touchpoint: tpId ? tpKey : null,
         samplePercent: d.sample_percent,
       });
-      if (decision.decision !== 'ask') return { show: false, reason: decision.reason };
+      if (decision.decision !== 'ask') return { show: false, reason: decision.reason, identity };
       const lang = chooseLanguage(d, r.data.lang, String(req.headers['accept-language'] ?? ''));
       const expiresAt = new Date(now.getTime() + 86_400_000);
       const [id] = await insertInvitations(store.db, orgId, [
@@ -240,7 +269,12 @@ export function widgetRoutes(app: FastifyInstance, store: Store, svc: SurveyServ
           expiresAt,
         },
       ]);
-      return { show: true, token: svc.token(org, { id: id!, expires_at: expiresAt }), survey: localized(d, lang) };
+      return {
+        show: true,
+        identity,
+        token: svc.token(org, { id: id!, expires_at: expiresAt }),
+        survey: localized(d, lang),
+      };
     },
   });
 
