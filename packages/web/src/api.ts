@@ -549,6 +549,8 @@ export interface DigestDepartment {
 export interface Digest {
   week: { from: string; to: string };
   departments: DigestDepartment[];
+  /** Whether this server can send email (SMTP set); older servers leave it out. */
+  email_configured?: boolean;
 }
 
 // ---- surveys ----

@@ -24,6 +24,7 @@ const loaders = {
   digest: () => import('./pages/Digest'),
   surveys: () => import('./pages/Surveys'),
   survey: () => import('./pages/SurveyEditor'),
+  webhooks: () => import('./pages/Webhooks'),
 };
 type PageKey = keyof typeof loaders;
 type PageProps = { id?: string; me: Me };
@@ -103,6 +104,7 @@ const NAV: [string, string][] = [
   ['/rules', 'Rules'],
   ['/digest', 'Digest'],
   ['/surveys', 'Surveys'],
+  ['/webhooks', 'Webhooks'],
 ];
 
 /** Pages with their own filters (the shared period bar does not apply to them). */
@@ -115,6 +117,7 @@ const OWN_FILTERS = new Set<PageKey>([
   'digest',
   'surveys',
   'survey',
+  'webhooks',
 ]);
 
 function routeKey(path: string): { key: PageKey; id?: string } | null {

@@ -10,6 +10,8 @@ import {
   VisualMapComponent,
 } from 'echarts/components';
 import * as echarts from 'echarts/core';
+// Moves overlapping labels apart (the drivers scatter names points that sit close together).
+import { LabelLayout } from 'echarts/features';
 import { SVGRenderer } from 'echarts/renderers';
 
 echarts.use([
@@ -24,6 +26,7 @@ echarts.use([
   MarkLineComponent,
   TooltipComponent,
   VisualMapComponent,
+  LabelLayout,
   SVGRenderer,
 ]);
 

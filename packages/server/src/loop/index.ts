@@ -52,6 +52,6 @@ export function closedLoop(app: FastifyInstance, store: Store, auth: ApiKeyAuth,
   ruleRoutes(app, store, auth, rules);
   caseRoutes(app, store, auth, runner);
   webhookRoutes(app, store, auth, { allowPrivate, onChange: (orgId) => rules.invalidate(orgId) });
-  digestRoutes(app, store, auth);
+  digestRoutes(app, store, auth, { emailConfigured: smtp !== undefined });
   return { rules, runner };
 }

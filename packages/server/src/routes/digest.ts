@@ -27,7 +27,14 @@ const sendBody = z.strictObject({
 const lastWeek = () => new Date(Date.now() - 7 * 86_400_000);
 
 /** The weekly intelligence digest per department: JSON, and by email through the job queue. */
-export function digestRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth): void {
+export function digestRoutes(
+  app: FastifyInstance,
+  store: Store,
+  auth: ApiKeyAuth,
+  opts: { emailConfigured?: boolean } = {},
+): void {
+  // Without SMTP the messages could only fail in the queue: say so before anything is queued.
+  const emailConfigured = opts.emailConfigured ?? true;
   apiRoute(app, auth, {
     method: 'GET',
     url: '/api/v1/digest',
@@ -35,9 +42,11 @@ export function digestRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAut
       'Weekly intelligence digest per department: top root causes by volume and revenue at risk, new/spiking topics, unresolved cases, verbatims',
     tags: ['closed loop'],
     query: digestQuery,
-    responses: { 200: '{week, departments}' },
-    handler: async (_req, _reply, { org, query: q }) =>
-      buildDigest(store.db, org.orgId, q.week ?? lastWeek(), q.department),
+    responses: { 200: '{week, departments, email_configured}' },
+    handler: async (_req, _reply, { org, query: q }) => ({
+      ...(await buildDigest(store.db, org.orgId, q.week ?? lastWeek(), q.department)),
+      email_configured: emailConfigured,
+    }),
   });
   apiRoute(app, auth, {
     method: 'POST',
@@ -48,6 +57,13 @@ export function digestRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAut
     responses: { 202: '{queued, departments}' },
     handler: async (req, reply, { org, query: _q }) => {
       const b = parseBody(sendBody, req.body);
+      if (!emailConfigured) {
+        throw new Problem(
+          409,
+          'Email is not configured',
+          'this server has no SMTP settings (set CANOPY_SMTP_URL and restart); nothing was queued',
+        );
+      }
       const dg = await buildDigest(store.db, org.orgId, b.week ?? lastWeek(), b.department);
       if (dg.departments.length === 0) {
         throw new Problem(

@@ -1,6 +1,7 @@
-import type { ReactNode } from 'react';
+import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import type { Comparison, Figure, Point } from '../api';
 import { fmt, fmtChange, fmtMargin, higherIsBetter } from '../format';
+import { GLOSSARY } from '../glossary';
 import { BAD, GOOD, NEUTRAL } from '../palette';
 
 export function Loading({ what = 'Loading' }: { what?: string }) {
@@ -194,5 +195,61 @@ export function Toggle({
         </button>
       ))}
     </fieldset>
+  );
+}
+
+/**
+ * A small “?” that explains a measure: hover or focus shows it, a click or Enter pins it, Escape
+ * closes it. The text is also the button's description for screen readers.
+ */
+export function Help({
+  term,
+  text,
+  label,
+  align,
+}: {
+  term?: string;
+  text?: string;
+  label?: string;
+  /** 'right' opens the text leftwards, for a “?” near the right edge. */
+  align?: 'right';
+}) {
+  const body = text ?? (term ? GLOSSARY[term] : undefined);
+  const [open, setOpen] = useState(false);
+  const id = useId();
+  const ref = useRef<HTMLSpanElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const close = (e: Event) => {
+      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !ref.current?.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener('keydown', close);
+    document.addEventListener('pointerdown', close);
+    return () => {
+      document.removeEventListener('keydown', close);
+      document.removeEventListener('pointerdown', close);
+    };
+  }, [open]);
+  if (!body) return null;
+  return (
+    <span className={`help${align ? ` ${align}` : ''}`} ref={ref} data-open={open || undefined}>
+      <button
+        type="button"
+        className="help-btn"
+        aria-label={`What is ${label ?? term ?? 'this'}?`}
+        aria-expanded={open}
+        aria-describedby={id}
+        onClick={(e) => {
+          e.preventDefault();
+          e.stopPropagation();
+          setOpen((o) => !o);
+        }}
+      >
+        ?
+      </button>
+      <span role="tooltip" id={id} className="help-text">
+        {body}
+      </span>
+    </span>
   );
 }

@@ -20,6 +20,145 @@ import { Link } from '../router';
 
 const OPEN: CaseStatus[] = ['new', 'in_progress', 'waiting'];
 
+interface RecoveryCounts {
+  closed: number;
+  recovered: number;
+  not_recovered: number;
+  pending: number;
+  recovery_rate: number | null;
+}
+interface RecoveryReport {
+  from: string;
+  to: string;
+  overall: RecoveryCounts;
+  by_department: (RecoveryCounts & { department: string | null })[];
+  by_root_cause: (RecoveryCounts & { root_cause: string | null })[];
+}
+
+function RecoveryRow({ name, r }: { name: string; r: RecoveryCounts }) {
+  return (
+    <tr>
+      <td>{name}</td>
+      <td className="num">{count(r.closed)}</td>
+      <td className="num">{count(r.recovered)}</td>
+      <td className="num">{count(r.not_recovered)}</td>
+      <td className="num">{count(r.pending)}</td>
+      <td className="num" data-value={r.recovery_rate ?? ''}>
+        {r.recovery_rate === null ? '—' : `${r.recovery_rate.toFixed(1)}%`}
+      </td>
+    </tr>
+  );
+}
+
+function RecoveryTable({ rows, testId }: { rows: [string, RecoveryCounts][]; testId: string }) {
+  return (
+    <div className="table-wrap">
+      <table data-testid={testId}>
+        <thead>
+          <tr>
+            <th />
+            <th className="num">Closed</th>
+            <th className="num">Recovered</th>
+            <th className="num">Not recovered</th>
+            <th className="num">Waiting for a signal</th>
+            <th className="num">Recovery rate</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(([name, r]) => (
+            <RecoveryRow key={name} name={name} r={r} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Win-back after closing: did the customer's next signal come back better? */
+function Recovery({ department }: { department: string }) {
+  const days = Number(useParam('days', '90')) || 90;
+  const to = new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000);
+  const from = new Date(to.getTime() - days * 86_400_000);
+  const r = useApi<RecoveryReport>('/api/v1/cases/recovery', { from: from.toISOString(), to: to.toISOString() });
+  const deps = useDepartments();
+  const tax = useTaxonomy();
+  if (r.error) return <ErrorBox error={r.error} />;
+  if (!r.data) return <Loading what="Counting recoveries" />;
+  const byDept = r.data.by_department.filter((d) => !department || d.department === department);
+  const o = department ? byDept[0] : r.data.overall;
+  return (
+    <div data-testid="recovery">
+      <div className="toolbar">
+        <Toggle
+          label="Cases closed in the last"
+          options={[
+            ['30', '30 days'],
+            ['90', '90 days'],
+            ['365', '12 months'],
+          ]}
+          value={String(days)}
+          onChange={(v) => setParams({ days: v === '90' ? '' : v })}
+        />
+      </div>
+      <p className="note">
+        A closed case counts as <strong>recovered</strong> when the customer’s next signal after closing is better: a
+        higher NPS or CSAT answer than the one that opened the case, a purchase, renewal or referral, or a positive
+        text. A lower score, a cancellation or a negative text counts as <strong>not recovered</strong>. Recovery rate =
+        recovered ÷ (recovered + not recovered); cases still waiting for a signal are left out.
+      </p>
+      {!o || o.closed === 0 ? (
+        <Empty title={`No case was closed in the last ${days} days${department ? ' for this department' : ''}`}>
+          Close cases from the <Link to="/cases">list</Link> once they are dealt with; their recovery shows here when
+          the customer next answers, buys or writes.
+        </Empty>
+      ) : (
+        <>
+          <div className="stat-row" data-testid="recovery-overall">
+            <div>
+              <span className="stat" data-testid="recovery-rate" data-value={o.recovery_rate ?? ''}>
+                {o.recovery_rate === null ? '—' : `${o.recovery_rate.toFixed(1)}%`}
+              </span>
+              <span className="muted">recovery rate</span>
+            </div>
+            <div>
+              <span className="stat" data-testid="recovery-closed">
+                {count(o.closed)}
+              </span>
+              <span className="muted">closed</span>
+            </div>
+            <div>
+              <span className="stat">{count(o.recovered)}</span>
+              <span className="muted">recovered</span>
+            </div>
+            <div>
+              <span className="stat">{count(o.not_recovered)}</span>
+              <span className="muted">not recovered</span>
+            </div>
+            <div>
+              <span className="stat">{count(o.pending)}</span>
+              <span className="muted">waiting for a signal</span>
+            </div>
+          </div>
+          <h3>By department</h3>
+          <RecoveryTable
+            testId="recovery-departments"
+            rows={byDept.map((d) => [d.department ? deps.name(d.department) : 'No department', d])}
+          />
+          {r.data.by_root_cause.length > 0 && !department && (
+            <>
+              <h3>By root cause</h3>
+              <RecoveryTable
+                testId="recovery-root-causes"
+                rows={r.data.by_root_cause.map((d) => [d.root_cause ? tax.label(d.root_cause) : 'Not set', d])}
+              />
+            </>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
 function CaseList({ params }: { params: Params }) {
   const first = useApi<Page<CaseView>>('/api/v1/cases', { ...params, limit: 50 });
   const deps = useDepartments();
@@ -188,7 +327,8 @@ function Board({ department }: { department: string }) {
 }
 
 export default function Cases({ me }: { me: Me }) {
-  const view = useParam('view', 'list') === 'board' ? 'board' : 'list';
+  const v = useParam('view', 'list');
+  const view = v === 'board' || v === 'recovery' ? v : 'list';
   const department = useParam('department');
   const status = useParam('status', view === 'list' ? 'open' : '');
   const assignee = useParam('assignee');
@@ -223,6 +363,7 @@ export default function Cases({ me }: { me: Me }) {
           options={[
             ['list', 'List'],
             ['board', 'Board by department'],
+            ['recovery', 'Recovery after closing'],
           ]}
           value={view}
           onChange={(v) => setParams({ view: v === 'list' ? '' : v })}
@@ -306,7 +447,13 @@ export default function Cases({ me }: { me: Me }) {
             </>
           )}
         </form>
-        {view === 'list' ? <CaseList params={params} /> : <Board department={department} />}
+        {view === 'list' ? (
+          <CaseList params={params} />
+        ) : view === 'board' ? (
+          <Board department={department} />
+        ) : (
+          <Recovery department={department} />
+        )}
       </Card>
     </>
   );

@@ -1,8 +1,9 @@
-import { type Digest as D, useApi } from '../api';
+import { type FormEvent, useState } from 'react';
+import { ApiError, api, type Digest as D, fieldErrors, useApi } from '../api';
 import { Card, Chip, Empty, ErrorBox, Loading, PageHead } from '../components/ui';
 import { addDays, isoDay, setParams, useParam } from '../filters';
 import { count, day } from '../format';
-import { Due, useDepartments, useTaxonomy } from '../loop/common';
+import { Due, Field, useDepartments, useTaxonomy } from '../loop/common';
 import { Link } from '../router';
 
 const money = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
@@ -18,6 +19,79 @@ const active = (dg: D) =>
   dg.departments.filter(
     (d) => d.cases_opened > 0 || d.unresolved.count > 0 || d.topics.length > 0 || d.verbatims.length > 0,
   );
+
+/** Emails the digest on screen (one message per department) to the addresses typed in. */
+function SendDigest({ week, department, configured }: { week: string; department: string; configured: boolean }) {
+  const [to, setTo] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState('');
+  const [error, setError] = useState('');
+  const [fieldError, setFieldError] = useState('');
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setDone('');
+    setError('');
+    setFieldError('');
+    const list = to
+      .split(/[\s,;]+/)
+      .map((x) => x.trim())
+      .filter(Boolean);
+    try {
+      const r = await api<{ queued: number; departments: string[] }>('POST', '/api/v1/digest/send', {
+        to: list,
+        week,
+        ...(department ? { department } : {}),
+      });
+      setDone(
+        `Queued ${r.queued} email${r.queued === 1 ? '' : 's'} (one per department: ${r.departments.join(', ')}) to ${list.join(', ')}.`,
+      );
+    } catch (x) {
+      const f = fieldErrors(x);
+      setFieldError(Object.entries(f).find(([k]) => k.startsWith('to'))?.[1] ?? '');
+      setError(x instanceof ApiError ? `${x.title}: ${x.detail}` : (x as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Card title="Email this digest" testId="digest-send">
+      <form className="inline-send" onSubmit={submit} noValidate>
+        <Field label="Recipients (comma-separated email addresses)" error={fieldError}>
+          <input
+            type="text"
+            inputMode="email"
+            autoComplete="email"
+            value={to}
+            onChange={(e) => setTo(e.target.value)}
+            placeholder="cx-team@example.com, head-of-delivery@example.com"
+            aria-invalid={fieldError ? true : undefined}
+            data-testid="digest-to"
+          />
+        </Field>
+        <button type="submit" disabled={busy || !configured} data-testid="digest-send-button">
+          {busy ? 'Sending…' : 'Send'}
+        </button>
+      </form>
+      {!configured && (
+        <p className="note" data-testid="digest-no-smtp">
+          Email is not set up on this server: start it with <code>CANOPY_SMTP_URL</code> (and{' '}
+          <code>CANOPY_SMTP_FROM</code>) to send digests, rule emails and email surveys.
+        </p>
+      )}
+      {done && (
+        <p className="ok" role="status" data-testid="digest-sent">
+          {done}
+        </p>
+      )}
+      {error && (
+        <p className="error" role="alert" data-testid="digest-send-error">
+          {error}
+        </p>
+      )}
+    </Card>
+  );
+}
 
 export default function Digest() {
   const lastWeek = monday(addDays(isoDay(new Date()), -7));
@@ -76,6 +150,7 @@ export default function Digest() {
         </Empty>
       ) : (
         <>
+          <SendDigest week={monday(week)} department={department} configured={dg.data.email_configured !== false} />
           <p className="note">
             Week of {day(dg.data.week.from)} – {day(new Date(Date.parse(dg.data.week.to) - 1).toISOString())}
             {dg.data.departments.length > active(dg.data).length &&

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
-import { ApiError, type Drivers as D, useApi } from '../api';
+import { ApiError, type Drivers as D, type Driver, useApi } from '../api';
 import { Chart, type ChartOption } from '../components/Chart';
-import { Card, Empty, ErrorBox, Loading, PageHead, Toggle } from '../components/ui';
+import { Card, Empty, ErrorBox, Help, Loading, PageHead, Toggle } from '../components/ui';
 import { setParams, toParams, useFilters, useParam } from '../filters';
 import { titleCase } from '../format';
 import { SERIES } from '../palette';
@@ -13,6 +13,31 @@ const QUAD: Record<string, [string, string]> = {
   nice_to_have: ['Nice to have', SERIES[4]!],
   low_priority: ['Low priority', '#6B7280'],
 };
+
+/**
+ * Vertical offsets (px) for driver names: points close together (in axis terms) form a cluster,
+ * and its names go one per line, centred on the points.
+ */
+function labelOffsets(ds: Driver[]): { d: Driver; dy: number }[] {
+  const xs = ds.map((d) => d.weight);
+  const ys = ds.map((d) => d.performance ?? 0);
+  const xr = Math.max(1e-9, Math.max(...xs) - Math.min(0, ...xs));
+  const yr = Math.max(1e-9, Math.max(...ys) - Math.min(...ys), 4);
+  const sorted = [...ds].sort((a, b) => a.weight - b.weight);
+  const clusters: Driver[][] = [];
+  for (const d of sorted) {
+    const c = clusters.find((c) =>
+      c.some(
+        (o) =>
+          Math.abs(o.weight - d.weight) < 0.15 * xr &&
+          Math.abs((o.performance ?? 0) - (d.performance ?? 0)) < 0.06 * yr,
+      ),
+    );
+    if (c) c.push(d);
+    else clusters.push([d]);
+  }
+  return clusters.flatMap((c) => c.map((d, k) => ({ d, dy: Math.round((k - (c.length - 1) / 2) * 14) })));
+}
 
 export default function Drivers() {
   const f = useFilters();
@@ -28,7 +53,6 @@ export default function Drivers() {
     const meanP = perf.length ? perf.reduce((a, b) => a + b, 0) / perf.length : 50;
     return {
       grid: { left: 56, right: 24, top: 30, bottom: 50 },
-      legend: { top: 0 },
       tooltip: {
         // biome-ignore lint/suspicious/noExplicitAny: ECharts tooltip params
         formatter: (p: any) => {
@@ -43,29 +67,52 @@ export default function Drivers() {
         nameGap: 30,
         min: 0,
       },
-      yAxis: { type: 'value', name: 'performance (0–100)', min: 0, max: 100 },
-      series: Object.entries(QUAD).map(([q, [name, colour]], i) => ({
-        name,
-        type: 'scatter',
-        symbol: ['diamond', 'circle', 'triangle', 'rect'][i],
-        symbolSize: 14,
-        itemStyle: { color: colour, borderColor: '#fff' },
-        data: ds
-          .filter((d) => (d.quadrant ?? 'low_priority') === q)
-          .map((d) => ({ value: [d.weight, d.performance ?? 0], key: d.key, name: d.label })),
-        label: { show: true, position: 'right', formatter: '{b}', fontSize: 11, color: '#1F2937' },
-        ...(i === 0
-          ? {
-              markLine: {
-                silent: true,
-                symbol: 'none',
-                lineStyle: { color: '#9CA3AF', type: 'dashed' },
-                label: { show: false },
-                data: [{ xAxis: meanW }, { yAxis: meanP }],
-              },
-            }
-          : {}),
-      })),
+      // Zoomed to the points: on a fixed 0–100 axis drivers that all perform at 90+ sit on one line.
+      yAxis: {
+        type: 'value',
+        name: 'performance (0–100)',
+        min: (v: { min: number }) => Math.max(0, Math.floor(Math.min(v.min, meanP) - 2)),
+        max: (v: { max: number }) => Math.min(100, Math.ceil(Math.max(v.max, meanP) + 2)),
+      },
+      legend: { top: 0, data: Object.values(QUAD).map(([name]) => name) },
+      series: [
+        ...Object.entries(QUAD).map(([q, [name, colour]], i) => ({
+          name,
+          type: 'scatter' as const,
+          symbol: ['diamond', 'circle', 'triangle', 'rect'][i],
+          symbolSize: 14,
+          itemStyle: { color: colour, borderColor: '#fff' },
+          data: ds
+            .filter((d) => (d.quadrant ?? 'low_priority') === q)
+            .map((d) => ({ value: [d.weight, d.performance ?? 0], key: d.key, name: d.label })),
+          ...(i === 0
+            ? {
+                markLine: {
+                  silent: true,
+                  symbol: 'none',
+                  lineStyle: { color: '#9CA3AF', type: 'dashed' as const },
+                  label: { show: false },
+                  data: [{ xAxis: meanW }, { yAxis: meanP }],
+                },
+              }
+            : {}),
+        })),
+        // Names in their own series, stacked one per line where points sit close together.
+        {
+          name: 'names',
+          type: 'scatter' as const,
+          symbolSize: 14,
+          silent: true,
+          tooltip: { show: false },
+          itemStyle: { color: 'transparent' },
+          data: labelOffsets(ds).map(({ d, dy }) => ({
+            value: [d.weight, d.performance ?? 0],
+            name: d.label,
+            label: { offset: [0, dy] },
+          })),
+          label: { show: true, position: 'right' as const, formatter: '{b}', fontSize: 11, color: '#1F2937' },
+        },
+      ],
     };
   }, [r.data]);
 
@@ -73,7 +120,22 @@ export default function Drivers() {
   return (
     <>
       <PageHead title="Key drivers">
-        What moves the outcome most (Johnson's relative weights), against how well each driver performs now.
+        What moves the outcome most, against how well each driver performs now. <strong>Importance</strong>
+        <Help
+          label="importance"
+          text="The share of the outcome's explained variation that this driver accounts for (Johnson's relative weights, which stay fair when drivers are correlated). Minus: it pulls the outcome down when present."
+        />{' '}
+        · <strong>performance</strong>
+        <Help
+          label="performance"
+          text="For topics: the share of answers that do NOT raise it (100 = nobody complains). For touchpoints: their mean score, 0–100."
+        />{' '}
+        · <strong>R²</strong>
+        <Help
+          label="R²"
+          text="How much of the variation in the outcome all drivers together explain (0–1). Low values are normal for survey data; the ranking still holds."
+        />
+        . Fix first what is important and performs below the rest.
       </PageHead>
       <Card
         title={
@@ -136,8 +198,8 @@ export default function Drivers() {
               }}
             />
             <p className="note">
-              Dashed lines: mean importance and mean performance. Top-left of the right half = important and weak = fix
-              first.
+              Dashed lines: mean importance and mean performance. Right of the vertical line and below the horizontal
+              one = important and weak = fix first. Click a point for its verbatims.
             </p>
           </>
         )}
@@ -172,7 +234,12 @@ export default function Drivers() {
                         ) : (
                           d.label
                         )}
-                        {!d.significant && <span className="muted"> (n.s.)</span>}
+                        {!d.significant && (
+                          <span className="muted" title="Not statistically significant: could be chance">
+                            {' '}
+                            (not significant)
+                          </span>
+                        )}
                       </td>
                       <td>{d.department ? titleCase(d.department) : '—'}</td>
                       <td className="num">

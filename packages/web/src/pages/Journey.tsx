@@ -1,10 +1,10 @@
 import { useMemo, useState } from 'react';
 import { type Journey as J, type Params, useApi } from '../api';
 import { Chart, type ChartOption } from '../components/Chart';
-import { Card, Empty, ErrorBox, Loading, NoDataHint, PageHead, Toggle } from '../components/ui';
+import { Card, Empty, ErrorBox, Help, Loading, NoDataHint, PageHead, Toggle } from '../components/ui';
 import { VerbatimList } from '../components/Verbatims';
 import { activeFilterCount, setParams, toParams, useFilters, useParam } from '../filters';
-import { count, fmt, pct, titleCase } from '../format';
+import { count, fmt, titleCase } from '../format';
 import { DIVERGING } from '../palette';
 
 const MEASURES: [string, string][] = [
@@ -12,6 +12,13 @@ const MEASURES: [string, string][] = [
   ['nps', 'NPS'],
   ['csat', 'CSAT'],
 ];
+
+/** Customers at a stage against the stage before, from the API's drop-off share (1 − this/previous). */
+function change(dropOff: number | null | undefined): string {
+  if (dropOff === null || dropOff === undefined) return '—';
+  const c = -dropOff * 100;
+  return `${c > 0 ? '+' : c < 0 ? '−' : '±'}${Math.abs(c).toFixed(1)}%`;
+}
 
 export default function Journey() {
   const f = useFilters();
@@ -22,7 +29,9 @@ export default function Journey() {
   const view = useMemo(() => {
     if (!j.data) return null;
     const stages = j.data.stages.map((s) => s.stage);
-    const rows = j.data.stages.flatMap((s, si) => s.touchpoints.map((t) => ({ ...t, si })));
+    const all = j.data.stages.flatMap((s, si) => s.touchpoints.map((t) => ({ ...t, si })));
+    // Only touchpoints with this measure: a map of mostly blank rows hides the ones that matter.
+    const rows = all.filter((t) => t[measure].n > 0);
     const data = rows.flatMap((t, ti) => {
       const fig = t[measure];
       return [{ value: [t.si, ti, fig.value], n: fig.n, small: fig.small_n, key: t.key }];
@@ -73,7 +82,7 @@ export default function Journey() {
         },
       ],
     };
-    return { option, rows, stages };
+    return { option, rows, stages, hidden: all.length - rows.length };
   }, [j.data, measure]);
 
   return (
@@ -85,7 +94,7 @@ export default function Journey() {
         <ErrorBox error={j.error} />
       ) : !j.data || !view ? (
         <Loading what="Mapping the journey" />
-      ) : view.rows.length === 0 ? (
+      ) : j.data.stages.every((s) => s.customers === 0) ? (
         <Empty title="No touchpoints with data in this period">
           <NoDataHint filtered={activeFilterCount(f) > 0} />
         </Empty>
@@ -98,8 +107,22 @@ export default function Journey() {
                   <tr>
                     <th>Stage</th>
                     <th className="num">Customers</th>
-                    <th className="num">Drop-off</th>
-                    <th className="num hide-phone">Days from previous</th>
+                    <th className="num">
+                      vs previous stage
+                      <Help
+                        align="right"
+                        label="vs previous stage"
+                        text="Customers reaching this stage compared with the stage before: −17% means 17% fewer reached it (a drop-off). Customers can skip or repeat stages, so a later stage can have more."
+                      />
+                    </th>
+                    <th className="num hide-phone">
+                      Median days after previous
+                      <Help
+                        align="right"
+                        label="median days"
+                        text="Median days between a customer's first contact at the previous stage and at this one. Negative when most customers reached this stage first."
+                      />
+                    </th>
                     <th className="num">NPS</th>
                     <th className="num">CSAT</th>
                     <th className="num">Sentiment</th>
@@ -110,7 +133,7 @@ export default function Journey() {
                     <tr key={s.stage}>
                       <td>{titleCase(s.stage)}</td>
                       <td className="num">{count(s.customers)}</td>
-                      <td className="num">{pct(s.drop_off.from_previous)}</td>
+                      <td className="num">{change(s.drop_off.from_previous)}</td>
                       <td className="num hide-phone">{s.median_days_from_previous ?? '—'}</td>
                       <td className="num">{fmt(s.nps.value, 'nps')}</td>
                       <td className="num">{fmt(s.csat.value, 'percent')}</td>
@@ -132,21 +155,38 @@ export default function Journey() {
               />
             }
           >
-            <Chart
-              option={view.option}
-              height={Math.max(320, view.rows.length * 30 + 100)}
-              label={`Heat map of ${measure} by touchpoint and journey stage`}
-              testId="journey-heat"
-              onClick={(e) => {
-                const row = view.rows[(e.value as number[])[1]!];
-                if (!row) return;
-                setDrill({
-                  label: `${row.label} (${measure})`,
-                  params: { ...toParams(f), touchpoint: row.key, metric: measure },
-                });
-              }}
-            />
-            <p className="note">Blank cells: no {measure} data. Click a cell to read what customers said there.</p>
+            {view.rows.length === 0 ? (
+              <Empty
+                title={`No ${measure.toUpperCase() === 'SENTIMENT' ? 'sentiment' : measure.toUpperCase()} data at any touchpoint`}
+              >
+                Pick another measure above, or widen the date range.
+              </Empty>
+            ) : (
+              <Chart
+                option={view.option}
+                height={Math.max(320, view.rows.length * 30 + 100)}
+                label={`Heat map of ${measure} by touchpoint and journey stage`}
+                testId="journey-heat"
+                onClick={(e) => {
+                  const row = view.rows[(e.value as number[])[1]!];
+                  if (!row) return;
+                  setDrill({
+                    label: `${row.label} (${measure})`,
+                    params: { ...toParams(f), touchpoint: row.key, metric: measure },
+                  });
+                }}
+              />
+            )}
+            <p className="note">
+              Click a cell to read what customers said there.
+              {view.hidden > 0 &&
+                ` ${view.hidden} touchpoint${view.hidden === 1 ? '' : 's'} without ${measure === 'sentiment' ? 'sentiment' : measure.toUpperCase()} data in this period ${view.hidden === 1 ? 'is' : 'are'} not shown.`}{' '}
+              {measure === 'sentiment'
+                ? 'Sentiment: how positive customers’ words were, −100 to +100.'
+                : measure === 'nps'
+                  ? 'NPS: % promoters (9–10) minus % detractors (0–6).'
+                  : 'CSAT: % of answers 4 or 5 out of 5.'}
+            </p>
           </Card>
           {drill && (
             <VerbatimList title={`Behind ${drill.label}`} params={drill.params} onClose={() => setDrill(null)} />

@@ -1,5 +1,17 @@
 import { type Drivers, type Kpi, type Overview as O, useApi } from '../api';
-import { Card, Change, Empty, ErrorBox, Loading, N, NoDataHint, PageHead, Sparkline, Value } from '../components/ui';
+import {
+  Card,
+  Change,
+  Empty,
+  ErrorBox,
+  Help,
+  Loading,
+  N,
+  NoDataHint,
+  PageHead,
+  Sparkline,
+  Value,
+} from '../components/ui';
 import { activeFilterCount, granularityFor, toParams, useFilters } from '../filters';
 import { day } from '../format';
 import { Link } from '../router';
@@ -51,29 +63,25 @@ const LAYERS: {
 
 function KpiRow({ id, name, k, trend }: { id: string; name: string; k: Kpi | undefined; trend: boolean }) {
   if (!k) return null;
-  const body = (
-    <>
-      <span className="name">{name}</span>
+  // The whole row opens the trend (a stretched link), with the “?” above it so it stays clickable.
+  return (
+    <div className={`kpi${trend ? ' kpi-link' : ''}`} data-testid={`kpi-row-${id}`}>
+      <span className="name">
+        {trend ? (
+          <Link to={`/trends?metric=${id}`} className="stretch" aria-label={`${name}: open its trend`}>
+            {name}
+          </Link>
+        ) : (
+          name
+        )}
+        <Help term={id} label={name} />
+      </span>
       <Value f={k} testId={`kpi-${id}`} />
       {k.sparkline.length > 1 ? <Sparkline points={k.sparkline} /> : <span />}
       <span className="meta">
         <Change c={k} unit={k.unit} metric={id} />
         <N f={k} />
       </span>
-    </>
-  );
-  return trend ? (
-    <Link
-      to={`/trends?metric=${id}`}
-      className="kpi kpi-link"
-      data-testid={`kpi-row-${id}`}
-      aria-label={`${name}: open trend`}
-    >
-      {body}
-    </Link>
-  ) : (
-    <div className="kpi" data-testid={`kpi-row-${id}`}>
-      {body}
     </div>
   );
 }
@@ -87,8 +95,10 @@ export default function Overview() {
   return (
     <>
       <PageHead title="Overview">
-        {day(`${f.from}T00:00:00Z`)} – {day(`${f.to}T00:00:00Z`)}, against the period of equal length before it. Changes
-        in bold are statistically significant.
+        {day(`${f.from}T00:00:00Z`)} – {day(`${f.to}T00:00:00Z`)}, against the period of equal length before it. ± is
+        the 95% margin of error <Help term="margin" label="the margin" />; a change marked “significant” is unlikely to
+        be chance <Help term="significant" label="significant" />; n is the sample size <Help term="n" label="n" />.
+        Click a measure for its trend, a “?” for what it means.
       </PageHead>
       {o.error ? (
         <ErrorBox error={o.error} />
