@@ -9,7 +9,8 @@ import { W_NEGATES } from './words.js';
  * Features: word unigrams and bigrams, stems, character 3–5-grams inside words (fastText-style
  * subwords) and lexicon features (sentiment bins, negation), all hashed to 32-bit ids, binary
  * and L2-normalised. Model: multinomial logistic regression (single-label) or one-vs-rest logistic
- * regression (multi-label), trained with averaged SGD, deterministic. Serialised as a plain JSON
+ * regression (multi-label), trained with averaged SGD, deterministic; multi-label models carry a
+ * decision threshold per label tuned on out-of-fold scores. Serialised as a plain JSON
  * object: weights pruned and quantised to int8, base64-packed.
  */
 
@@ -25,8 +26,10 @@ export interface ClassifierOptions {
   learningRate?: number;
   /** L2 regularisation per example step. */
   l2?: number;
-  /** Multi-label decision threshold on probability. */
+  /** Multi-label decision threshold on probability (the default for every label). */
   threshold?: number;
+  /** Multi-label: folds used to tune a threshold per label on out-of-fold scores (0 or 1: off). Default 4. */
+  thresholdFolds?: number;
   /** Multi-label: always return the best label even under the threshold. Default: inferred. */
   atLeastOne?: boolean;
   charNgrams?: boolean;
@@ -44,6 +47,8 @@ export interface TrainedTextModel {
   mode: 'single' | 'multi';
   labels: string[];
   threshold: number;
+  /** Multi-label: a threshold per label (same order as labels), tuned at training; absent: `threshold`. */
+  thresholds?: number[];
   atLeastOne: boolean;
   charNgrams: boolean;
   /** false: trained without default-taxonomy topic features (absent means with). */
@@ -266,9 +271,8 @@ export function trainTextClassifier(
   const charNgrams = opts.charNgrams ?? true;
   const topics = opts.topicFeatures ?? true;
   const epochs = opts.epochs ?? 20;
-  const lr0 = opts.learningRate ?? 2.0;
-  const l2 = opts.l2 ?? 1e-6;
   const atLeastOne = opts.atLeastOne ?? (multi && examples.every((e) => e.labels.length > 0));
+  const threshold = opts.threshold ?? (multi ? 0.4 : 0.5);
   // Feature vocabulary: 32-bit hash → dense row.
   const rowOf = new Map<number, number>();
   const rowHash: number[] = [];
@@ -293,25 +297,71 @@ export function trainTextClassifier(
     return { idx: rows, val, y: ex.labels.map((l) => labelSet.get(l)!) };
   });
   const D = rowHash.length;
+  const N = data.length;
+  const fitOpts = { multi, epochs, lr0: opts.learningRate ?? 2.0, l2: opts.l2 ?? 1e-6, seed: opts.seed ?? 42 };
+  // Multi-label: a decision threshold per label, chosen on out-of-fold scores (NRC-Canada's tuned
+  // per-category thresholds): rare or hard labels get a lower bar than the global default. Only
+  // where the extra folds are affordable (the features are computed once and shared).
+  let thresholds: number[] | undefined;
+  const folds = opts.thresholdFolds ?? 4;
+  if (multi && folds > 1 && N >= 40 && N * C * epochs <= 6e7) {
+    const oof = new Float64Array(N * C);
+    for (let f = 0; f < folds; f++) {
+      const trainIdx: number[] = [];
+      const testIdx: number[] = [];
+      for (let i = 0; i < N; i++) (i % folds === f ? testIdx : trainIdx).push(i);
+      const fit = fitLinear(data, trainIdx, D, C, fitOpts);
+      for (const i of testIdx) {
+        const s = linearScores(fit.W, fit.bias, data[i], C);
+        for (let c = 0; c < C; c++) oof[i * C + c] = 1 / (1 + Math.exp(-s[c]));
+      }
+    }
+    thresholds = tuneThresholds(oof, data, C, threshold, atLeastOne);
+  }
+  const all = data.map((_, i) => i);
+  const { W, bias } = fitLinear(data, all, D, C, fitOpts);
+  const model = packModel(W, D, C, rowHash, bias, labels, {
+    multi,
+    threshold,
+    atLeastOne,
+    charNgrams,
+    maxWeights: opts.maxWeights ?? 1_500_000,
+    examples: N,
+    epochs,
+  });
+  if (thresholds) model.thresholds = thresholds;
+  if (!topics) model.topicFeatures = false;
+  return model;
+}
+
+/** Averaged-SGD logistic regression (softmax or one-vs-rest) on the examples `which`. */
+function fitLinear(
+  data: Encoded[],
+  which: number[],
+  D: number,
+  C: number,
+  o: { multi: boolean; epochs: number; lr0: number; l2: number; seed: number },
+): { W: Float32Array; bias: Float64Array } {
   const W = new Float32Array(D * C);
   const U = new Float32Array(D * C); // Σ t·update, for averaging
   const bias = new Float64Array(C);
   const biasU = new Float64Array(C);
-  const rand = mulberry32(opts.seed ?? 42);
-  const order = data.map((_, i) => i);
+  const rand = mulberry32(o.seed);
+  const order = which.slice();
   const scores = new Float64Array(C);
   const grad = new Float64Array(C);
   const yMask = new Uint8Array(C);
+  const { multi, l2 } = o;
   let t = 1;
-  const N = data.length;
-  for (let ep = 0; ep < epochs; ep++) {
+  const N = order.length;
+  for (let ep = 0; ep < o.epochs; ep++) {
     for (let i = N - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
       const tmp = order[i];
       order[i] = order[j];
       order[j] = tmp;
     }
-    const lr = lr0 / (1 + ep * 0.5);
+    const lr = o.lr0 / (1 + ep * 0.5);
     for (const oi of order) {
       const ex = data[oi];
       scores.set(bias);
@@ -356,17 +406,71 @@ export function trainTextClassifier(
   // Averaged weights: w̄ = W − U/t.
   for (let i = 0; i < W.length; i++) W[i] -= U[i] / t;
   for (let c = 0; c < C; c++) bias[c] -= biasU[c] / t;
-  const model = packModel(W, D, C, rowHash, bias, labels, {
-    multi,
-    threshold: opts.threshold ?? (multi ? 0.4 : 0.5),
-    atLeastOne,
-    charNgrams,
-    maxWeights: opts.maxWeights ?? 1_500_000,
-    examples: N,
-    epochs,
+  return { W, bias };
+}
+
+function linearScores(W: Float32Array, bias: Float64Array, ex: Encoded, C: number): Float64Array {
+  const s = Float64Array.from(bias);
+  for (let k = 0; k < ex.idx.length; k++) {
+    const base = ex.idx[k] * C;
+    const v = ex.val[k];
+    for (let c = 0; c < C; c++) s[c] += W[base + c] * v;
+  }
+  return s;
+}
+
+/**
+ * Per-label thresholds maximising micro-F1 over out-of-fold probabilities (coordinate ascent, two
+ * passes, with the same "at least the best label" rule as prediction). Each is pulled halfway back
+ * to the default: the folds' optimum is noisy on small sets.
+ */
+function tuneThresholds(oof: Float64Array, data: Encoded[], C: number, def: number, atLeastOne: boolean): number[] {
+  const N = data.length;
+  const gold = new Uint8Array(N * C);
+  data.forEach((ex, i) => {
+    for (const y of ex.y) gold[i * C + y] = 1;
   });
-  if (!topics) model.topicFeatures = false;
-  return model;
+  const best = new Int32Array(N);
+  for (let i = 0; i < N; i++) {
+    let b = 0;
+    for (let c = 1; c < C; c++) if (oof[i * C + c] > oof[i * C + b]) b = c;
+    best[i] = b;
+  }
+  const th = new Array<number>(C).fill(def);
+  const f1 = () => {
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    for (let i = 0; i < N; i++) {
+      let any = false;
+      for (let c = 0; c < C; c++) if (oof[i * C + c] >= th[c]) any = true;
+      for (let c = 0; c < C; c++) {
+        const p = oof[i * C + c] >= th[c] || (!any && atLeastOne && c === best[i]);
+        const g = gold[i * C + c] === 1;
+        if (p && g) tp++;
+        else if (p) fp++;
+        else if (g) fn++;
+      }
+    }
+    return (2 * tp) / Math.max(1, 2 * tp + fp + fn);
+  };
+  for (let pass = 0; pass < 2; pass++) {
+    for (let c = 0; c < C; c++) {
+      let bestF = -1;
+      let bestT = th[c];
+      for (let x = 0.1; x <= 0.801; x += 0.025) {
+        th[c] = x;
+        const f = f1();
+        // Ties go to the value nearest the default.
+        if (f > bestF + 1e-9 || (Math.abs(f - bestF) <= 1e-9 && Math.abs(x - def) < Math.abs(bestT - def))) {
+          bestF = f;
+          bestT = x;
+        }
+      }
+      th[c] = bestT;
+    }
+  }
+  return th.map((x) => Math.round(((x + def) / 2) * 1000) / 1000);
 }
 
 function packModel(
@@ -737,7 +841,9 @@ export function scoreLabels(
 export function predictLabels(model: TrainedTextModel, text: string, detail?: SentimentDetail): LabelScore[] {
   const all = scoreLabels(model, text, undefined, detail);
   if (model.mode === 'single') return all.slice(0, 1);
-  const out = all.filter((x) => x.score >= model.threshold);
+  const th = model.thresholds;
+  const at = th ? new Map(model.labels.map((l, c) => [l, th[c] ?? model.threshold])) : null;
+  const out = all.filter((x) => x.score >= (at?.get(x.label) ?? model.threshold));
   if (out.length === 0 && model.atLeastOne && all.length > 0) out.push(all[0]);
   return out;
 }

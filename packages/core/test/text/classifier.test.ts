@@ -67,6 +67,44 @@ test('multi-label categories', () => {
   assert.deepEqual(labels('tasty pizza, rude waiter'), ['food', 'service']);
 });
 
+test('multi-label: a threshold per label, tuned out of fold, is what prediction applies', () => {
+  // "dessert" follows unseen made-up words, so its out-of-fold scores are uncertain and its tuned
+  // threshold moves off the default; "drinks" is always there.
+  let seed = 7;
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const word = () => Array.from({ length: 7 }, () => 'bcdfghjklmnpqrstvwz'[Math.floor(rnd() * 19)]).join('');
+  const drinks = ['wine', 'beer', 'cocktail', 'coffee', 'tea', 'juice'];
+  const company = ['friends', 'family', 'colleagues'];
+  const ex = Array.from({ length: 160 }, (_, i) =>
+    i % 4 === 0
+      ? { text: `the ${drinks[i % 6]} came with ${word()}`, labels: ['drinks', 'dessert'] }
+      : { text: `the ${drinks[i % 6]} came with ${company[i % 3]}`, labels: ['drinks'] },
+  );
+  const model = trainTextClassifier(ex, { mode: 'multi' });
+  const th = model.thresholds;
+  assert.ok(th && th.length === model.labels.length);
+  for (const t of th) assert.ok(t >= 0.1 && t <= 0.8);
+  assert.notEqual(th[model.labels.indexOf('dessert')], model.threshold);
+  // Prediction reads the per-label thresholds (after a JSON round trip).
+  const back = JSON.parse(JSON.stringify(model));
+  const text = 'the beer came with zabaglione';
+  const p = scoreLabels(back, text).find((x) => x.label === 'dessert')!.score;
+  const labels = (m: typeof model) => predictLabels(m, text).map((x) => x.label);
+  back.thresholds[back.labels.indexOf('dessert')] = p - 0.01;
+  assert.deepEqual(labels(back).sort(), ['dessert', 'drinks']);
+  back.thresholds[back.labels.indexOf('dessert')] = p + 0.01;
+  assert.deepEqual(labels(back), ['drinks']);
+  assert.deepEqual(
+    predictLabels(back, 'the tea came with friends').map((x) => x.label),
+    ['drinks'],
+  );
+  // Off: the global threshold only.
+  assert.equal(trainTextClassifier(ex, { mode: 'multi', thresholdFolds: 0 }).thresholds, undefined);
+});
+
 test('aspect polarity model', () => {
   const ex = [
     { text: 'the food was great but the waiter was rude', category: 'food', polarity: 'positive' },
