@@ -21,13 +21,14 @@ import {
 } from '@canopy/core';
 import {
   type AggQuery,
+  type AggResult,
   type AggRow,
   aggregate,
   type Cursor,
   DIMENSIONS,
   type Dimension,
   decodeCursor,
-  engagementCounts,
+  engagementCountsMany,
   type Granularity,
   JOURNEY_STAGES,
   journeyStats,
@@ -217,20 +218,39 @@ function driverError(err: unknown): never {
 export function metricsRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth): void {
   const db = store.db;
 
-  async function kpiFor(orgId: string, m: Metric, c: Ctx) {
+  /**
+   * One request's aggregates, each query run once: metrics of one family (csat and csat_mean;
+   * interactions and resolution_rate; the three duration percentiles) share theirs.
+   */
+  function memoAggregate(orgId: string): (q: AggQuery) => Promise<AggResult> {
+    const cache = new Map<string, Promise<AggResult>>();
+    return (q) => {
+      const k = JSON.stringify(q);
+      let p = cache.get(k);
+      if (!p) {
+        p = aggregate(db, orgId, q);
+        cache.set(k, p);
+      }
+      return p;
+    };
+  }
+
+  async function kpiFor(agg: (q: AggQuery) => Promise<AggResult>, m: Metric, c: Ctx) {
     const pct = !!metricSource(m).percentiles;
+    // The window's total is the sum of its sparkline's buckets (additive measures), so only
+    // percentiles, which do not add up, need a query of their own.
     const [cur, prev, spark] = await Promise.all([
-      aggregate(db, orgId, aggQ(m, c)),
-      aggregate(db, orgId, aggQ(m, c, { from: c.prevFrom, to: c.prevTo })),
-      pct ? Promise.resolve(null) : aggregate(db, orgId, aggQ(m, c, { granularity: c.granularity })),
+      pct ? agg(aggQ(m, c)) : Promise.resolve(null),
+      agg(aggQ(m, c, { from: c.prevFrom, to: c.prevTo })),
+      pct ? Promise.resolve(null) : agg(aggQ(m, c, { granularity: c.granularity })),
     ]);
-    const a = cur.rows[0] ?? emptyRow();
+    const a = (cur ? cur.rows[0] : spark?.rows.length ? mergeRows(spark.rows) : undefined) ?? emptyRow();
     const b = prev.rows[0] ?? emptyRow();
     return {
       ...figureOf(m, a, c.minN, c.confidence),
       ...compare(m, a, b, c.minN, c.confidence),
       sparkline: spark ? pointsOf(m, spark.rows, c) : [],
-      source: cur.source,
+      source: (cur ?? spark ?? prev).source,
     };
   }
 
@@ -255,21 +275,27 @@ export function metricsRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
       ] as const;
       const experience = ['nps', 'ces', 'sentiment'] as const;
       const out: Record<string, Record<string, unknown>> = { service: {}, experience: {}, engagement: {} };
+      const agg = memoAggregate(o);
+      // All at once: on PostgreSQL they run on separate pool connections; PGlite queues them.
+      const [svc, exp, gap, eng] = await Promise.all([
+        Promise.all(service.map((m) => kpiFor(agg, m, c))),
+        Promise.all(experience.map((m) => kpiFor(agg, m, c))),
+        expectationGapKpi(o, c),
+        engagementKpis(o, c),
+      ]);
       let source = 'rollup';
-      for (const m of service) {
-        const k = await kpiFor(o, m, c);
-        if (k.source === 'raw' && !metricSource(m).percentiles) source = 'raw';
-        const { source: _s, ...rest } = k;
+      service.forEach((m, i) => {
+        const { source: s, ...rest } = svc[i];
+        if (s === 'raw' && !metricSource(m).percentiles) source = 'raw';
         out.service[m] = rest;
-      }
-      for (const m of experience) {
-        const k = await kpiFor(o, m, c);
-        if (k.source === 'raw') source = 'raw';
-        const { source: _s, ...rest } = k;
+      });
+      experience.forEach((m, i) => {
+        const { source: s, ...rest } = exp[i];
+        if (s === 'raw') source = 'raw';
         out.experience[m] = rest;
-      }
-      out.experience.expectation_gap = await expectationGapKpi(o, c);
-      Object.assign(out.engagement, await engagementKpis(o, c));
+      });
+      out.experience.expectation_gap = gap;
+      Object.assign(out.engagement, eng);
       return {
         window: windowOf(c),
         previous_window: { from: c.prevFrom.toISOString(), to: c.prevTo.toISOString() },
@@ -324,10 +350,13 @@ export function metricsRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
       weights: DEFAULT_ENGAGEMENT_WEIGHTS as Record<string, number>,
       halfLifeDays: DEFAULT_ENGAGEMENT_HALF_LIFE_DAYS,
     };
-    const [cur, prev] = await Promise.all([
-      engagementCounts(db, orgId, { from: c.from, to: c.to, ...opts }),
-      engagementCounts(db, orgId, { from: c.prevFrom, to: c.prevTo, ...opts }),
-    ]);
+    const [cur, prev] = await engagementCountsMany(db, orgId, {
+      windows: [
+        { from: c.from, to: c.to },
+        { from: c.prevFrom, to: c.prevTo },
+      ],
+      ...opts,
+    });
     const days = (c.to.getTime() - c.from.getTime()) / DAY;
     const { meanCiFromSummary, twoProportionTest, welchTTest } = await import('@canopy/core');
     const figs = (e: typeof cur) => {

@@ -37,51 +37,103 @@ export async function engagementCounts(
   orgId: string,
   q: { from: Date; to: Date; filter: MetricFilter; weights: Record<string, number>; halfLifeDays: number },
 ): Promise<EngagementCounts> {
-  const from = q.from.toISOString();
-  const to = q.to.toISOString();
+  return (await engagementCountsMany(db, orgId, { ...q, windows: [{ from: q.from, to: q.to }] }))[0];
+}
+
+/**
+ * engagementCounts for several windows (a period and the one before) in one statement: the
+ * customers are read once, and the events of all windows in one range scan.
+ */
+export async function engagementCountsMany(
+  db: Db,
+  orgId: string,
+  q: {
+    windows: { from: Date; to: Date }[];
+    filter: MetricFilter;
+    weights: Record<string, number>;
+    halfLifeDays: number;
+  },
+): Promise<EngagementCounts[]> {
+  if (!q.windows.length) return [];
+  const froms = q.windows.map((w) => w.from.toISOString());
+  const tos = q.windows.map((w) => w.to.toISOString());
+  const lo = new Date(Math.min(...q.windows.map((w) => w.from.getTime()))).toISOString();
+  const hi = new Date(Math.max(...q.windows.map((w) => w.to.getTime()))).toISOString();
+  const scoreLo = new Date(Math.min(...q.windows.map((w) => w.to.getTime())) - 180 * 86_400_000).toISOString();
   const types = Object.keys(q.weights);
   const weights = types.map((t) => q.weights[t]);
-  const r = await sql<EngagementCounts>`
-    WITH c AS MATERIALIZED (
-      SELECT c.id, coalesce(c.acquired_at, c.created_at) AS acq,
-        (SELECT min(e.occurred_at) FROM events e WHERE e.org_id = c.org_id AND e.customer_id = c.id AND e.type = 'cancellation') AS cancel
-      FROM customers c WHERE c.org_id = ${orgId}::uuid AND c.merged_into IS NULL ${customerFilter(orgId, q.filter)}
+  const r = await sql<EngagementCounts & { k: number }>`
+    WITH cancels AS (
+      -- Each customer's first cancellation: one range scan of events_type_time, hashed (a lookup
+      -- per customer read every event of every customer).
+      SELECT e.customer_id, min(e.occurred_at) AS cancel FROM events e
+      WHERE e.org_id = ${orgId}::uuid AND e.type = 'cancellation' GROUP BY e.customer_id
+    ),
+    c AS MATERIALIZED (
+      SELECT c.id, coalesce(c.acquired_at, c.created_at) AS acq, x.cancel
+      FROM customers c LEFT JOIN cancels x ON x.customer_id = c.id
+      WHERE c.org_id = ${orgId}::uuid AND c.merged_into IS NULL ${customerFilter(orgId, q.filter)}
+    ),
+    win AS MATERIALIZED (
+      SELECT k::int AS k, f AS wf, t AS wt FROM unnest(${froms}::timestamptz[], ${tos}::timestamptz[]) WITH ORDINALITY AS w(f, t, k)
     ),
     s AS (
-      SELECT
-        (count(*) FILTER (WHERE acq < ${from}::timestamptz AND (cancel IS NULL OR cancel > ${from}::timestamptz)))::int AS at_start,
-        (count(*) FILTER (WHERE acq < ${to}::timestamptz AND (cancel IS NULL OR cancel > ${to}::timestamptz)))::int AS at_end,
-        (count(*) FILTER (WHERE acq >= ${from}::timestamptz AND acq < ${to}::timestamptz AND (cancel IS NULL OR cancel > ${to}::timestamptz)))::int AS new_in_period,
-        (count(*) FILTER (WHERE acq < ${to}::timestamptz AND (cancel IS NULL OR cancel > ${from}::timestamptz)))::int AS active_in_period
-      FROM c
+      SELECT win.k,
+        (count(*) FILTER (WHERE acq < wf AND (cancel IS NULL OR cancel > wf)))::int AS at_start,
+        (count(*) FILTER (WHERE acq < wt AND (cancel IS NULL OR cancel > wt)))::int AS at_end,
+        (count(*) FILTER (WHERE acq >= wf AND acq < wt AND (cancel IS NULL OR cancel > wt)))::int AS new_in_period,
+        (count(*) FILTER (WHERE acq < wt AND (cancel IS NULL OR cancel > wf)))::int AS active_in_period
+      FROM win CROSS JOIN c GROUP BY win.k
+    ),
+    ev AS MATERIALIZED (
+      -- The purchases and referrals of every window, one range scan.
+      SELECT e.customer_id, e.type, e.occurred_at, e.value FROM events e JOIN c ON c.id = e.customer_id
+      WHERE e.org_id = ${orgId}::uuid AND e.type IN ('purchase', 'referral_made')
+        AND e.occurred_at >= ${lo}::timestamptz AND e.occurred_at < ${hi}::timestamptz
     ),
     p AS (
-      SELECT e.customer_id, count(*) AS k, sum(coalesce(e.value, 0)) AS v FROM events e JOIN c ON c.id = e.customer_id
-      WHERE e.org_id = ${orgId}::uuid AND e.type = 'purchase' AND e.occurred_at >= ${from}::timestamptz AND e.occurred_at < ${to}::timestamptz
-      GROUP BY e.customer_id
+      SELECT win.k, ev.customer_id, count(*) AS n, sum(coalesce(ev.value, 0)) AS v
+      FROM win JOIN ev ON ev.occurred_at >= win.wf AND ev.occurred_at < win.wt
+      WHERE ev.type = 'purchase' GROUP BY win.k, ev.customer_id
+    ),
+    pk AS (
+      SELECT k, count(*)::int AS buyers, (count(*) FILTER (WHERE n >= 2))::int AS repeat_buyers, sum(v)::float8 AS revenue
+      FROM p GROUP BY k
     ),
     rf AS (
-      SELECT count(DISTINCT e.customer_id)::int AS referrers FROM events e JOIN c ON c.id = e.customer_id
-      WHERE e.org_id = ${orgId}::uuid AND e.type = 'referral_made' AND e.occurred_at >= ${from}::timestamptz AND e.occurred_at < ${to}::timestamptz
+      SELECT win.k, count(DISTINCT ev.customer_id)::int AS referrers
+      FROM win JOIN ev ON ev.occurred_at >= win.wf AND ev.occurred_at < win.wt
+      WHERE ev.type = 'referral_made' GROUP BY win.k
     ),
     w AS (SELECT * FROM unnest(${types}::text[], ${weights}::float8[]) AS w(type, weight)),
-    raw AS (
-      SELECT c.id, coalesce(sum(w.weight * power(0.5, extract(epoch FROM ${to}::timestamptz - e.occurred_at) / 86400 / ${q.halfLifeDays})), 0) AS x
-      FROM c
-      LEFT JOIN events e ON e.org_id = ${orgId}::uuid AND e.customer_id = c.id
-        AND e.occurred_at >= ${to}::timestamptz - interval '180 days' AND e.occurred_at < ${to}::timestamptz
-      LEFT JOIN w ON w.type = e.type
-      WHERE c.acq < ${to}::timestamptz AND (c.cancel IS NULL OR c.cancel > ${to}::timestamptz)
-      GROUP BY c.id
+    se AS MATERIALIZED (
+      -- Weighted events in the 180 days before any window's end (only weighted types count:
+      -- filtering on them lets events_type_time find exactly those rows).
+      SELECT e.customer_id, e.occurred_at, w.weight FROM events e JOIN w ON w.type = e.type
+      WHERE e.org_id = ${orgId}::uuid AND e.type = ANY(${types}::text[])
+        AND e.occurred_at >= ${scoreLo}::timestamptz AND e.occurred_at < ${hi}::timestamptz
     ),
-    p95 AS (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY x) AS v FROM raw WHERE x > 0),
+    raw AS (
+      -- float8 throughout: extract(epoch …) is numeric, and numeric power() cost ~50 µs a row.
+      SELECT win.k, c.id, coalesce(sum(se.weight * power(0.5::float8, date_part('epoch', win.wt - se.occurred_at) / 86400 / ${q.halfLifeDays}::float8)), 0) AS x
+      FROM win CROSS JOIN c
+      LEFT JOIN se ON se.customer_id = c.id AND se.occurred_at >= win.wt - interval '180 days' AND se.occurred_at < win.wt
+      WHERE c.acq < win.wt AND (c.cancel IS NULL OR c.cancel > win.wt)
+      GROUP BY win.k, c.id
+    ),
+    p95 AS (SELECT k, percentile_cont(0.95) WITHIN GROUP (ORDER BY x) AS v FROM raw WHERE x > 0 GROUP BY k),
     eng AS (
-      SELECT avg(least(100, 100 * x / nullif((SELECT v FROM p95), 0)))::float8 AS m,
-        stddev_samp(least(100, 100 * x / nullif((SELECT v FROM p95), 0)))::float8 AS sd, count(*)::int AS n FROM raw
+      SELECT raw.k, avg(least(100, 100 * x / nullif(p95.v, 0)))::float8 AS m,
+        stddev_samp(least(100, 100 * x / nullif(p95.v, 0)))::float8 AS sd, count(*)::int AS n
+      FROM raw LEFT JOIN p95 ON p95.k = raw.k GROUP BY raw.k
     )
-    SELECT s.*, (SELECT count(*) FROM p)::int AS buyers, (SELECT count(*) FROM p WHERE k >= 2)::int AS repeat_buyers,
-      rf.referrers, coalesce((SELECT sum(v) FROM p), 0)::float8 AS revenue,
-      eng.m AS engagement_mean, eng.sd AS engagement_sd, eng.n AS engagement_n
-    FROM s, rf, eng`.execute(db);
-  return r.rows[0];
+    SELECT win.k, coalesce(s.at_start, 0) AS at_start, coalesce(s.at_end, 0) AS at_end,
+      coalesce(s.new_in_period, 0) AS new_in_period, coalesce(s.active_in_period, 0) AS active_in_period,
+      coalesce(pk.buyers, 0) AS buyers, coalesce(pk.repeat_buyers, 0) AS repeat_buyers,
+      coalesce(rf.referrers, 0) AS referrers, coalesce(pk.revenue, 0)::float8 AS revenue,
+      eng.m AS engagement_mean, eng.sd AS engagement_sd, coalesce(eng.n, 0) AS engagement_n
+    FROM win LEFT JOIN s ON s.k = win.k LEFT JOIN pk ON pk.k = win.k LEFT JOIN rf ON rf.k = win.k
+      LEFT JOIN eng ON eng.k = win.k
+    ORDER BY win.k`.execute(db);
+  return r.rows.map(({ k: _k, ...x }) => x);
 }

@@ -63,25 +63,50 @@ export async function journeyStats(
     LEFT JOIN departments dp ON dp.org_id = tp.org_id AND dp.id = tp.department_id
     WHERE true ${cond}`;
   const stageOrder = sql`array_position(${[...JOURNEY_STAGES]}::text[], x.stage)`;
-  const [tps, stages, gaps, paths] = await Promise.all([
-    sql<JourneyTouchpointRow>`SELECT x.stage, x.key, max(x.name) AS label, max(x.department) AS department, max(x.channel) AS channel,
+  // One statement: the touches are read once (materialized) and every figure is computed from
+  // them, instead of four queries each reading the three tables again.
+  const r = await sql<{
+    tps: JourneyTouchpointRow[] | null;
+    stages: { stage: string; customers: number }[] | null;
+    gaps: { from_stage: string; to_stage: string; median_days: number | null; customers: number }[] | null;
+    paths: { path: string[]; customers: number }[] | null;
+  }>`
+    WITH x AS MATERIALIZED (${touches}),
+    tps AS (
+      SELECT x.stage, x.key, max(x.name) AS label, max(x.department) AS department, max(x.channel) AS channel,
         (count(*) FILTER (WHERE x.src = 'i'))::int AS interactions, (count(*) FILTER (WHERE x.src = 'r'))::int AS responses,
-        (count(*) FILTER (WHERE x.src = 'e'))::int AS events, count(DISTINCT x.customer_id)::int AS customers
-      FROM (${touches}) x GROUP BY x.stage, x.key ORDER BY min(${stageOrder}), x.key`.execute(db),
-    sql<{ stage: string; customers: number }>`SELECT x.stage, count(DISTINCT x.customer_id)::int AS customers
-      FROM (${touches}) x GROUP BY x.stage ORDER BY min(${stageOrder})`.execute(db),
-    sql<{ from_stage: string; to_stage: string; median_days: number | null; customers: number }>`
-      WITH firsts AS (SELECT x.customer_id, x.stage, ${stageOrder} AS o, min(x.at) AS at FROM (${touches}) x GROUP BY 1, 2, 3)
+        (count(*) FILTER (WHERE x.src = 'e'))::int AS events, count(DISTINCT x.customer_id)::int AS customers,
+        row_number() OVER (ORDER BY min(${stageOrder}), x.key) AS o
+      FROM x GROUP BY x.stage, x.key
+    ),
+    stages AS (
+      SELECT x.stage, count(DISTINCT x.customer_id)::int AS customers, row_number() OVER (ORDER BY min(${stageOrder})) AS o
+      FROM x GROUP BY x.stage
+    ),
+    firsts AS (SELECT x.customer_id, x.stage, ${stageOrder} AS o, min(x.at) AS at FROM x GROUP BY 1, 2, 3),
+    gaps AS (
       SELECT a.stage AS from_stage, b.stage AS to_stage,
         (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM b.at - a.at) / 86400))::float8 AS median_days,
-        count(*)::int AS customers
+        count(*)::int AS customers, a.o
       FROM firsts a JOIN firsts b ON b.customer_id = a.customer_id AND b.o = a.o + 1
-      GROUP BY a.stage, b.stage, a.o ORDER BY a.o`.execute(db),
-    sql<{ path: string[]; customers: number }>`
-      WITH firsts AS (SELECT x.customer_id, x.department, min(x.at) AS at FROM (${touches}) x WHERE x.department IS NOT NULL GROUP BY 1, 2),
-      p AS (SELECT customer_id, array_agg(department ORDER BY at, department) AS path FROM firsts GROUP BY customer_id)
-      SELECT path, count(*)::int AS customers FROM p WHERE cardinality(path) >= 2
-      GROUP BY path ORDER BY count(*) DESC, path LIMIT 10`.execute(db),
-  ]);
-  return { touchpoints: tps.rows, stages: stages.rows, gaps: gaps.rows, paths: paths.rows };
+      GROUP BY a.stage, b.stage, a.o
+    ),
+    dfirsts AS (SELECT x.customer_id, x.department, min(x.at) AS at FROM x WHERE x.department IS NOT NULL GROUP BY 1, 2),
+    p AS (SELECT customer_id, array_agg(department ORDER BY at, department) AS path FROM dfirsts GROUP BY customer_id),
+    paths AS (
+      SELECT path, count(*)::int AS customers, row_number() OVER (ORDER BY count(*) DESC, path) AS o
+      FROM p WHERE cardinality(path) >= 2 GROUP BY path
+    )
+    SELECT
+      (SELECT json_agg(json_build_object('stage', stage, 'key', key, 'label', label, 'department', department,
+        'channel', channel, 'interactions', interactions, 'responses', responses, 'events', events, 'customers', customers)
+        ORDER BY o) FROM tps) AS tps,
+      (SELECT json_agg(json_build_object('stage', stage, 'customers', customers) ORDER BY o) FROM stages) AS stages,
+      (SELECT json_agg(json_build_object('from_stage', from_stage, 'to_stage', to_stage, 'median_days', median_days,
+        'customers', customers) ORDER BY o) FROM gaps) AS gaps,
+      (SELECT json_agg(json_build_object('path', path, 'customers', customers) ORDER BY o) FROM paths WHERE o <= 10) AS paths`.execute(
+    db,
+  );
+  const row = r.rows[0];
+  return { touchpoints: row?.tps ?? [], stages: row?.stages ?? [], gaps: row?.gaps ?? [], paths: row?.paths ?? [] };
 }
