@@ -71,7 +71,11 @@ function finerOf(spec: AnyRollup): AnyRollup | null {
 
 function fromFiner(spec: AnyRollup, finer: AnyRollup, orgId: string): string {
   const keys = spec.keys.map(([k]) =>
-    k === 'grain' ? 'g.grain AS grain' : k === 'period' ? 'date_trunc(g.grain, f.day::timestamp)::date AS period' : `f.${k}`,
+    k === 'grain'
+      ? 'g.grain AS grain'
+      : k === 'period'
+        ? 'date_trunc(g.grain, f.day::timestamp)::date AS period'
+        : `f.${k}`,
   );
   const measures = spec.measures.map(([m]) => `sum(f.${m}) AS ${m}`);
   return `SELECT ${keys.join(', ')}, ${measures.join(', ')} FROM ${finer.rollup} f ${spec.join ?? ''}
