@@ -1,6 +1,7 @@
 export * from './demo/index.js';
 export * from './domain.js';
 export * from './metrics/index.js';
+export * from './permissions.js';
 export * from './schemas/config.js';
 export * from './schemas/fields.js';
 export * from './schemas/limits.js';

@@ -15,6 +15,7 @@ import { readRoutes } from './routes/read.js';
 import { sessionRoutes } from './routes/session.js';
 import { surveyRoutes } from './routes/surveys.js';
 import { textRoutes } from './routes/text.js';
+import { userRoutes } from './routes/users.js';
 import { staticRoutes } from './static.js';
 import { VERSION } from './version.js';
 
@@ -104,6 +105,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   metricsRoutes(app, opts.store, auth);
   configRoutes(app, opts.store, auth, () => undefined);
   sessionRoutes(app, opts.store, auth);
+  userRoutes(app, opts.store, auth);
   surveyRoutes(app, opts.store, auth, analysis, loop.rules);
   staticRoutes(app);
   return app;

@@ -54,7 +54,7 @@ export function openApiDocument(routes: RouteDoc[], version: string): Record<str
     paths[r.url][r.method.toLowerCase()] = {
       summary: r.summary,
       tags: r.tags,
-      ...(r.auth ? { security: [{ bearer: [] }, { apiKey: [] }] } : {}),
+      ...(r.auth ? { security: [{ bearer: [] }, { apiKey: [] }], 'x-canopy-permission': r.permission } : {}),
       ...(params.length ? { parameters: params } : {}),
       ...(r.body
         ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body) } } } }

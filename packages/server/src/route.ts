@@ -1,3 +1,4 @@
+import { can, type Permission, type UserRole, withoutPii } from '@canopy/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ApiKeyAuth, OrgContext } from './auth.js';
@@ -14,6 +15,10 @@ export interface RouteDoc {
   body?: z.ZodType;
   /** Status → description of success answers. */
   responses: Record<number, string>;
+  /** What a signed-in user's role must allow (API keys may do everything). Default: read for GET, else write. */
+  permission?: Permission;
+  /** The answer holds only the caller's own data (their session): nothing to redact. */
+  ownDataOnly?: boolean;
 }
 
 const docs = new WeakMap<FastifyInstance, RouteDoc[]>();
@@ -34,10 +39,28 @@ export interface RouteContext<Q> {
   params: Record<string, string>;
 }
 
+const PERMISSION_WORDS: Record<Permission, string> = {
+  read: 'read this',
+  read_pii: 'see personal data',
+  write: 'change anything',
+  configure: 'change settings, rules, surveys or text models',
+  ingest: 'send or import customer data',
+  manage_users: 'manage users',
+};
+
+/** Who asked, for the answer's last step (PII redaction) after the handler has run. */
+const askedBy = new WeakMap<FastifyRequest, OrgContext>();
+
+/** Signed-in users whose role may not see personal data get every answer through withoutPii. */
+function hidesPii(org: OrgContext | undefined): boolean {
+  return !!org?.role && !can(org.role as UserRole, 'read_pii');
+}
+
 /**
  * The one wrapper every API endpoint goes through (after Formbricks' route wrapper):
- * authentication by API key, query validation with precise field errors, problem+json on
- * every failure, and an entry in the OpenAPI document.
+ * authentication by API key or session, the role's permission, query validation with precise
+ * field errors, problem+json on every failure, PII redaction for roles without read_pii (in
+ * one place, so no endpoint can forget it), and an entry in the OpenAPI document.
  */
 export function apiRoute<Q = Record<string, never>>(
   app: FastifyInstance,
@@ -49,12 +72,20 @@ export function apiRoute<Q = Record<string, never>>(
   },
 ): void {
   const needsAuth = def.auth ?? true;
-  routeDocs(app).push({ ...def, auth: needsAuth });
+  const permission = def.permission ?? (def.method === 'GET' ? 'read' : 'write');
+  routeDocs(app).push({ ...def, auth: needsAuth, permission });
   app.route({
     method: def.method,
     url: def.url.replace(/\{(\w+)\}/g, ':$1'),
+    preSerialization: (req, _reply, payload, done) => {
+      done(null, !def.ownDataOnly && hidesPii(askedBy.get(req)) ? withoutPii(payload) : payload);
+    },
     handler: async (req, reply) => {
       const org = needsAuth ? await auth.authenticate(req) : ({ orgId: '', keyId: '' } as OrgContext);
+      if (org.role && !can(org.role as UserRole, permission)) {
+        throw new Problem(403, 'Forbidden', `your role (${org.role}) may not ${PERMISSION_WORDS[permission]}`);
+      }
+      askedBy.set(req, org);
       let query = {} as Q;
       if (def.query) {
         const r = def.query.safeParse(req.query ?? {});

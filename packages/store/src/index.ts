@@ -11,3 +11,4 @@ export * from './read.js';
 export * from './schema.js';
 export * from './surveys/index.js';
 export * from './text-models.js';
+export * from './users.js';

@@ -40,6 +40,7 @@ export function configRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAut
   apiRoute(app, auth, {
     method: 'POST',
     url: '/api/v1/departments',
+    permission: 'configure',
     summary: 'Create or update departments (by key)',
     tags: ['config'],
     body: z.union([departmentInput, z.array(departmentInput)]),
@@ -69,6 +70,7 @@ export function configRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAut
   apiRoute(app, auth, {
     method: 'POST',
     url: '/api/v1/touchpoints',
+    permission: 'configure',
     summary: 'Create or update touchpoints (by key); the department must exist',
     tags: ['config'],
     body: z.union([touchpointInput, z.array(touchpointInput)]),

@@ -25,6 +25,7 @@ export function ingestRoutes(
     apiRoute(app, auth, {
       method: 'POST',
       url: `/api/v1/${kind}`,
+      permission: 'ingest',
       summary: `Ingest ${kind}: one record, or a batch of up to ${LIMITS.batchRecords.toLocaleString('en')} as an array`,
       tags: ['ingestion'],
       body: z.union([schema, z.array(schema).max(LIMITS.batchRecords)]),

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { type Store, verifyPassword } from '@canopy/store';
+import { PERMISSIONS, permissionsOf, type UserRole } from '@canopy/core';
+import { type Store, setPassword, verifyPassword } from '@canopy/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { type ApiKeyAuth, hashSessionToken, readCookie, SESSION_COOKIE } from '../auth.js';
 import { Problem, zodFieldErrors } from '../problem.js';
 import { apiRoute } from '../route.js';
+import { newPassword } from './users.js';
 
 /** How long a dashboard session lasts. */
 export const SESSION_DAYS = 14;
@@ -58,6 +60,11 @@ function sessionCookie(req: FastifyRequest, value: string, maxAge: number): stri
   return parts.join('; ');
 }
 
+const passwordChange = z.strictObject({
+  current_password: z.string().min(1, { error: 'is required' }).max(1000),
+  new_password: newPassword,
+});
+
 /** Who is signed in: the user, their role and department, and the org. */
 async function describe(store: Store, orgId: string, userId: string) {
   const r = await sql<{
@@ -77,7 +84,15 @@ async function describe(store: Store, orgId: string, userId: string) {
   const u = r.rows[0];
   if (!u) return undefined;
   return {
-    user: { id: u.id, email: u.email, name: u.name, role: u.role, department: u.department },
+    user: {
+      id: u.id,
+      email: u.email,
+      name: u.name,
+      role: u.role,
+      department: u.department,
+      // So the dashboard shows only what this person may do (the API checks again).
+      permissions: permissionsOf(u.role as UserRole),
+    },
     org: { id: u.org_id, slug: u.org_slug, name: u.org_name },
   };
 }
@@ -155,7 +170,8 @@ export function sessionRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
     url: '/api/v1/me',
     summary: 'Who is signed in (session) or which org an API key belongs to',
     tags: ['session'],
-    responses: { 200: '{user, org, via}' },
+    responses: { 200: '{user, org, via, permissions}' },
+    ownDataOnly: true,
     handler: async (_req, reply: FastifyReply, { org }) => {
       reply.header('cache-control', 'no-store');
       if (org.userId) {
@@ -168,7 +184,37 @@ export function sessionRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
         .select(['id', 'slug', 'name'])
         .where('id', '=', org.orgId)
         .executeTakeFirstOrThrow();
-      return { user: null, org: o, via: 'api_key' };
+      return { user: null, org: o, via: 'api_key', permissions: [...PERMISSIONS] };
+    },
+  });
+
+  apiRoute(app, auth, {
+    method: 'PUT',
+    url: '/api/v1/me/password',
+    summary: 'Change your own password (signed in); other sessions of yours are signed out',
+    tags: ['session'],
+    body: passwordChange,
+    permission: 'read',
+    ownDataOnly: true,
+    responses: { 204: 'changed' },
+    handler: async (req, reply, { org }) => {
+      if (!org.userId) throw new Problem(400, 'Not a user', 'an API key has no password: sign in as the user');
+      const r = passwordChange.safeParse(req.body ?? {});
+      if (!r.success) throw new Problem(422, 'Invalid password change', 'nothing was changed', zodFieldErrors(r.error));
+      const u = await store.db
+        .selectFrom('users')
+        .select('password_hash')
+        .where('org_id', '=', org.orgId)
+        .where('id', '=', org.userId)
+        .executeTakeFirstOrThrow();
+      if (!(await verifyPassword(r.data.current_password, u.password_hash))) {
+        throw new Problem(403, 'Wrong password', 'the current password is wrong', [
+          { field: 'current_password', reason: 'does not match' },
+        ]);
+      }
+      const current = readCookie(req, SESSION_COOKIE);
+      await setPassword(store.db, org.orgId, org.userId, r.data.new_password, current && hashSessionToken(current));
+      return reply.code(204).send();
     },
   });
 }

@@ -162,6 +162,7 @@ export function surveyRoutes(
   apiRoute(app, auth, {
     method: 'POST',
     url: '/api/v1/surveys',
+    permission: 'configure',
     summary: 'Create a survey (questions, follow-ups, languages, endings, triggers, widget)',
     tags: ['surveys'],
     body: surveyDefinitionInput,
@@ -222,6 +223,7 @@ export function surveyRoutes(
   apiRoute(app, auth, {
     method: 'PUT',
     url: '/api/v1/surveys/{key}',
+    permission: 'configure',
     summary: 'Replace a survey definition (a new version; invitations already sent keep theirs)',
     tags: ['surveys'],
     body: surveyDefinitionInput,
@@ -258,6 +260,7 @@ export function surveyRoutes(
   apiRoute(app, auth, {
     method: 'PATCH',
     url: '/api/v1/surveys/{key}',
+    permission: 'configure',
     summary: 'Change a survey status: draft, active, paused, archived',
     tags: ['surveys'],
     body: z.strictObject({ status: z.enum(STATUSES) }),
@@ -533,6 +536,7 @@ export function surveyRoutes(
   apiRoute(app, auth, {
     method: 'PUT',
     url: '/api/v1/survey-settings',
+    permission: 'configure',
     summary: 'Replace the contact rules and widget settings',
     tags: ['surveys'],
     body: surveySettingsInput,
@@ -549,6 +553,7 @@ export function surveyRoutes(
   apiRoute(app, auth, {
     method: 'POST',
     url: '/api/v1/survey-settings/rotate-public-key',
+    permission: 'configure',
     summary: 'Replace the widget public key (the old one stops working)',
     tags: ['surveys'],
     responses: { 200: '{public_key}' },
@@ -608,6 +613,7 @@ export function surveyRoutes(
   apiRoute(app, auth, {
     method: 'POST',
     url: '/api/v1/surveys/dispatch',
+    permission: 'configure',
     summary: 'Run the survey scheduler now: turn triggers into invitations and send what is due',
     tags: ['surveys'],
     responses: { 200: 'What was done' },

@@ -2,7 +2,7 @@ import { DEFAULT_TAXONOMY, DEPARTMENTS, LIMITS, SEVEN_PS, type Taxonomy } from '
 import { getOrgTaxonomy, listTextModels, putOrgTaxonomy, type Store, saveTextModel } from '@canopy/store';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { ApiKeyAuth, OrgContext } from '../auth.js';
+import type { ApiKeyAuth } from '../auth.js';
 import { TextAnalysisStep } from '../pipeline/analyse.js';
 import type { AnalysedText } from '../pipeline/analyse-pool.js';
 import { AnalysisPool } from '../pipeline/analyse-pool.js';
@@ -132,11 +132,6 @@ function trainErrors(kind: string, examples: { labels: string[] }[]): FieldError
   return errors.slice(0, 100);
 }
 
-function requireEditor(org: OrgContext): void {
-  if (org.role && !['owner', 'admin', 'analyst'].includes(org.role))
-    throw new Problem(403, 'Forbidden', 'only owners, admins and analysts change text analytics settings');
-}
-
 function publicAnalysis(a: AnalysedText) {
   return { ...a.analysis, redacted_text: a.redacted };
 }
@@ -181,12 +176,12 @@ export function textRoutes(
   apiRoute(app, auth, {
     method: 'PUT',
     url: '/api/v1/taxonomy',
+    permission: 'configure',
     summary: "Replace the org's taxonomy: topics with phrases, parent, 7P dimension and owning department",
     tags: ['text'],
     body: taxonomySchema,
     responses: { 200: '{source, version, updated_at, topics}' },
     handler: async (req, _reply, { org }) => {
-      requireEditor(org);
       const body = parse(taxonomySchema, req.body);
       const errors = taxonomyErrors(body);
       if (errors.length) throw new Problem(422, 'Invalid taxonomy', 'the taxonomy is not a valid tree', errors);
@@ -218,13 +213,13 @@ export function textRoutes(
   apiRoute(app, auth, {
     method: 'POST',
     url: '/api/v1/text-models',
+    permission: 'configure',
     summary:
       'Train a topic (multi-label), intent or sentiment classifier on labelled examples; it becomes the active one of its kind',
     tags: ['text'],
     body: trainSchema,
     responses: { 201: 'the model: {id, kind, active, examples, labels, metrics, bytes, train_ms}' },
     handler: async (req, reply, { org }) => {
-      requireEditor(org);
       const body = parse(trainSchema, req.body);
       const errors = trainErrors(body.kind, body.examples);
       if (errors.length) throw new Problem(422, 'Invalid training set', 'the examples cannot train a model', errors);

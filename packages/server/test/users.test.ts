@@ -1,0 +1,213 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { it } from 'node:test';
+import { eachStore, type TestEnv } from './harness.js';
+
+/**
+ * People and roles: owners and admins manage users; each role gets what core's permission
+ * matrix says, checked by the one route wrapper; roles without read_pii see customers' words
+ * with personal data redacted and identities masked. Over real sockets with session cookies.
+ */
+const PASSWORD = 'correct horse battery';
+
+async function signIn(env: TestEnv, email: string, password = PASSWORD): Promise<string> {
+  const r = await fetch(`${env.base}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  assert.equal(r.status, 200, await r.text());
+  return (r.headers.get('set-cookie') ?? '').split(';')[0]!;
+}
+
+/** A request as a signed-in person (cookie), the way the dashboard sends it. */
+function as(env: TestEnv, cookie: string) {
+  return (method: string, path: string, body?: unknown) =>
+    env.api(method, path, null, body, { cookie, origin: env.base });
+}
+
+const unique = (name: string) => `${name}-${randomBytes(4).toString('hex')}@example.com`;
+
+async function addUser(env: TestEnv, key: string, role: string, extra: Record<string, unknown> = {}) {
+  const email = unique(role);
+  const r = await env.api('POST', '/api/v1/users', key, { email, name: role, role, password: PASSWORD, ...extra });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  return { id: r.body.id as string, email, cookie: await signIn(env, email) };
+}
+
+eachStore('users and roles', (env) => {
+  it('adds, lists, changes and removes users with precise errors', async () => {
+    const { key } = await env().newOrg();
+    const owner = await addUser(env(), key, 'owner');
+    const dept = await addUser(env(), key, 'department_owner', { department: 'billing' });
+    const list = await env().api('GET', '/api/v1/users', key);
+    assert.deepEqual(
+      list.body.items.map((u: { role: string; department: string | null }) => [u.role, u.department]),
+      [
+        ['owner', null],
+        ['department_owner', 'billing'],
+      ],
+    );
+    assert.equal(list.body.items[0].password_hash, undefined, 'no hashes leave the server');
+
+    const errors = async (body: unknown) => (await env().api('POST', '/api/v1/users', key, body)).body;
+    const bad = await errors({ email: 'not-an-email', name: '', role: 'boss', password: 'short' });
+    assert.deepEqual(bad.errors.map((e: { field: string }) => e.field).sort(), ['email', 'name', 'password', 'role']);
+    assert.match(bad.errors.find((e: { field: string }) => e.field === 'role').reason, /owner, admin, analyst/);
+    const noDep = await errors({ email: unique('x'), name: 'X', role: 'department_owner', password: PASSWORD });
+    assert.deepEqual(noDep.errors, [{ field: 'department', reason: 'a department owner needs a department' }]);
+    const unknownDep = await errors({
+      email: unique('x'),
+      name: 'X',
+      role: 'agent',
+      department: 'nope',
+      password: PASSWORD,
+    });
+    assert.deepEqual(unknownDep.errors, [{ field: 'department', reason: "no department 'nope'" }]);
+    const dup = await env().api('POST', '/api/v1/users', key, {
+      email: owner.email.toUpperCase(),
+      name: 'Again',
+      role: 'viewer',
+      password: PASSWORD,
+    });
+    assert.equal(dup.status, 409);
+    assert.deepEqual(dup.body.errors, [{ field: 'email', reason: 'is already a user' }]);
+    assert.equal((await env().api('GET', '/api/v1/users', key)).body.items.length, 2, 'nothing half-written');
+
+    const moved = await env().api('PATCH', `/api/v1/users/${dept.id}`, key, { role: 'agent', department: null });
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    assert.deepEqual([moved.body.role, moved.body.department], ['agent', null]);
+    // The role changes at once for the open session too.
+    assert.deepEqual((await as(env(), dept.cookie)('GET', '/api/v1/me')).body.user.permissions, ['read', 'write']);
+
+    const gone = await env().api('DELETE', `/api/v1/users/${dept.id}`, key);
+    assert.equal(gone.status, 204);
+    assert.equal((await as(env(), dept.cookie)('GET', '/api/v1/me')).status, 401, 'their session ended');
+    assert.equal((await env().api('DELETE', `/api/v1/users/${dept.id}`, key)).status, 404);
+    assert.equal((await env().api('PATCH', '/api/v1/users/nope', key, { name: 'x' })).status, 400);
+  });
+
+  it('only owners make or change owners, and the last owner stays', async () => {
+    const { key } = await env().newOrg();
+    const owner = await addUser(env(), key, 'owner');
+    const admin = await addUser(env(), key, 'admin');
+    const asAdmin = as(env(), admin.cookie);
+    const made = await asAdmin('POST', '/api/v1/users', {
+      email: unique('o'),
+      name: 'O',
+      role: 'owner',
+      password: PASSWORD,
+    });
+    assert.equal(made.status, 403);
+    assert.match(made.body.detail, /only an owner may add an owner/);
+    assert.equal((await asAdmin('PATCH', `/api/v1/users/${owner.id}`, { role: 'viewer' })).status, 403);
+    assert.equal(
+      (await asAdmin('POST', '/api/v1/users', { email: unique('a'), name: 'A', role: 'analyst', password: PASSWORD }))
+        .status,
+      201,
+    );
+
+    const asOwner = as(env(), owner.cookie);
+    const demoteSelf = await asOwner('PATCH', `/api/v1/users/${owner.id}`, { role: 'admin' });
+    assert.equal(demoteSelf.status, 409);
+    assert.deepEqual(demoteSelf.body.errors, [{ field: 'role', reason: 'this is the last owner' }]);
+    assert.equal((await asOwner('DELETE', `/api/v1/users/${owner.id}`)).status, 409);
+    assert.equal((await asOwner('PATCH', `/api/v1/users/${admin.id}`, { role: 'owner' })).status, 200);
+    assert.equal(
+      (await asOwner('PATCH', `/api/v1/users/${owner.id}`, { role: 'admin' })).status,
+      200,
+      'another owner exists now',
+    );
+  });
+
+  it('checks each role’s permission in the route wrapper', async () => {
+    const { key } = await env().newOrg();
+    const viewer = await addUser(env(), key, 'viewer');
+    const agent = await addUser(env(), key, 'agent');
+    const analyst = await addUser(env(), key, 'analyst');
+    const rule = { name: 'Detractors', condition: { type: 'nps', max: 6 }, actions: [{ type: 'tag', tag: 'x' }] };
+    const v = await as(env(), viewer.cookie)('POST', '/api/v1/rules', rule);
+    assert.equal(v.status, 403);
+    assert.equal(v.contentType, 'application/problem+json; charset=utf-8');
+    assert.equal(v.body.detail, 'your role (viewer) may not change settings, rules, surveys or text models');
+    assert.equal((await as(env(), agent.cookie)('POST', '/api/v1/rules', rule)).status, 403);
+    assert.equal((await as(env(), agent.cookie)('POST', '/api/v1/events', [])).status, 403, 'agents do not ingest');
+    assert.equal((await as(env(), agent.cookie)('GET', '/api/v1/users')).status, 403);
+    const ok = await as(env(), analyst.cookie)('POST', '/api/v1/rules', rule);
+    assert.ok(ok.status < 300, JSON.stringify(ok.body));
+    assert.equal((await as(env(), viewer.cookie)('GET', '/api/v1/rules')).status, 200, 'everyone reads');
+    const me = await as(env(), viewer.cookie)('GET', '/api/v1/me');
+    assert.deepEqual(
+      [me.body.user.email, me.body.user.permissions],
+      [viewer.email, ['read']],
+      'your own email is not masked',
+    );
+    const doc = await env().api('GET', '/api/openapi.json', null);
+    assert.equal(doc.body.paths['/api/v1/rules'].post['x-canopy-permission'], 'configure');
+  });
+
+  it('shows customers’ words and identities without personal data to roles without read_pii', async () => {
+    const { key } = await env().newOrg();
+    const text = 'Refund my card 4111 1111 1111 1111 and mail me at lena@example.net, the parcel was late';
+    const sent = await env().api('POST', '/api/v1/responses', key, {
+      customer_email: 'lena@example.net',
+      touchpoint: 'delivery',
+      submitted_at: '2026-11-01T10:00:00Z',
+      answers: [
+        { field: 'nps', type: 'nps', value: 2 },
+        { field: 'why', type: 'text', value: text },
+      ],
+    });
+    assert.ok(sent.status < 300, JSON.stringify(sent.body));
+    const viewer = await addUser(env(), key, 'viewer');
+    const analyst = await addUser(env(), key, 'analyst');
+    const why = (b: any) => b.items[0].answers.find((a: { field: string }) => a.field === 'why').value;
+
+    const raw = await as(env(), analyst.cookie)('GET', '/api/v1/responses');
+    assert.equal(why(raw.body), text);
+    const seen = await as(env(), viewer.cookie)('GET', '/api/v1/responses');
+    const redacted = why(seen.body);
+    assert.equal(redacted.length, text.length, 'offsets of topic spans still hold');
+    assert.doesNotMatch(redacted, /4111|lena@/);
+    assert.match(redacted, /the parcel was late$/);
+    assert.equal(seen.body.items[0].answers.find((a: { field: string }) => a.field === 'nps').value, 2);
+
+    const customers = await as(env(), viewer.cookie)('GET', '/api/v1/customers');
+    const c = customers.body.items[0];
+    assert.doesNotMatch(JSON.stringify(c), /lena@example\.net/);
+    const timeline = await as(env(), viewer.cookie)('GET', `/api/v1/customers/${c.id}/timeline`);
+    assert.equal(timeline.status, 200);
+    assert.doesNotMatch(JSON.stringify(timeline.body), /lena@example\.net|4111 1111/);
+    // API keys (the org's own integrations) get the data as written.
+    assert.equal(why((await env().api('GET', '/api/v1/responses', key)).body), text);
+  });
+
+  it('changes your own password: the current one is checked, other sessions end', async () => {
+    const { key } = await env().newOrg();
+    const u = await addUser(env(), key, 'analyst');
+    const second = await signIn(env(), u.email);
+    const me = as(env(), u.cookie);
+    const wrong = await me('PUT', '/api/v1/me/password', {
+      current_password: 'nope',
+      new_password: 'a much longer one',
+    });
+    assert.equal(wrong.status, 403);
+    assert.deepEqual(wrong.body.errors, [{ field: 'current_password', reason: 'does not match' }]);
+    const short = await me('PUT', '/api/v1/me/password', { current_password: PASSWORD, new_password: 'short' });
+    assert.equal(short.status, 422);
+    assert.deepEqual(short.body.errors, [{ field: 'new_password', reason: 'must be at least 10 characters' }]);
+    assert.equal(
+      (await me('PUT', '/api/v1/me/password', { current_password: PASSWORD, new_password: 'a much longer one' }))
+        .status,
+      204,
+    );
+    assert.equal((await me('GET', '/api/v1/me')).status, 200, 'this session stays');
+    assert.equal((await as(env(), second)('GET', '/api/v1/me')).status, 401, 'the other session ended');
+    await signIn(env(), u.email, 'a much longer one');
+    assert.equal(
+      (await env().api('PUT', '/api/v1/me/password', key, { current_password: 'x', new_password: 'y'.repeat(12) }))
+        .status,
+      400,
+    );
+  });
+});
