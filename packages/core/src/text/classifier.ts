@@ -33,6 +33,8 @@ export interface ClassifierOptions {
   /** Multi-label: always return the best label even under the threshold. Default: inferred. */
   atLeastOne?: boolean;
   charNgrams?: boolean;
+  /** Weight of each character n-gram feature (a word's own feature weighs 1). Default 0.4. */
+  charWeight?: number;
   /** Seed for the deterministic shuffle. */
   seed?: number;
   /** Cap on stored non-zero weights (model size). */
@@ -51,6 +53,8 @@ export interface TrainedTextModel {
   thresholds?: number[];
   atLeastOne: boolean;
   charNgrams: boolean;
+  /** Character n-gram feature weight; absent: 0.25 (models trained before it was a setting). */
+  charWeight?: number;
   /** false: trained without default-taxonomy topic features (absent means with). */
   topicFeatures?: boolean;
   bias: number[];
@@ -89,7 +93,7 @@ function fnv1a(s: string, seed = 0x811c9dc5): number {
 /** Hashed binary features of a text (deduplicated), with an L2-normalised value each. */
 export function textFeatures(
   text: string,
-  charNgrams = true,
+  charWeight = 0.4,
   prefix = '',
   tokens: Token[] = tokenize(text),
 ): Map<number, number> {
@@ -107,9 +111,9 @@ export function textFeatures(
     if (t.kind === TokenKind.Word) {
       const st = stem(w);
       if (st !== w) add(`s:${st}`, 0.7);
-      if (charNgrams && w.length > 2) {
+      if (charWeight > 0 && w.length > 2) {
         const s = `<${w}>`;
-        for (let n = 3; n <= 5; n++) for (let i = 0; i + n <= s.length; i++) add(`c:${s.slice(i, i + n)}`, 0.25);
+        for (let n = 3; n <= 5; n++) for (let i = 0; i + n <= s.length; i++) add(`c:${s.slice(i, i + n)}`, charWeight);
       }
     }
     prev = w;
@@ -184,9 +188,9 @@ function normalise(feats: Map<number, number>): { idx: Uint32Array; val: Float32
 
 type Extra = (f: Map<number, number>, d: SentimentDetail) => void;
 
-function featurize(text: string, charNgrams: boolean, extra?: Extra, detail?: SentimentDetail, topics = true) {
+function featurize(text: string, charWeight: number, extra?: Extra, detail?: SentimentDetail, topics = true) {
   const d = detail ?? analyseSentiment(text);
-  const f = textFeatures(text, charNgrams, '', d.tokens);
+  const f = textFeatures(text, charWeight, '', d.tokens);
   lexiconFeatures(d, f, topics);
   if (extra) extra(f, d);
   return normalise(f);
@@ -269,6 +273,9 @@ export function trainTextClassifier(
   const C = labels.length;
   const multi = opts.mode ? opts.mode === 'multi' : examples.some((e) => e.labels.length !== 1);
   const charNgrams = opts.charNgrams ?? true;
+  // 0.4 measured better than the earlier 0.25 (SemEval-14 categories 5-fold CV 0.823 → 0.825,
+  // Banking77 0.892 → 0.898); 0.6 gave aspect polarity less.
+  const charWeight = charNgrams ? (opts.charWeight ?? 0.4) : 0;
   const topics = opts.topicFeatures ?? true;
   const epochs = opts.epochs ?? 20;
   const atLeastOne = opts.atLeastOne ?? (multi && examples.every((e) => e.labels.length > 0));
@@ -279,7 +286,7 @@ export function trainTextClassifier(
   const data: Encoded[] = examples.map((ex, i) => {
     const { idx, val } = featurize(
       ex.text,
-      charNgrams,
+      charWeight,
       internals.extra ? (f, d) => internals.extra!(i, f, d) : undefined,
       undefined,
       topics,
@@ -330,6 +337,7 @@ export function trainTextClassifier(
     epochs,
   });
   if (thresholds) model.thresholds = thresholds;
+  if (charNgrams) model.charWeight = charWeight;
   if (!topics) model.topicFeatures = false;
   return model;
 }
@@ -609,7 +617,8 @@ function unpack(m: TrainedTextModel): Unpacked {
 
 function rawScores(model: TrainedTextModel, text: string, extra?: Extra, detail?: SentimentDetail): Float64Array {
   const u = unpack(model);
-  const { idx, val } = featurize(text, model.charNgrams, extra, detail, model.topicFeatures !== false);
+  const charWeight = model.charNgrams ? (model.charWeight ?? 0.25) : 0;
+  const { idx, val } = featurize(text, charWeight, extra, detail, model.topicFeatures !== false);
   const s = Float64Array.from(model.bias);
   for (let k = 0; k < idx.length; k++) {
     const r = u.row.get(idx[k]);
@@ -872,7 +881,7 @@ function aspectExtra(category: string, cues: Set<string> | undefined): Extra {
       f.set(h, (f.get(h) ?? 0) + w);
     };
     add(`A:${category}`);
-    const words = textFeatures('', false, `${category}|`, d.tokens);
+    const words = textFeatures('', 0, `${category}|`, d.tokens);
     for (const [h, v] of words) f.set(h, (f.get(h) ?? 0) + v * 0.5);
     topicFeatures(d, f, `${category}|`);
     if (!cues || cues.size === 0) return;

@@ -48,6 +48,20 @@ test('single-label intents from a small synthetic set; model survives JSON', () 
   assert.ok(p[0].score > 0.34 && p[0].score <= 1);
 });
 
+test('character n-gram weight is stored with the model; older models without it score as they were trained (0.25)', () => {
+  const ex = Object.entries(INTENTS).flatMap(([label, texts]) => texts.map((text) => ({ text, labels: [label] })));
+  const m = trainTextClassifier(ex, { mode: 'single', charWeight: 0.25 });
+  assert.equal(m.charWeight, 0.25);
+  const old = JSON.parse(JSON.stringify(m));
+  delete old.charWeight;
+  const text = 'refunding my passwords';
+  assert.deepEqual(scoreLabels(old, text), scoreLabels(m, text));
+  const heavier = { ...old, charWeight: 1 };
+  assert.notDeepEqual(scoreLabels(heavier, text), scoreLabels(m, text));
+  assert.equal(trainTextClassifier(ex, { mode: 'single' }).charWeight, 0.4);
+  assert.equal(trainTextClassifier(ex, { mode: 'single', charNgrams: false }).charWeight, undefined);
+});
+
 test('multi-label categories', () => {
   const ex = [
     { text: 'the food was tasty', labels: ['food'] },
