@@ -64,6 +64,11 @@ async function main() {
     console.log(`  API key: ${creds.apiKey}`);
     console.log(`  try: curl -H "Authorization: Bearer ${creds.apiKey}" ${url}/api/v1/customers?limit=3`);
   }
+  const anyOrg = await store.db.selectFrom('orgs').select('id').limit(1).executeTakeFirst();
+  if (!anyOrg) {
+    console.log('  no organisation yet: create yours (and its first owner) with');
+    console.log('    npm run canopy -- orgs create --slug acme --name "Acme" --email you@acme.example');
+  }
   console.log(`  API reference: ${url}/api/openapi.json\n`);
 
   let stopping = false;

@@ -1,10 +1,28 @@
 #!/usr/bin/env node
-// The `canopy` command: import, export, demo, orgs, keys. Uses the same store settings as the
+import { randomBytes } from 'node:crypto';
+// The `canopy` command: import, export, demo, orgs, users, keys. Uses the same store settings as the
 // server (DATABASE_URL, or PGlite in CANOPY_DATA_DIR / ./.canopy-data).
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { RECORD_KINDS, type RecordKind, timestamp } from '@canopy/core';
-import { createApiKey, type Store } from '@canopy/store';
+import {
+  DEPARTMENTS,
+  email as emailField,
+  RECORD_KINDS,
+  type RecordKind,
+  timestamp,
+  USER_ROLES,
+  type UserRole,
+} from '@canopy/core';
+import {
+  createApiKey,
+  createOrg,
+  createUser,
+  emailTaken,
+  listUsers,
+  type Store,
+  setPassword,
+  upsertDepartments,
+} from '@canopy/store';
 import { defaultAnalyser } from '../analyser.js';
 import { loadConfig } from '../config.js';
 import { loadDemo } from '../demo.js';
@@ -27,12 +45,129 @@ commands:
       Write a demo organisation (deterministic for a seed) and print its API key.
   orgs
       List organisations.
+  orgs create --slug <slug> --name <name> --email <owner email> [--owner-name <name>]
+      Create an organisation (with the six standard departments), its first owner and an API key.
+      The owner's password is CANOPY_PASSWORD if set, else a generated one, printed once.
+  users list [--org <slug>]
+  users add --email <email> --role <role> [--name <name>] [--department <key>] [--org <slug>]
+      Add a user (roles: ${USER_ROLES.join(', ')}); password as for orgs create.
+  users password --email <email>
+      Set a new password (CANOPY_PASSWORD or generated) and end the user's sessions.
   keys create [--org <slug>] [--name <name>]
       Create an API key for an organisation.
 
 environment: DATABASE_URL (PostgreSQL) or CANOPY_DATA_DIR (PGlite folder, default ./.canopy-data)`;
 
 class UsageError extends Error {}
+
+/** CANOPY_PASSWORD (for scripts) or a generated one; at least 10 characters, as the API asks. */
+function chosenPassword(): { password: string; generated: boolean } {
+  const given = process.env.CANOPY_PASSWORD;
+  if (given) {
+    if (given.length < 10) throw new UsageError('CANOPY_PASSWORD must be at least 10 characters');
+    return { password: given, generated: false };
+  }
+  return { password: randomBytes(12).toString('base64url'), generated: true };
+}
+
+function emailOf(v: string | undefined): string {
+  const r = emailField.safeParse(v ?? '');
+  if (!r.success) throw new UsageError(`--email must be an email address${v ? `, got '${v}'` : ''}`);
+  return r.data;
+}
+
+async function userCommand(
+  store: Store,
+  sub: string | undefined,
+  values: Record<string, string | boolean | undefined>,
+) {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  if (sub === 'list') {
+    const org = await orgOf(store, str('org'));
+    for (const u of await listUsers(store.db, org.id)) {
+      console.log(`${u.email}\t${u.role}\t${u.department ?? '-'}\t${u.name}`);
+    }
+    return 0;
+  }
+  if (sub === 'add') {
+    const org = await orgOf(store, str('org'));
+    const email = emailOf(str('email'));
+    const role = str('role');
+    if (!role || !(USER_ROLES as readonly string[]).includes(role)) {
+      throw new UsageError(`--role must be one of ${USER_ROLES.join(', ')}`);
+    }
+    const dep = str('department');
+    let departmentId: string | undefined;
+    if (dep) {
+      const row = await store.db
+        .selectFrom('departments')
+        .select('id')
+        .where('org_id', '=', org.id)
+        .where('key', '=', dep)
+        .executeTakeFirst();
+      if (!row) throw new UsageError(`no department '${dep}' in ${org.slug}`);
+      departmentId = row.id;
+    } else if (role === 'department_owner') throw new UsageError('a department owner needs --department');
+    if (await emailTaken(store.db, email)) throw new UsageError(`a user with email ${email} already exists`);
+    const pw = chosenPassword();
+    await createUser(store.db, org.id, {
+      email,
+      name: str('name') ?? email.split('@')[0]!,
+      role: role as UserRole,
+      password: pw.password,
+      ...(departmentId ? { departmentId } : {}),
+    });
+    console.log(`added ${email} (${role}) to ${org.slug}${pw.generated ? `; password: ${pw.password}` : ''}`);
+    return 0;
+  }
+  if (sub === 'password') {
+    const email = emailOf(str('email'));
+    const u = await store.db.selectFrom('users').select(['org_id', 'id']).where('email', '=', email).executeTakeFirst();
+    if (!u) throw new UsageError(`no user with email ${email}`);
+    const pw = chosenPassword();
+    await setPassword(store.db, u.org_id, u.id, pw.password);
+    console.log(`new password set for ${email}${pw.generated ? `: ${pw.password}` : ''}; their sessions ended`);
+    return 0;
+  }
+  throw new UsageError('usage: canopy users list|add|password …  (see canopy help)');
+}
+
+/** A new organisation ready to use: standard departments, an owner who can sign in, an API key. */
+async function createOrgCommand(store: Store, values: Record<string, string | boolean | undefined>) {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const slug = { data: str('slug') ?? '' };
+  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(slug.data)) {
+    throw new UsageError('--slug must be a short name of lower-case letters, digits, - or _ (e.g. acme)');
+  }
+  const name = str('name');
+  if (!name?.trim()) throw new UsageError('--name is required (the organisation as people call it)');
+  const email = emailOf(str('email'));
+  const exists = await store.db.selectFrom('orgs').select('id').where('slug', '=', slug.data).executeTakeFirst();
+  if (exists) throw new UsageError(`an organisation '${slug.data}' already exists`);
+  if (await emailTaken(store.db, email)) throw new UsageError(`a user with email ${email} already exists`);
+  const pw = chosenPassword();
+  const created = await store.db.transaction().execute(async (trx) => {
+    const org = await createOrg(trx, slug.data, name.trim());
+    await upsertDepartments(
+      trx,
+      org.id,
+      DEPARTMENTS.map((d) => ({ key: d, name: d[0]!.toUpperCase() + d.slice(1), function: d })),
+    );
+    await createUser(trx, org.id, {
+      email,
+      name: str('owner-name') ?? email.split('@')[0]!,
+      role: 'owner',
+      password: pw.password,
+    });
+    const k = await createApiKey(trx, org.id, 'cli');
+    return { org, key: k.key };
+  });
+  console.log(`organisation '${created.org.slug}' (${created.org.name}) created`);
+  console.log(`  owner: ${email}${pw.generated ? ` / ${pw.password}` : ''}`);
+  console.log(`  API key: ${created.key}`);
+  console.log('  next: add touchpoints (POST /api/v1/touchpoints), then send data or import a file');
+  return 0;
+}
 
 async function orgOf(store: Store, slug: string | undefined): Promise<{ id: string; slug: string }> {
   const orgs = await store.db.selectFrom('orgs').select(['id', 'slug']).orderBy('created_at').execute();
@@ -93,6 +228,10 @@ async function main(argv: string[]): Promise<number> {
       slug: { type: 'string' },
       now: { type: 'string' },
       name: { type: 'string' },
+      email: { type: 'string' },
+      role: { type: 'string' },
+      department: { type: 'string' },
+      'owner-name': { type: 'string' },
       'no-analysis': { type: 'boolean' },
     },
   });
@@ -169,7 +308,11 @@ async function main(argv: string[]): Promise<number> {
         console.log(`  API key: ${d.apiKey}`);
         return 0;
       }
+      case 'users':
+        return await userCommand(store, positionals[0], values);
       case 'orgs': {
+        if (positionals[0] === 'create') return await createOrgCommand(store, values);
+        if (positionals[0] !== undefined) throw new UsageError('usage: canopy orgs [create …]');
         const orgs = await store.db
           .selectFrom('orgs')
           .select(['slug', 'name', 'created_at'])
