@@ -36,7 +36,7 @@ import {
   type MetricFilter,
   type Store,
   servedCustomerNps,
-  topicBuckets,
+  topicBucketsMany,
   topicDriverStats,
   touchpointDriverRows,
   verbatims,
@@ -954,16 +954,14 @@ export function metricsRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
       const c = ctxOf(q);
       const o = org.orgId;
       const lastDay = new Date(Math.floor((c.to.getTime() - 1) / DAY) * DAY);
-      const [cur, prev, daily] = await Promise.all([
-        topicBuckets(db, o, { from: c.from, to: c.to, granularity: c.granularity, filter: c.filter }),
-        topicBuckets(db, o, { from: c.prevFrom, to: c.prevTo, granularity: 'quarter', filter: c.filter }),
-        topicBuckets(db, o, {
-          from: new Date(lastDay.getTime() - 28 * DAY),
-          to: new Date(lastDay.getTime() + DAY),
-          granularity: 'day',
-          filter: c.filter,
-        }),
-      ]);
+      const [cur, prev, daily] = await topicBucketsMany(db, o, {
+        windows: [
+          { from: c.from, to: c.to, granularity: c.granularity },
+          { from: c.prevFrom, to: c.prevTo, granularity: 'quarter' },
+          { from: new Date(lastDay.getTime() - 28 * DAY), to: new Date(lastDay.getTime() + DAY), granularity: 'day' },
+        ],
+        filter: c.filter,
+      });
       const byTopic = groupBy(cur.rows, (r) => r.topic);
       const prevBy = groupBy(prev.rows, (r) => r.topic);
       const dailyBy = groupBy(daily.rows, (r) => r.topic);

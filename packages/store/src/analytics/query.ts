@@ -253,7 +253,7 @@ export function filterSql(filter: MetricFilter, c: Ctx): RawBuilder<unknown> {
 export function joinsSql(c: Ctx, needCustomer: boolean, topicGroup: boolean): RawBuilder<unknown> {
   return sql`LEFT JOIN touchpoints tp ON tp.org_id = f.org_id AND tp.id = f.touchpoint_id
     LEFT JOIN departments dp ON dp.org_id = tp.org_id AND dp.id = tp.department_id
-    ${c.spec.agent ? sql`LEFT JOIN agents ag ON ag.org_id = f.org_id AND ag.id = f.agent_id` : sql`LEFT JOIN agents ag ON false`}
+    ${c.spec.agent ? sql`LEFT JOIN agents ag ON ag.org_id = f.org_id AND ag.id = f.agent_id` : sql`CROSS JOIN (SELECT NULL::text AS key, NULL::text AS name, NULL::text AS team) ag`}
     ${needCustomer ? sql`LEFT JOIN customers cu ON cu.org_id = f.org_id AND cu.id = f.${sql.ref(c.spec.customer ?? 'customer_id')}` : sql``}
     ${topicGroup ? sql`JOIN LATERAL (SELECT DISTINCT x.topic FROM (${topicSource(c)}) x) tpc ON true` : sql``}`;
 }
@@ -363,7 +363,7 @@ function measuresSql(c: Ctx, percentiles: boolean, type: AnswerType | undefined)
   if (c.rollup) {
     if (c.family === 'answers') {
       return sql.raw(
-        `sum(f.n)::int AS n, sum(f.sum)::float8 AS sum, sum(f.sum_sq)::float8 AS sum_sq, ARRAY[${H.map((i) => `sum(f.h${i})::int`).join(', ')}] AS h`,
+        `sum(f.n)::int AS n, sum(f.sum)::float8 AS sum, sum(f.sum_sq)::float8 AS sum_sq, ${H.map((i) => `sum(f.h${i})::int AS h${i}`).join(', ')}`,
       );
     }
     if (c.family === 'texts') {
@@ -377,7 +377,7 @@ function measuresSql(c: Ctx, percentiles: boolean, type: AnswerType | undefined)
     // NPS and CSAT values are the stored numbers; only CES is rescaled (fewer expressions per row).
     const v = type === 'ces' ? answerValue : sql`f.value_num`;
     return sql`count(*)::int AS n, sum(${v})::float8 AS sum, sum((${v})^2)::float8 AS sum_sq,
-      ARRAY[${sql.join(H.map((i) => sql`(count(*) FILTER (WHERE round(${v}) = ${sql.lit(i)}))::int`))}] AS h`;
+      ${sql.join(H.map((i) => sql`(count(*) FILTER (WHERE round(${v}) = ${sql.lit(i)}))::int AS ${sql.raw(`h${i}`)}`))}`;
   }
   if (c.family === 'texts') {
     return sql`count(*)::int AS n, sum(f.sentiment_score::float8)::float8 AS sum, sum(f.sentiment_score::float8 ^ 2)::float8 AS sum_sq,
@@ -418,31 +418,34 @@ export async function aggregate(db: Db, orgId: string, q: AggQuery): Promise<Agg
   const m = measuresSql(c, !!q.percentiles, q.type);
   let inner: RawBuilder<unknown>;
   if (rollup) {
-    inner = sql`SELECT f.b, ${key}::text AS key, ${label} AS label, ${m}
+    inner = sql`SELECT to_char(f.b, 'YYYY-MM-DD') AS bucket, ${key}::text AS key, ${label} AS label, ${m}
       FROM ${rollupRows(orgId, q, byAgent)} f
       ${joinsSql(c, false, false)}
       WHERE true ${filterSql(f, c)}
-      GROUP BY 1, 2`;
+      GROUP BY f.b, 2`;
   } else {
     const time = sql.ref(`f.${spec.time}`);
-    const b = g ? sql`date_trunc(${g}, ${time} AT TIME ZONE 'UTC')::date` : sql`NULL::date`;
+    // The granularity as a literal (one of four words): the bucket expression appears in the select
+    // list and in GROUP BY, and must be the same expression in both.
+    if (g && !['day', 'week', 'month', 'quarter'].includes(g)) throw new Error(`bad granularity ${g}`);
+    const b = g ? sql`date_trunc(${sql.lit(g)}, ${time} AT TIME ZONE 'UTC')::date` : sql`NULL::date`;
     const typeCond =
       q.family === 'answers'
         ? sql`AND f.type = ${q.type} AND f.value_num IS NOT NULL`
         : q.family === 'texts'
           ? sql`AND f.analysable`
           : sql``;
-    inner = sql`SELECT ${b} AS b, ${key}::text AS key, ${label} AS label, ${m}
+    inner = sql`SELECT to_char(${b}, 'YYYY-MM-DD') AS bucket, ${key}::text AS key, ${label} AS label, ${m}
       FROM ${sql.table(spec.table)} f
       ${joinsSql(c, needCustomer, q.groupBy === 'topic')}
       WHERE f.org_id = ${orgId}::uuid
         AND ${time} >= ${q.from.toISOString()}::timestamptz AND ${time} < ${q.to.toISOString()}::timestamptz
         ${typeCond} ${filterSql(f, c)}
-      GROUP BY 1, 2`;
+      GROUP BY ${b}, 2`;
   }
-  // Buckets are grouped as dates and formatted once per output row.
-  const r = await sql<AggRow>`
-    SELECT to_char(x.b, 'YYYY-MM-DD') AS bucket, x.* FROM (${inner}) x ORDER BY x.b, x.key`.execute(db);
+  // Buckets are grouped as dates and formatted once per output row (ISO dates sort as dates);
+  // the histogram comes back as plain columns (an int[] per row costs more to parse).
+  const r = await sql<AggRow & Record<string, number>>`${inner} ORDER BY 1, 2`.execute(db);
   return {
     source: rollup ? 'rollup' : 'raw',
     rows: r.rows.map((x) => ({
@@ -452,7 +455,7 @@ export async function aggregate(db: Db, orgId: string, q: AggQuery): Promise<Agg
       n: x.n,
       sum: x.sum ?? 0,
       sum_sq: x.sum_sq ?? 0,
-      h: x.h ?? [],
+      h: x.h0 === undefined ? [] : H.map((i) => x[`h${i}`]),
       positive: x.positive ?? 0,
       negative: x.negative ?? 0,
       resolved: x.resolved ?? 0,

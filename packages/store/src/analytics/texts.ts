@@ -33,33 +33,62 @@ export async function topicBuckets(
   orgId: string,
   q: { from: Date; to: Date; granularity: Granularity; filter: MetricFilter },
 ): Promise<{ rows: TopicBucketRow[]; texts: number }> {
-  const from = q.from.toISOString();
-  const to = q.to.toISOString();
+  return (await topicBucketsMany(db, orgId, { windows: [q], filter: q.filter }))[0];
+}
+
+/**
+ * topicBuckets for several windows, each with its own granularity, in one statement: the
+ * mentions of the windows' whole span are read once (a dashboard asks for the period, the one
+ * before and the last days).
+ */
+export async function topicBucketsMany(
+  db: Db,
+  orgId: string,
+  q: { windows: { from: Date; to: Date; granularity: Granularity }[]; filter: MetricFilter },
+): Promise<{ rows: TopicBucketRow[]; texts: number }[]> {
+  if (!q.windows.length) return [];
+  const froms = q.windows.map((w) => w.from.toISOString());
+  const tos = q.windows.map((w) => w.to.toISOString());
+  const grans = q.windows.map((w) => w.granularity);
+  const lo = new Date(Math.min(...q.windows.map((w) => w.from.getTime()))).toISOString();
+  const hi = new Date(Math.max(...q.windows.map((w) => w.to.getTime()))).toISOString();
   const f = { ...q.filter, topic: undefined };
-  const base = sql`FROM text_analyses f ${joinsSql(textsCtx as never, !!f.segment?.length, false)}
-    WHERE f.org_id = ${orgId}::uuid AND f.occurred_at >= ${from}::timestamptz AND f.occurred_at < ${to}::timestamptz AND f.analysable
-    ${filterSql(f, textsCtx as never)}`;
-  const [rows, total] = await Promise.all([
-    sql<TopicBucketRow>`
-      WITH m AS (
-        SELECT f.id, f.occurred_at, k.key AS topic,
-          bool_or(t.sentiment_label = 'negative') AS neg, bool_or(t.sentiment_label = 'positive') AS pos
-        FROM text_analyses f
-        ${joinsSql(textsCtx as never, !!f.segment?.length, false)}
-        JOIN text_topics t ON t.org_id = f.org_id AND t.analysis_id = f.id
-        CROSS JOIN LATERAL (SELECT array_to_string((string_to_array(t.topic, '.'))[1:i], '.') AS key
-          FROM generate_series(1, cardinality(string_to_array(t.topic, '.'))) i) k
-        WHERE f.org_id = ${orgId}::uuid AND f.occurred_at >= ${from}::timestamptz AND f.occurred_at < ${to}::timestamptz AND f.analysable
-          ${filterSql(f, textsCtx as never)}
-        GROUP BY f.id, f.occurred_at, k.key
-      )
-      SELECT topic, to_char(date_trunc(${q.granularity}, occurred_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS bucket,
-        count(*)::int AS mentions, (count(*) FILTER (WHERE pos AND NOT neg))::int AS positive,
-        (count(*) FILTER (WHERE neg))::int AS negative
-      FROM m GROUP BY 1, 2 ORDER BY 1, 2`.execute(db),
-    sql<{ n: number }>`SELECT count(*)::int AS n ${base}`.execute(db),
-  ]);
-  return { rows: rows.rows, texts: total.rows[0]?.n ?? 0 };
+  const r = await sql<TopicBucketRow & { k: number }>`
+    WITH win AS MATERIALIZED (
+      SELECT k::int AS k, wf, wt, g FROM unnest(${froms}::timestamptz[], ${tos}::timestamptz[], ${grans}::text[])
+        WITH ORDINALITY AS w(wf, wt, g, k)
+    ),
+    texts AS MATERIALIZED (
+      SELECT f.id, f.occurred_at FROM text_analyses f
+      ${joinsSql(textsCtx as never, !!f.segment?.length, false)}
+      WHERE f.org_id = ${orgId}::uuid AND f.occurred_at >= ${lo}::timestamptz AND f.occurred_at < ${hi}::timestamptz AND f.analysable
+        ${filterSql(f, textsCtx as never)}
+    ),
+    m AS MATERIALIZED (
+      SELECT x.id, x.occurred_at, k.key AS topic,
+        bool_or(t.sentiment_label = 'negative') AS neg, bool_or(t.sentiment_label = 'positive') AS pos
+      FROM texts x
+      JOIN text_topics t ON t.org_id = ${orgId}::uuid AND t.analysis_id = x.id
+      CROSS JOIN LATERAL (SELECT array_to_string((string_to_array(t.topic, '.'))[1:i], '.') AS key
+        FROM generate_series(1, cardinality(string_to_array(t.topic, '.'))) i) k
+      GROUP BY x.id, x.occurred_at, k.key
+    )
+    SELECT win.k, m.topic, to_char(date_trunc(win.g, m.occurred_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS bucket,
+      count(*)::int AS mentions, (count(*) FILTER (WHERE m.pos AND NOT m.neg))::int AS positive,
+      (count(*) FILTER (WHERE m.neg))::int AS negative
+    FROM win JOIN m ON m.occurred_at >= win.wf AND m.occurred_at < win.wt
+    GROUP BY 1, 2, 3
+    UNION ALL
+    SELECT win.k, NULL, NULL, count(x.id)::int, 0, 0
+    FROM win LEFT JOIN texts x ON x.occurred_at >= win.wf AND x.occurred_at < win.wt GROUP BY 1
+    ORDER BY 1, 2, 3`.execute(db);
+  const out = q.windows.map(() => ({ rows: [] as TopicBucketRow[], texts: 0 }));
+  for (const { k, ...row } of r.rows) {
+    const o = out[k - 1];
+    if (row.topic === null) o.texts = row.mentions;
+    else o.rows.push(row);
+  }
+  return out;
 }
 
 /** Daily mention counts of every topic key (with ancestors) in [from, to), for spike detection. */
