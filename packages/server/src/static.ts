@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { readCookie, SESSION_COOKIE } from './auth.js';
 import { Problem, sendProblem } from './problem.js';
 
 const TYPES: Record<string, string> = {
@@ -42,8 +43,20 @@ export function staticRoutes(app: FastifyInstance, dir = defaultWebDir()): void 
     return index;
   };
 
-  const serveIndex = (reply: FastifyReply) => {
-    const html = loadIndex();
+  // Without a session cookie the app goes straight to sign-in: it need not ask /api/v1/me (and
+  // log a 401 in the browser's console) to find that out.
+  let signedOut: Buffer | null = null;
+  const signedOutIndex = (html: Buffer) => {
+    signedOut ??= Buffer.from(
+      html.toString('utf8').replace('<head>', '<head><meta name="canopy-session" content="none">'),
+      'utf8',
+    );
+    return signedOut;
+  };
+
+  const serveIndex = (req: FastifyRequest, reply: FastifyReply) => {
+    const built = loadIndex();
+    const html = built && !readCookie(req, SESSION_COOKIE) ? signedOutIndex(built) : built;
     reply.header('cache-control', 'no-cache');
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
@@ -72,7 +85,7 @@ export function staticRoutes(app: FastifyInstance, dir = defaultWebDir()): void 
         return reply.code(404).type('text/plain; charset=utf-8').send('not found');
       }
     }
-    return serveIndex(reply);
+    return serveIndex(req, reply);
   };
   app.get('/', handler);
   app.get('/*', handler);

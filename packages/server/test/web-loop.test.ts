@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -13,13 +13,14 @@ import { buildApp } from '../src/app.js';
 import { type DemoLoaded, loadDemo } from '../src/demo.js';
 import { TextAnalysisStep } from '../src/pipeline/analyse.js';
 import { defaultWebDir } from '../src/static.js';
+import { DEMO_CUSTOMERS } from './web-browser.js';
 
 /**
  * The closed-loop and survey pages end to end, in Debian's Chromium on the demo org: cases
  * (list, board, detail with workflow, notes, root cause, actions), rules (with the server's
  * field errors), the weekly digest, and the survey editor. What the UI changes is read back
- * through the API. Screenshots at 1280×800 and 375×740 go to test-artifacts/screenshots/, and
- * every page's time from navigation to settled (nothing loading) is measured and bounded.
+ * through the API, on the demo at `npm start`'s size. Screenshots at 1280×800 and 375×740 go to
+ * test-artifacts/screenshots/ (page timings: web.test.ts).
  */
 const CHROMIUM = process.env.CANOPY_CHROMIUM ?? '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -27,8 +28,6 @@ const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 const skip = existsSync(CHROMIUM)
   ? false
   : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CANOPY_CHROMIUM)`;
-/** Time from navigation to a settled page; CI machines are slower than a laptop, hence the knob. */
-const BUDGET_MS = Number(process.env.CANOPY_PAGE_BUDGET_MS ?? 1000);
 
 const monday = (d: Date) => {
   const t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
@@ -111,7 +110,11 @@ describe('closed loop and survey pages in Chromium', { skip, timeout: 600_000 },
     assert.ok(existsSync(join(defaultWebDir(), 'index.html')), 'packages/web/dist is missing: run `npm run build`');
     mkdirSync(SHOTS, { recursive: true });
     store = await openStore({});
-    demo = await loadDemo(store, { customers: 300, seed: 1, analysis: new TextAnalysisStep(defaultAnalyser()) });
+    demo = await loadDemo(store, {
+      customers: DEMO_CUSTOMERS,
+      seed: 1,
+      analysis: new TextAnalysisStep(defaultAnalyser(), { store }),
+    });
     app = await buildApp({ store, analyser: defaultAnalyser() });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const addr = app.server.address();
@@ -430,39 +433,7 @@ describe('closed loop and survey pages in Chromium', { skip, timeout: 600_000 },
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
-  test('every page settles within the budget on a full load', async () => {
-    const paths: [string, string][] = [
-      ['overview', '/'],
-      ['trends', '/trends'],
-      ['journey', '/journey'],
-      ['topics', '/topics'],
-      ['drivers', '/drivers'],
-      ['loyalty', '/loyalty'],
-      ['customers', '/customers'],
-      ['agents', '/agents'],
-      ['feedback', '/feedback'],
-      ['cases', '/cases'],
-      ['cases-board', '/cases?view=board'],
-      ['rules', '/rules'],
-      ['digest', '/digest'],
-      ['surveys', '/surveys'],
-      ['survey-editor', '/surveys/after-delivery'],
-    ];
-    const slow: string[] = [];
-    for (const [name, path] of paths) {
-      // Best of two full loads: the first also warms the server's query plans and caches.
-      const a = await open(path);
-      const b = await open(path);
-      timings[`first:${name}`] = a;
-      timings[`again:${name}`] = b;
-      if (Math.min(a, b) > BUDGET_MS) slow.push(`${name} ${Math.min(a, b)} ms`);
-    }
-    // On a machine busy with other work the browser's main thread and the database both wait for
-    // a core: the numbers are still printed, but the budget only holds on an unloaded machine.
-    const load = loadavg()[0]! / cpus().length;
-    if (load > 1.5)
-      console.log(`machine load ${load.toFixed(1)} per core: page budget not enforced (${slow.join(', ')})`);
-    else assert.deepEqual(slow, [], `pages slower than ${BUDGET_MS} ms`);
+  test('no page or console errors along the way', () => {
     assert.deepEqual(errors, []);
   });
 });

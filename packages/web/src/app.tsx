@@ -150,6 +150,11 @@ export function App() {
 
   useEffect(() => {
     setUnauthorizedHandler(() => setMe(null));
+    // The server marks the page when the browser sent no session cookie: sign in, no need to ask.
+    if (document.querySelector('meta[name="canopy-session"][content="none"]')) {
+      setMe(null);
+      return;
+    }
     api<Me>('GET', '/api/v1/me').then(
       (m) => {
         prefetch('/api/v1/departments', '/api/v1/touchpoints');

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { SERIES } from '../palette';
 
 type EchartsModule = typeof import('../echarts');
@@ -83,4 +83,15 @@ export function Chart({
       {!ready && <div className="chart-loading">Loading chart…</div>}
     </div>
   );
+}
+
+const NARROW = '(max-width: 640px)';
+const subscribeNarrow = (fn: () => void) => {
+  const m = matchMedia(NARROW);
+  m.addEventListener('change', fn);
+  return () => m.removeEventListener('change', fn);
+};
+/** Whether the screen is phone-width (charts lay out tighter there), following resizes. */
+export function useNarrow(): boolean {
+  return useSyncExternalStore(subscribeNarrow, () => matchMedia(NARROW).matches);
 }

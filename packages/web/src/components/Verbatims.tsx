@@ -50,6 +50,17 @@ async function analysesOf(items: Verbatim[]): Promise<Map<string, Analysis | und
 }
 
 /** The responses or texts behind a number: `params` are the metrics API's, as the chart used them. */
+/**
+ * The verbatims API narrows by score answers only (nps, csat, ces): a chart of another measure
+ * (sentiment, times, counts) drills to every text behind it, a variant to its base answer.
+ */
+const SCORE_OF: Record<string, string> = { nps: 'nps', csat: 'csat', csat_mean: 'csat', ces: 'ces', ces_easy: 'ces' };
+export function verbatimParams(params: Params): Params {
+  const { metric, ...rest } = params;
+  const score = typeof metric === 'string' ? SCORE_OF[metric] : undefined;
+  return score ? { ...rest, metric: score } : rest;
+}
+
 export function VerbatimList({
   title,
   params,
@@ -61,7 +72,7 @@ export function VerbatimList({
   focus?: string;
   onClose?: () => void;
 }) {
-  const res = useApi<V>('/api/v1/metrics/verbatims', { limit: 20, ...params });
+  const res = useApi<V>('/api/v1/metrics/verbatims', { limit: 20, ...verbatimParams(params) });
   const [spans, setSpans] = useState<Map<string, Analysis | undefined>>(new Map());
   useEffect(() => {
     setSpans(new Map());
@@ -76,6 +87,7 @@ export function VerbatimList({
   const feedbackLink = withQuery('/feedback', {
     topic: typeof params.topic === 'string' ? params.topic.split(',')[0] : undefined,
     sentiment: typeof params.sentiment === 'string' ? params.sentiment : undefined,
+    touchpoint: typeof params.touchpoint === 'string' ? params.touchpoint : undefined,
   });
 
   return (
@@ -98,7 +110,13 @@ export function VerbatimList({
       ) : res.loading || !res.data ? (
         <Loading what="Loading verbatims" />
       ) : res.data.items.length === 0 ? (
-        <Empty title="No texts behind this number">The rows in it carry no comment, or the filters leave none.</Empty>
+        <Empty title="No survey comments behind this number">
+          The answers in it carry no comment, or the filters leave none. Texts from tickets, chats and emails are in the{' '}
+          <Link to={withQuery(feedbackLink, { source: 'interactions' })} data-testid="verbatims-interactions">
+            feedback explorer’s interactions
+          </Link>
+          .
+        </Empty>
       ) : (
         <ul className="verbatims">
           {res.data.items.map((v, i) => {

@@ -215,13 +215,16 @@ export function Help({
   align?: 'right';
 }) {
   const body = text ?? (term ? GLOSSARY[term] : undefined);
-  const [open, setOpen] = useState(false);
+  // 'pinned' by a click or Enter; 'dismissed' by Escape (hidden even while hovered or focused).
+  const [state, setState] = useState<'pinned' | 'dismissed' | null>(null);
   const id = useId();
   const ref = useRef<HTMLSpanElement>(null);
   useEffect(() => {
-    if (!open) return;
+    if (state === null) return;
     const close = (e: Event) => {
-      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !ref.current?.contains(e.target as Node)) setOpen(false);
+      if (e instanceof KeyboardEvent) {
+        if (e.key === 'Escape') setState('dismissed');
+      } else if (!ref.current?.contains(e.target as Node)) setState(null);
     };
     document.addEventListener('keydown', close);
     document.addEventListener('pointerdown', close);
@@ -229,21 +232,31 @@ export function Help({
       document.removeEventListener('keydown', close);
       document.removeEventListener('pointerdown', close);
     };
-  }, [open]);
+  }, [state]);
   if (!body) return null;
   return (
-    <span className={`help${align ? ` ${align}` : ''}`} ref={ref} data-open={open || undefined}>
+    <span
+      className={`help${align ? ` ${align}` : ''}`}
+      ref={ref}
+      data-open={state === 'pinned' || undefined}
+      data-dismissed={state === 'dismissed' || undefined}
+      onMouseLeave={() => state === 'dismissed' && setState(null)}
+    >
       <button
         type="button"
         className="help-btn"
         aria-label={`What is ${label ?? term ?? 'this'}?`}
-        aria-expanded={open}
+        aria-expanded={state === 'pinned'}
         aria-describedby={id}
         onClick={(e) => {
           e.preventDefault();
           e.stopPropagation();
-          setOpen((o) => !o);
+          setState((o) => (o === 'pinned' ? 'dismissed' : 'pinned'));
         }}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') setState('dismissed');
+        }}
+        onBlur={() => state === 'dismissed' && setState(null)}
       >
         ?
       </button>

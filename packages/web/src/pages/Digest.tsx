@@ -55,7 +55,7 @@ function SendDigest({ week, department, configured }: { week: string; department
     }
   };
   return (
-    <Card title="Email this digest" testId="digest-send">
+    <Card title="Email this digest" testId="send-digest">
       <form className="inline-send" onSubmit={submit} noValidate>
         <Field label="Recipients (comma-separated email addresses)" error={fieldError}>
           <input
@@ -66,26 +66,26 @@ function SendDigest({ week, department, configured }: { week: string; department
             onChange={(e) => setTo(e.target.value)}
             placeholder="cx-team@example.com, head-of-delivery@example.com"
             aria-invalid={fieldError ? true : undefined}
-            data-testid="digest-to"
+            data-testid="send-digest-to"
           />
         </Field>
-        <button type="submit" disabled={busy || !configured} data-testid="digest-send-button">
+        <button type="submit" disabled={busy || !configured} data-testid="send-digest-button">
           {busy ? 'Sending…' : 'Send'}
         </button>
       </form>
       {!configured && (
-        <p className="note" data-testid="digest-no-smtp">
+        <p className="note" data-testid="send-digest-no-smtp">
           Email is not set up on this server: start it with <code>CANOPY_SMTP_URL</code> (and{' '}
           <code>CANOPY_SMTP_FROM</code>) to send digests, rule emails and email surveys.
         </p>
       )}
       {done && (
-        <p className="ok" role="status" data-testid="digest-sent">
+        <p className="ok" role="status" data-testid="send-digest-sent">
           {done}
         </p>
       )}
       {error && (
-        <p className="error" role="alert" data-testid="digest-send-error">
+        <p className="error" role="alert" data-testid="send-digest-error">
           {error}
         </p>
       )}
@@ -150,7 +150,6 @@ export default function Digest() {
         </Empty>
       ) : (
         <>
-          <SendDigest week={monday(week)} department={department} configured={dg.data.email_configured !== false} />
           <p className="note">
             Week of {day(dg.data.week.from)} – {day(new Date(Date.parse(dg.data.week.to) - 1).toISOString())}
             {dg.data.departments.length > active(dg.data).length &&
@@ -274,6 +273,9 @@ export default function Digest() {
             </Card>
           ))}
         </>
+      )}
+      {dg.data && (
+        <SendDigest week={monday(week)} department={department} configured={dg.data.email_configured !== false} />
       )}
     </>
   );

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { type Journey as J, type Params, useApi } from '../api';
-import { Chart, type ChartOption } from '../components/Chart';
+import { Chart, type ChartOption, useNarrow } from '../components/Chart';
 import { Card, Empty, ErrorBox, Help, Loading, NoDataHint, PageHead, Toggle } from '../components/ui';
 import { VerbatimList } from '../components/Verbatims';
 import { activeFilterCount, setParams, toParams, useFilters, useParam } from '../filters';
@@ -25,6 +25,7 @@ export default function Journey() {
   const measure = (useParam('measure', 'sentiment') as 'sentiment' | 'nps' | 'csat') || 'sentiment';
   const j = useApi<J>('/api/v1/metrics/journey', toParams(f));
   const [drill, setDrill] = useState<{ label: string; params: Params } | null>(null);
+  const narrow = useNarrow();
 
   const view = useMemo(() => {
     if (!j.data) return null;
@@ -39,7 +40,8 @@ export default function Journey() {
     const [lo, hi] = measure === 'csat' ? [0, 100] : [-100, 100];
     const unit = measure === 'csat' ? 'percent' : measure === 'nps' ? 'nps' : 'index';
     const option: ChartOption = {
-      grid: { left: 150, right: 20, top: 10, bottom: 100 },
+      // On a phone: shorter touchpoint names and colour only (eight columns leave no room for numbers).
+      grid: { left: narrow ? 96 : 150, right: narrow ? 8 : 20, top: 10, bottom: 100 },
       tooltip: {
         // biome-ignore lint/suspicious/noExplicitAny: ECharts tooltip params
         formatter: (p: any) =>
@@ -49,13 +51,13 @@ export default function Journey() {
         type: 'category',
         data: stages.map(titleCase),
         splitArea: { show: true },
-        axisLabel: { interval: 0, rotate: 30 },
+        axisLabel: { interval: 0, rotate: narrow ? 60 : 30, fontSize: narrow ? 10 : 12 },
       },
       yAxis: {
         type: 'category',
         data: rows.map((r) => r.label),
         inverse: true,
-        axisLabel: { width: 140, overflow: 'truncate' },
+        axisLabel: { width: narrow ? 88 : 140, overflow: 'truncate', fontSize: narrow ? 10 : 12 },
       },
       visualMap: {
         min: lo,
@@ -74,7 +76,7 @@ export default function Journey() {
           type: 'heatmap',
           data: data.filter((d) => d.value[2] !== null),
           label: {
-            show: true,
+            show: !narrow,
             formatter: (p: { data: { value: number[] } }) => fmt(p.data.value[2], unit),
             fontSize: 11,
           },
@@ -83,7 +85,7 @@ export default function Journey() {
       ],
     };
     return { option, rows, stages, hidden: all.length - rows.length };
-  }, [j.data, measure]);
+  }, [j.data, measure, narrow]);
 
   return (
     <>
@@ -107,7 +109,7 @@ export default function Journey() {
                   <tr>
                     <th>Stage</th>
                     <th className="num">Customers</th>
-                    <th className="num">
+                    <th className="num wrap">
                       vs previous stage
                       <Help
                         align="right"
@@ -123,8 +125,8 @@ export default function Journey() {
                         text="Median days between a customer's first contact at the previous stage and at this one. Negative when most customers reached this stage first."
                       />
                     </th>
-                    <th className="num">NPS</th>
-                    <th className="num">CSAT</th>
+                    <th className="num hide-phone">NPS</th>
+                    <th className="num hide-phone">CSAT</th>
                     <th className="num">Sentiment</th>
                   </tr>
                 </thead>
@@ -135,8 +137,8 @@ export default function Journey() {
                       <td className="num">{count(s.customers)}</td>
                       <td className="num">{change(s.drop_off.from_previous)}</td>
                       <td className="num hide-phone">{s.median_days_from_previous ?? '—'}</td>
-                      <td className="num">{fmt(s.nps.value, 'nps')}</td>
-                      <td className="num">{fmt(s.csat.value, 'percent')}</td>
+                      <td className="num hide-phone">{fmt(s.nps.value, 'nps')}</td>
+                      <td className="num hide-phone">{fmt(s.csat.value, 'percent')}</td>
                       <td className="num">{fmt(s.sentiment.value, 'index')}</td>
                     </tr>
                   ))}

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { type Topics as T, type Topic, useApi } from '../api';
 import { Chart, type ChartOption } from '../components/Chart';
-import { Card, Chip, Empty, ErrorBox, Loading, NoDataHint, PageHead, Toggle } from '../components/ui';
+import { Card, Chip, Empty, ErrorBox, Help, Loading, NoDataHint, PageHead, Toggle } from '../components/ui';
 import { VerbatimList } from '../components/Verbatims';
 import { activeFilterCount, setParams, toParams, useFilters, useParam } from '../filters';
 import { count, fmt, pct, titleCase } from '../format';
@@ -51,6 +51,11 @@ function TreeRows({
               {t.children.length > 0 && <span aria-hidden="true">{open.has(t.key) ? '▾ ' : '▸ '}</span>}
               {t.label}
               {t.spike && <Chip tone="warn">spike</Chip>}
+              <small className="tree-meta">
+                {t.department ? titleCase(t.department) : 'no owner'}
+                {t.change !== null &&
+                  ` · ${t.change >= 1 ? '▲' : '▼'} ${Math.abs(Math.round((t.change - 1) * 100))}% vs previous period`}
+              </small>
             </span>
             <span className="num">{count(t.mentions)}</span>
             <span className="num" style={{ color: sentColour(t.sentiment.value) }}>
@@ -169,9 +174,12 @@ export default function Topics() {
           </Card>
           <Card title="Topic tree" testId="topic-tree">
             <div className="tree-row" style={{ cursor: 'default', fontSize: '0.78rem', color: 'var(--muted)' }}>
-              <span>Topic</span>
+              <span>Topic · owning department · mentions vs previous period</span>
               <span className="num">Mentions</span>
-              <span className="num">Sentiment</span>
+              <span className="num">
+                Sentiment
+                <Help term="sentiment" label="sentiment" align="right" />
+              </span>
               <span className="hide-phone" />
             </div>
             <TreeRows topics={top} selected={selected} max={max} open={open} toggle={toggle} />
