@@ -6,12 +6,16 @@ import type { SentenceSentiment, Sentiment, SentimentLabel } from './types.js';
 import {
   type IdiomEntry,
   tokenInfos,
+  W_AUX,
   W_BOOSTER,
+  W_COMPARATIVE,
   W_CONCESSIVE,
   W_CONTRAST,
+  W_MODAL,
   W_NEGATES,
   W_NEGATOR,
   W_NOT_NEGATED,
+  W_WISH,
   type WordInfo,
 } from './words.js';
 
@@ -136,6 +140,35 @@ function modify(tokens: Token[], infos: WordInfo[], from: number, i: number, v: 
   return negated ? out * SENTIMENT_PARAMS.negationScalar : out;
 }
 
+/**
+ * A comparative said of what did not happen reads the other way round: "could have been (a lot)
+ * better", "should be cheaper", "I expected better", "was hoping for more friendly staff" are
+ * complaints; "couldn't be better", "could have been worse" are praise (with the negation, applied
+ * before). The comparative is the sentiment word itself or a "more"/"less" just before it; the
+ * trigger is a modal followed by be/have, or a wish/expectation, within six words in the clause.
+ */
+function counterfactual(tokens: Token[], infos: WordInfo[], from: number, i: number): boolean {
+  let comparative = (infos[i].flags & W_COMPARATIVE) !== 0;
+  let k = 0;
+  let sawAux = false;
+  for (let j = i - 1; j >= from && k < 6; j--) {
+    const p = tokens[j];
+    if (p.kind !== TokenKind.Word) {
+      if (isClauseBreak(p)) return false;
+      continue;
+    }
+    const f = infos[j].flags;
+    if (f & W_CONTRAST) return false;
+    if (k < 2 && f & W_COMPARATIVE) comparative = true;
+    if (f & W_AUX) sawAux = true;
+    if (comparative && f & W_WISH) return true;
+    // "could've" carries its own auxiliary.
+    if (comparative && f & W_MODAL && (sawAux || p.lower.endsWith('ve'))) return true;
+    k++;
+  }
+  return false;
+}
+
 function matchIdiom(tokens: Token[], i: number, b: number, cands: IdiomEntry[]): IdiomEntry | undefined {
   for (const e of cands) {
     const L = e.toks.length;
@@ -208,6 +241,7 @@ export function analyseSentiment(
             x += x > 0 ? P.capsBoost : -P.capsBoost;
           if (w.elongated) x += x > 0 ? P.elongationBoost : -P.elongationBoost;
           x = modify(tokens, infos, a, i, x, boosts);
+          if (x !== 0 && counterfactual(tokens, infos, a, i)) x *= P.negationScalar;
         }
       } else if (t.kind === TokenKind.Emoji || t.kind === TokenKind.Emoticon) {
         x = symbolValence(t);

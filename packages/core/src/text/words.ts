@@ -53,6 +53,14 @@ export const W_AND_FOLLOWER = 64;
 export const W_NOT_NEGATED = 128;
 /** Words that end a negation's reach. */
 export const W_BOOSTER = 256;
+/** Modals of what did not happen ("could", "should've"): "could have been better" wants it better. */
+export const W_MODAL = 512;
+/** Wishes and expectations ("wish", "hoping", "expected"): "I expected better" is a complaint. */
+export const W_WISH = 1024;
+/** Comparatives whose valence a counterfactual turns round ("better", "worse", "nicer" …). */
+export const W_COMPARATIVE = 2048;
+/** "be", "have", "been" …: after a modal they make it counterfactual ("could be", "should have"). */
+export const W_AUX = 4096;
 
 const SPLIT_WORDS = ['but', 'however', 'although', 'though', 'yet', 'whereas', 'while', 'whilst', 'except', 'plus'];
 const AND_FOLLOWERS = (
@@ -79,6 +87,16 @@ for (const w of CONTRAST_AFTER) addFlag(w, W_CONTRAST);
 for (const w of CONCESSIVE) addFlag(w, W_CONCESSIVE);
 for (const w of NEGATORS) addFlag(w, W_NEGATOR | W_NEGATES);
 for (const w of BOOSTERS.keys()) addFlag(w, W_BOOSTER);
+for (const m of ['could', 'should', 'would', 'might', 'ought']) {
+  for (const w of [m, `${m}'ve`, `${m}ve`, `${m}n't`, `${m}nt`]) addFlag(w, W_MODAL);
+}
+for (const w of 'wish wished wishing hope hoped hoping expect expected expecting'.split(' ')) addFlag(w, W_WISH);
+for (const w of 'be have been had'.split(' ')) addFlag(w, W_AUX);
+for (const w of (
+  'better worse nicer tastier friendlier happier easier cleaner fresher faster quicker cheaper warmer kinder ' +
+  'politer healthier bigger hotter more less'
+).split(' '))
+  addFlag(w, W_COMPARATIVE);
 
 function hasTriple(s: string): boolean {
   for (let i = 2; i < s.length; i++) if (s[i] === s[i - 1] && s[i] === s[i - 2]) return true;

@@ -19,6 +19,22 @@ test('negation flips and softens', () => {
   assert.ok(s('No problems at all with the delivery') > 0);
 });
 
+test('counterfactual comparatives: "could have been better" is a complaint, "couldn\'t be better" praise', () => {
+  assert.equal(scoreSentiment('The food could have been better.').label, 'negative');
+  assert.equal(scoreSentiment('The staff should be a lot nicer').label, 'negative');
+  assert.ok(s('The staff could have been more attentive') < 0);
+  assert.ok(s("could've been better") < 0);
+  assert.ok(s('I expected better') < 0);
+  assert.ok(s("It couldn't be better!") > 0.3);
+  assert.ok(s('Could have been worse.') > 0);
+  // Not counterfactual: plain comparatives, and modals without be/have.
+  assert.ok(s('It was better than last time') > 0.3);
+  assert.ok(s('Better than I expected!') > 0.3);
+  assert.ok(s('I would recommend it') > 0.3);
+  // A clause break ends the reach.
+  assert.ok(s('We could have left, better staff came over') > 0);
+});
+
 test('intensifiers and dampeners', () => {
   assert.ok(s('the staff were very helpful') > s('the staff were helpful'));
   assert.ok(s('the staff were slightly helpful') < s('the staff were helpful'));
