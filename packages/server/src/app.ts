@@ -27,6 +27,8 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Rules, cases, webhooks, digests and the job runner (SMTP, runner settings). */
   loop?: LoopOptions;
+  /** API requests per minute per API key or signed-in user (default CANOPY_RATE_PER_MINUTE or 3000; 0 = no limit). */
+  ratePerMinute?: number;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -38,7 +40,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Batches are large; a slow client should not hold a socket forever.
     requestTimeout: 120_000,
   });
-  const auth = new ApiKeyAuth(opts.store);
+  const auth = new ApiKeyAuth(opts.store, {
+    ratePerMinute: opts.ratePerMinute ?? Number(process.env.CANOPY_RATE_PER_MINUTE ?? 3000),
+  });
 
   // JSON bodies must be UTF-8: invalid bytes are an error, not silently replaced characters.
   app.removeAllContentTypeParsers();

@@ -4,6 +4,7 @@ import { findApiKey } from '@canopy/store';
 import type { FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { Problem } from './problem.js';
+import { RateLimiter } from './rate-limit.js';
 
 export interface OrgContext {
   orgId: string;
@@ -51,10 +52,18 @@ export function readCookie(req: FastifyRequest, name: string): string | undefine
  */
 export class ApiKeyAuth {
   private cache = new Map<string, { ctx: OrgContext | null; until: number }>();
+  /** Requests per caller (API key or user), checked by the route wrapper. */
+  readonly limiter = new RateLimiter();
+  readonly ratePerMinute: number;
+  private readonly ttlMs: number;
   constructor(
-    private readonly store: Store,
-    private readonly ttlMs = 10_000,
-  ) {}
+    readonly store: Store,
+    opts: { ttlMs?: number; ratePerMinute?: number } = {},
+  ) {
+    this.ttlMs = opts.ttlMs ?? 10_000;
+    const rate = opts.ratePerMinute ?? 3000;
+    this.ratePerMinute = Number.isFinite(rate) && rate > 0 ? rate : 0;
+  }
 
   async authenticate(req: FastifyRequest): Promise<OrgContext> {
     const header = req.headers.authorization;

@@ -1,4 +1,5 @@
 import { can, type Permission, type UserRole, withoutPii } from '@canopy/core';
+import { writeAudit } from '@canopy/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ApiKeyAuth, OrgContext } from './auth.js';
@@ -19,6 +20,8 @@ export interface RouteDoc {
   permission?: Permission;
   /** The answer holds only the caller's own data (their session): nothing to redact. */
   ownDataOnly?: boolean;
+  /** Written to the audit log (default: changes needing configure or manage_users). */
+  audit?: boolean;
 }
 
 const docs = new WeakMap<FastifyInstance, RouteDoc[]>();
@@ -73,6 +76,8 @@ export function apiRoute<Q = Record<string, never>>(
 ): void {
   const needsAuth = def.auth ?? true;
   const permission = def.permission ?? (def.method === 'GET' ? 'read' : 'write');
+  const audited =
+    needsAuth && (def.audit ?? (def.method !== 'GET' && (permission === 'configure' || permission === 'manage_users')));
   routeDocs(app).push({ ...def, auth: needsAuth, permission });
   app.route({
     method: def.method,
@@ -80,12 +85,45 @@ export function apiRoute<Q = Record<string, never>>(
     preSerialization: (req, _reply, payload, done) => {
       done(null, !def.ownDataOnly && hidesPii(askedBy.get(req)) ? withoutPii(payload) : payload);
     },
+    // After the answer is sent, so the log never slows or fails the request it records.
+    onResponse: (req, reply, done) => {
+      const org = askedBy.get(req);
+      if (audited && org?.orgId) {
+        writeAudit(auth.store.db, {
+          orgId: org.orgId,
+          actorKind: org.userId ? 'user' : 'api_key',
+          actorId: org.userId ?? (org.keyId || null),
+          permission,
+          method: def.method,
+          route: def.url,
+          path: req.url.split('?')[0] ?? req.url,
+          status: reply.statusCode,
+        }).catch((err) => req.log.error({ err }, 'audit log write failed'));
+      }
+      done();
+    },
     handler: async (req, reply) => {
       const org = needsAuth ? await auth.authenticate(req) : ({ orgId: '', keyId: '' } as OrgContext);
+      if (needsAuth) {
+        askedBy.set(req, org);
+        if (auth.ratePerMinute > 0) {
+          const caller = org.userId ? `u:${org.userId}` : `k:${org.keyId}`;
+          const wait = auth.limiter.take(caller, auth.ratePerMinute);
+          reply.header('ratelimit-limit', String(auth.ratePerMinute));
+          reply.header('ratelimit-remaining', String(auth.limiter.remaining(caller)));
+          if (wait > 0) {
+            reply.header('retry-after', String(wait));
+            throw new Problem(
+              429,
+              'Too many requests',
+              `more than ${auth.ratePerMinute} requests a minute: try again in ${wait} s (send records in batches)`,
+            );
+          }
+        }
+      }
       if (org.role && !can(org.role as UserRole, permission)) {
         throw new Problem(403, 'Forbidden', `your role (${org.role}) may not ${PERMISSION_WORDS[permission]}`);
       }
-      askedBy.set(req, org);
       let query = {} as Q;
       if (def.query) {
         const r = def.query.safeParse(req.query ?? {});

@@ -211,3 +211,65 @@ eachStore('users and roles', (env) => {
     );
   });
 });
+
+eachStore('audit log', (env) => {
+  it('records who changed configuration or users, refused attempts included, newest first', async () => {
+    const { key } = await env().newOrg();
+    const admin = await addUser(env(), key, 'admin');
+    const viewer = await addUser(env(), key, 'viewer');
+    const rule = { name: 'Detractors', condition: { type: 'nps', max: 6 }, actions: [{ type: 'tag', tag: 'x' }] };
+    const made = await as(env(), admin.cookie)('POST', '/api/v1/rules', rule);
+    assert.ok(made.status < 300, JSON.stringify(made.body));
+    assert.equal((await as(env(), viewer.cookie)('POST', '/api/v1/rules', rule)).status, 403);
+    await as(env(), viewer.cookie)('GET', '/api/v1/rules');
+    await env().api('POST', '/api/v1/events', key, []);
+    // The entry is written after the answer: wait for it.
+    let log: any;
+    for (let i = 0; i < 50; i++) {
+      log = (await env().api('GET', '/api/v1/audit', key)).body;
+      if (log.items.length >= 4) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const rows = log.items.map((e: any) => [e.actor.label, e.method, e.route, e.status]);
+    assert.deepEqual(rows.slice(0, 2), [
+      [viewer.email, 'POST', '/api/v1/rules', 403],
+      [admin.email, 'POST', '/api/v1/rules', made.status],
+    ]);
+    // The users added with the API key are there too, named by the key; reads and data are not logged.
+    assert.deepEqual(
+      rows.slice(2).map((r: unknown[]) => [String(r[0]).startsWith('key test'), r[1], r[2], r[3]]),
+      [
+        [true, 'POST', '/api/v1/users', 201],
+        [true, 'POST', '/api/v1/users', 201],
+      ],
+    );
+    const page = await env().api('GET', '/api/v1/audit?limit=1', key);
+    assert.equal(page.body.items.length, 1);
+    const next = await env().api('GET', `/api/v1/audit?limit=1&before=${page.body.next_before}`, key);
+    assert.equal(next.body.items[0].actor.label, admin.email);
+    assert.equal((await as(env(), viewer.cookie)('GET', '/api/v1/audit')).status, 403);
+  });
+});
+
+eachStore(
+  'rate limit',
+  (env) => {
+    it('answers 429 with Retry-After once a caller spends its budget; others are not affected', async () => {
+      const a = await env().newOrg();
+      const b = await env().newOrg();
+      const statuses: number[] = [];
+      let last: Response | undefined;
+      for (let i = 0; i < 6; i++) {
+        last = await fetch(`${env().base}/api/v1/rules`, { headers: { authorization: `Bearer ${a.key}` } });
+        statuses.push(last.status);
+      }
+      assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429]);
+      assert.equal(last!.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+      assert.ok(Number(last!.headers.get('retry-after')) >= 1);
+      assert.equal(last!.headers.get('ratelimit-limit'), '5');
+      assert.match(((await last!.json()) as { detail: string }).detail, /more than 5 requests a minute/);
+      assert.equal((await env().api('GET', '/api/v1/rules', b.key)).status, 200);
+    });
+  },
+  { ratePerMinute: 5 },
+);

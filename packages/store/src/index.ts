@@ -1,4 +1,5 @@
 export * from './analytics/index.js';
+export * from './audit.js';
 export * from './export.js';
 export * from './ids.js';
 export * from './ingest/index.js';

@@ -196,6 +196,7 @@ export function sessionRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
     body: passwordChange,
     permission: 'read',
     ownDataOnly: true,
+    audit: true,
     responses: { 204: 'changed' },
     handler: async (req, reply, { org }) => {
       if (!org.userId) throw new Problem(400, 'Not a user', 'an API key has no password: sign in as the user');

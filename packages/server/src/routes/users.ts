@@ -5,6 +5,7 @@ import {
   deleteUser,
   emailTaken,
   getUser,
+  listAudit,
   listUsers,
   type Store,
   setPassword,
@@ -14,7 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ApiKeyAuth, OrgContext } from '../auth.js';
 import { Problem, zodFieldErrors } from '../problem.js';
-import { apiRoute } from '../route.js';
+import { apiRoute, limitParam } from '../route.js';
 
 /** Passwords people choose: long enough to resist guessing, short enough to hash quickly. */
 export const newPassword = z
@@ -74,6 +75,24 @@ export function userRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth)
       throw new Problem(422, 'Invalid user', 'nothing was written', [{ field, reason: `no department '${dep}'` }]);
     return row.id;
   };
+
+  const auditQuery = z.strictObject({
+    limit: limitParam(500, 100),
+    before: uuid.optional(),
+    actor: z.string().max(320).optional(),
+  });
+  apiRoute(app, auth, {
+    method: 'GET',
+    url: '/api/v1/audit',
+    summary: 'Who changed what: configuration and user changes, newest first (refused attempts too)',
+    tags: ['users'],
+    permission: 'manage_users',
+    audit: false,
+    query: auditQuery,
+    responses: { 200: '{items, next_before}' },
+    handler: async (_req, _reply, { org, query: q }) =>
+      listAudit(store.db, org.orgId, { limit: q.limit, before: q.before, actor: q.actor }),
+  });
 
   apiRoute(app, auth, {
     method: 'GET',

@@ -21,6 +21,7 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Problem, sendProblem, zodFieldErrors } from '../problem.js';
+import { RateLimiter } from '../rate-limit.js';
 import { apiRoute } from '../route.js';
 import { identitySecret, signedIdentity, verifyUserHash } from './identity.js';
 import { ui } from './pages.js';
@@ -32,23 +33,6 @@ import { type OrgSurveySettings, parseDefinition, parseSettings, type SurveyServ
  * visitor address. The key lets a page show the org's widget surveys and answer them; it reads
  * nothing else.
  */
-class RateLimiter {
-  private buckets = new Map<string, { tokens: number; at: number }>();
-  take(k: string, perMinute: number, now = Date.now()): number {
-    let b = this.buckets.get(k);
-    if (!b) {
-      if (this.buckets.size > 50_000) this.buckets.clear();
-      b = { tokens: perMinute, at: now };
-      this.buckets.set(k, b);
-    }
-    b.tokens = Math.min(perMinute, b.tokens + ((now - b.at) / 60_000) * perMinute);
-    b.at = now;
-    if (b.tokens < 1) return Math.ceil(((1 - b.tokens) / perMinute) * 60);
-    b.tokens -= 1;
-    return 0;
-  }
-}
-
 const displayInput = z.strictObject({
   survey: z.string().min(1).max(100),
   customer: z

@@ -5,6 +5,7 @@ import * as m003 from './003_text_models.js';
 import * as m004 from './004_closed_loop.js';
 import * as m005 from './005_surveys.js';
 import * as m006 from './006_analytics_speed.js';
+import * as m010 from './010_audit_log.js';
 
 /**
  * Numbered migrations, applied in order at start-up. Add a file NNN_name.ts and list it here;
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004_closed_loop': m004,
   '005_surveys': m005,
   '006_analytics_speed': m006,
+  '010_audit_log': m010,
 };
 
 export const migrationProvider: MigrationProvider = {
