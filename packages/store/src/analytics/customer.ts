@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../ingest/types.js';
-import { type AnswerType, filterSql, joinsSql, type MetricFilter, topicMatch } from './query.js';
+import { type AnswerType, filterSql, joinsSql, type MetricFilter, topicMatch, withWorkMem } from './query.js';
 
 const answersCtx = {
   family: 'answers' as const,
@@ -45,7 +45,8 @@ export async function loyaltyCounts(
   q: { type: 'nps' | 'csat'; from: Date; to: Date; filter: MetricFilter; horizonDays: number; now: Date },
 ): Promise<LoyaltyCountsRow[]> {
   const h = sql`make_interval(days => ${q.horizonDays})`;
-  const r = await sql<LoyaltyCountsRow>`
+  const r = await withWorkMem(db, 256, (db) =>
+    sql<LoyaltyCountsRow>`
     WITH last AS (
       SELECT DISTINCT ON (f.customer_id) f.customer_id, f.submitted_at AS t, round(f.value_num)::int AS box
       ${answerRows(orgId, q.type, q.from, q.to, q.filter)} AND f.customer_id IS NOT NULL
@@ -55,7 +56,8 @@ export async function loyaltyCounts(
       SELECT c.referred_by AS customer_id, array_agg(coalesce(c.acquired_at, c.created_at)) AS ats
       FROM customers c WHERE c.org_id = ${orgId}::uuid AND c.referred_by IS NOT NULL GROUP BY c.referred_by
     ), o AS MATERIALIZED (
-      -- One index-only range scan per customer (events_customer_cover) answers all three outcomes.
+      -- One index-only range scan per customer (events_customer_cover) answers all three outcomes
+      -- (at 10M rows this beat hashing the outcome events of the whole span, ~6M rows read).
       SELECT l.box, coalesce(x.cancelled, false) AS cancelled, coalesce(x.purchased, false) AS purchased,
         (coalesce(x.referral, false)
          OR EXISTS (SELECT 1 FROM unnest(r.ats) a WHERE a > l.t AND a <= l.t + ${h})) AS referred,
@@ -77,7 +79,8 @@ export async function loyaltyCounts(
       (count(*) FILTER (WHERE purchased OR elapsed OR cancelled))::int AS repurchased_known,
       (count(*) FILTER (WHERE referred))::int AS referred,
       (count(*) FILTER (WHERE referred OR elapsed OR cancelled))::int AS referred_known
-    FROM o GROUP BY box ORDER BY box`.execute(db);
+    FROM o GROUP BY box ORDER BY box`.execute(db),
+  );
   return r.rows;
 }
 
@@ -131,22 +134,25 @@ export async function topicDriverStats(
             ${q.filter.segment?.length ? sql`AND c.segment = ANY(${q.filter.segment}::text[])` : sql``}
             AND NOT EXISTS (SELECT 1 FROM events e WHERE e.org_id = c.org_id AND e.customer_id = c.id AND e.type = 'cancellation'
               AND e.occurred_at < ${q.from.toISOString()}::timestamptz)`;
-  const r = await sql<{ kind: string; a: string | null; b: string | null; n: number; s: number; s2: number }>`
+  const r = await withWorkMem(db, 256, (db) =>
+    sql<{ kind: string; a: string | null; b: string | null; n: number; s: number; s2: number }>`
     WITH y AS MATERIALIZED (${rows}),
     m AS MATERIALIZED (${
       q.source === 'outcomes'
-        ? // One index-only range scan per outcome row (interactions_customer_cover): OFFSET 0 keeps
-          // the planner from hashing every interaction of the org instead.
+        ? // The interactions of the whole span [from − lookback, to] once (a range scan), hashed by
+          // customer and joined to the outcome rows: at 10M rows (~1.6M outcome rows) one index
+          // range scan per outcome row took ~48 s, the hash join about half that.
           sql`SELECT DISTINCT y.rid, y.y, tp.key || ':' || i.outcome AS topic
       FROM y
-      JOIN LATERAL (SELECT i.touchpoint_id, i.outcome FROM interactions i
-        WHERE i.org_id = ${orgId}::uuid AND i.customer_id = y.customer_id
-          AND i.opened_at >= y.t0 AND i.opened_at <= y.t1 AND i.outcome IS NOT NULL OFFSET 0) i ON true
+      JOIN interactions i ON i.org_id = ${orgId}::uuid AND i.customer_id = y.customer_id
+        AND i.opened_at >= y.t0 AND i.opened_at <= y.t1 AND i.outcome IS NOT NULL
+        AND i.opened_at >= ${q.from.toISOString()}::timestamptz - ${lb} AND i.opened_at <= ${q.to.toISOString()}::timestamptz
       JOIN touchpoints tp ON tp.org_id = ${orgId}::uuid AND tp.id = i.touchpoint_id`
         : sql`SELECT DISTINCT y.rid, y.y, array_to_string((string_to_array(t.topic, '.'))[1:${q.level ?? 2}::int], '.') AS topic
       FROM y
       JOIN text_analyses ta ON ta.org_id = ${orgId}::uuid AND ta.customer_id = y.customer_id
         AND ta.occurred_at >= y.t0 AND ta.occurred_at <= y.t1
+        AND ta.occurred_at >= ${q.from.toISOString()}::timestamptz - ${lb} AND ta.occurred_at <= ${q.to.toISOString()}::timestamptz
       JOIN text_topics t ON t.org_id = ta.org_id AND t.analysis_id = ta.id
       WHERE t.sentiment_label = 'negative'`
     }),
@@ -167,7 +173,8 @@ export async function topicDriverStats(
     SELECT 'pair', m1.topic, m2.topic, count(*)::int, 0, 0
     FROM m m1 JOIN m m2 ON m2.rid = m1.rid AND m1.topic < m2.topic
     WHERE m1.topic IN (SELECT topic FROM top) AND m2.topic IN (SELECT topic FROM top)
-    GROUP BY m1.topic, m2.topic`.execute(db);
+    GROUP BY m1.topic, m2.topic`.execute(db),
+  );
   const out: BinaryDriverStats = { n: 0, sumY: 0, sumY2: 0, drivers: new Map(), pairs: new Map() };
   for (const x of r.rows) {
     if (x.kind === 'total') {
@@ -191,7 +198,8 @@ export async function touchpointDriverRows(
   q: { from: Date; to: Date; filter: MetricFilter; lookbackDays: number },
 ): Promise<{ ys: Map<number, number>; cells: { rid: number; key: string; score: number }[] }> {
   const lb = sql`make_interval(days => ${q.lookbackDays})`;
-  const r = await sql<{ rid: number; y: number; key: string | null; score: number | null }>`
+  const r = await withWorkMem(db, 256, (db) =>
+    sql<{ rid: number; y: number; key: string | null; score: number | null }>`
     WITH y AS MATERIALIZED (
       SELECT (row_number() OVER ())::int AS rid, f.customer_id, f.submitted_at AS t1, f.value_num AS y
       ${answerRows(orgId, 'nps', q.from, q.to, q.filter)} AND f.customer_id IS NOT NULL
@@ -216,7 +224,8 @@ export async function touchpointDriverRows(
     )
     SELECT y.rid, y.y, tp.key, avg(s.score)::float8 AS score
     FROM y LEFT JOIN s ON s.rid = y.rid LEFT JOIN touchpoints tp ON tp.org_id = ${orgId}::uuid AND tp.id = s.touchpoint_id
-    GROUP BY y.rid, y.y, tp.key`.execute(db);
+    GROUP BY y.rid, y.y, tp.key`.execute(db),
+  );
   const ys = new Map<number, number>();
   const cells: { rid: number; key: string; score: number }[] = [];
   for (const x of r.rows) {
