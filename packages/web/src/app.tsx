@@ -25,6 +25,7 @@ const loaders = {
   surveys: () => import('./pages/Surveys'),
   survey: () => import('./pages/SurveyEditor'),
   webhooks: () => import('./pages/Webhooks'),
+  users: () => import('./pages/Users'),
 };
 type PageKey = keyof typeof loaders;
 type PageProps = { id?: string; me: Me };
@@ -105,6 +106,7 @@ const NAV: [string, string][] = [
   ['/digest', 'Digest'],
   ['/surveys', 'Surveys'],
   ['/webhooks', 'Webhooks'],
+  ['/users', 'Users'],
 ];
 
 /** Pages with their own filters (the shared period bar does not apply to them). */
@@ -118,6 +120,7 @@ const OWN_FILTERS = new Set<PageKey>([
   'surveys',
   'survey',
   'webhooks',
+  'users',
 ]);
 
 function routeKey(path: string): { key: PageKey; id?: string } | null {
