@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../ingest/types.js';
 import { ROLLUPS } from '../migrations/002_analytics.js';
 import { PERIOD_ROLLUPS } from '../migrations/006_analytics_speed.js';
+import { TRIGGERS } from '../migrations/007_rollup_triggers.js';
 
 export interface RollupDiff {
   rollup: string;
@@ -101,7 +102,8 @@ export async function rebuildRollups(db: Db, orgId: string): Promise<void> {
   }
 }
 
-/** The rollup tables, for bulk loads that disable their triggers (`ALTER TABLE … DISABLE TRIGGER`). */
-export const ROLLUP_TRIGGERS: { table: string; trigger: string }[] = ALL.flatMap((s) =>
-  ['ins', 'del', 'upd'].map((e) => ({ table: s.table, trigger: `${s.rollup}_${e}` })),
-);
+/**
+ * The rollup triggers (one per table and event since migration 007), for bulk loads that disable
+ * them (`ALTER TABLE … DISABLE TRIGGER`) and rebuild the rollups after.
+ */
+export const ROLLUP_TRIGGERS: { table: string; trigger: string }[] = TRIGGERS;

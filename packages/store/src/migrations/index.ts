@@ -5,6 +5,7 @@ import * as m003 from './003_text_models.js';
 import * as m004 from './004_closed_loop.js';
 import * as m005 from './005_surveys.js';
 import * as m006 from './006_analytics_speed.js';
+import * as m007 from './007_rollup_triggers.js';
 import * as m010 from './010_audit_log.js';
 
 /**
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004_closed_loop': m004,
   '005_surveys': m005,
   '006_analytics_speed': m006,
+  '007_rollup_triggers': m007,
   '010_audit_log': m010,
 };
 

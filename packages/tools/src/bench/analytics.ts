@@ -576,11 +576,6 @@ async function triggerCost(store: Store, batches: number, days: number) {
   await setTriggers(store, false);
   const off2 = await runOnce('off2');
   await setTriggers(store, true);
-  // Only 002's daily rollups (the week/month ones of 006 disabled): what 006 adds.
-  const p006 = ROLLUP_TRIGGERS.filter((t) => /_period_/.test(t.trigger));
-  for (const t of p006) await sql.raw(`ALTER TABLE ${t.table} DISABLE TRIGGER ${t.trigger}`).execute(store.db);
-  const daily = await runOnce('daily');
-  for (const t of p006) await sql.raw(`ALTER TABLE ${t.table} ENABLE TRIGGER ${t.trigger}`).execute(store.db);
   await rebuildRollups(store.db, org.id);
   const diffs = await verifyRollups(store.db, org.id);
   if (diffs.some((d) => d.mismatches)) throw new Error(`rollups differ from raw rows: ${JSON.stringify(diffs)}`);
@@ -593,7 +588,6 @@ async function triggerCost(store: Store, batches: number, days: number) {
     batch_ms_on: (on * 1000) / batches,
     batch_ms_off: (off * 1000) / batches,
     overhead: on / off - 1,
-    batch_ms_daily_only: (daily * 1000) / batches,
   };
 }
 
@@ -716,7 +710,6 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
         notes[`${p}_ingest`] =
           `${tb} batches × 200 responses × 3 answers through ingestBatch, submitted over the last ${days} day(s), into a small org of the loaded database`;
         const tc = await triggerCost(store, tb, days);
-        figures[`${p}_ingest_batch_ms_daily_rollups_only`] = tc.batch_ms_daily_only;
         figures[`${p}_ingest_answers_per_s_triggers_on`] = Math.round(tc.on_answers_per_s);
         figures[`${p}_ingest_answers_per_s_triggers_off`] = Math.round(tc.off_answers_per_s);
         figures[`${p}_ingest_batch_ms_triggers_on`] = tc.batch_ms_on;
