@@ -74,13 +74,13 @@ function NewUser({ departments, onAdded }: { departments: Department[]; onAdded:
   return (
     <form onSubmit={submit} noValidate className="form-grid wide-form" data-testid="user-form">
       <Field label="Email (they sign in with it)" error={errs.email}>
-        <input type="email" value={form.email} onChange={set('email')} autoComplete="off" data-testid="user-email" />
+        <input type="email" value={form.email} onChange={set('email')} autoComplete="off" data-testid="new-user-email" />
       </Field>
       <Field label="Name" error={errs.name}>
-        <input value={form.name} onChange={set('name')} autoComplete="off" data-testid="user-name" />
+        <input value={form.name} onChange={set('name')} autoComplete="off" data-testid="new-user-name" />
       </Field>
       <Field label="Role" error={errs.role} hint={ROLE_INFO[form.role][1]}>
-        <select value={form.role} onChange={set('role')} data-testid="user-role">
+        <select value={form.role} onChange={set('role')} data-testid="new-user-role">
           {ROLES.map((r) => (
             <option key={r} value={r}>
               {ROLE_INFO[r][0]}
@@ -89,7 +89,7 @@ function NewUser({ departments, onAdded }: { departments: Department[]; onAdded:
         </select>
       </Field>
       <Field label={form.role === 'department_owner' ? 'Department' : 'Department (optional)'} error={errs.department}>
-        <select value={form.department} onChange={set('department')} data-testid="user-department">
+        <select value={form.department} onChange={set('department')} data-testid="new-user-department">
           <option value="">—</option>
           {departments.map((d) => (
             <option key={d.key} value={d.key}>
@@ -104,15 +104,15 @@ function NewUser({ departments, onAdded }: { departments: Department[]; onAdded:
           value={form.password}
           onChange={set('password')}
           autoComplete="new-password"
-          data-testid="user-password"
+          data-testid="new-user-password"
         />
       </Field>
       <div className="form-foot">
-        <button type="submit" disabled={busy} data-testid="user-submit">
+        <button type="submit" disabled={busy} data-testid="new-user-submit">
           {busy ? 'Adding…' : 'Add user'}
         </button>
         {error && (
-          <span className="error inline" role="alert" data-testid="user-error">
+          <span className="error inline" role="alert" data-testid="new-user-error">
             {error}
           </span>
         )}

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { eachStore, type TestEnv } from './harness.js';
+
+/**
+ * The Users page in Debian's Chromium, as an admin and as a viewer: add a user (a bad password
+ * is refused at its field), change a role, see the change in the audit log; a viewer cannot
+ * manage users and reads customers' words with personal data hidden.
+ */
+const CHROMIUM = process.env.CANOPY_CHROMIUM ?? '/usr/bin/chromium';
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
+const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
+const PASSWORD = 'correct horse battery';
+
+let browser: Browser;
+before(async () => {
+  if (skip) return;
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking'],
+  });
+});
+after(async () => browser?.close());
+
+async function signedIn(env: TestEnv, email: string): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('dialog', (d) => d.accept());
+  await page.goto(`${env.base}/users`);
+  try {
+    await page.waitForSelector('input[name=email]', { timeout: 20_000 });
+  } catch (e) {
+    await page.screenshot({ path: join(SHOTS, 'users-signin-failed.png') });
+    throw new Error(`no sign-in form at ${page.url()}: ${(await page.locator('body').innerText()).slice(0, 500)}`, {
+      cause: e,
+    });
+  }
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=org-name]');
+  return { page, errors };
+}
+
+eachStore('users page in a browser', (env) => {
+  it('an admin adds a user, changes a role and sees it in the audit log; a viewer sees no personal data', {
+    skip,
+  }, async () => {
+    const { key } = await env().newOrg();
+    const stamp = Date.now().toString(36);
+    const adminEmail = `admin-${stamp}@example.com`;
+    const viewerEmail = `viewer-${stamp}@example.com`;
+    for (const [email, role] of [
+      [adminEmail, 'admin'],
+      [viewerEmail, 'viewer'],
+    ]) {
+      const r = await env().api('POST', '/api/v1/users', key, { email, name: role, role, password: PASSWORD });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+    }
+    const sent = await env().api('POST', '/api/v1/responses', key, {
+      customer_email: 'pia@example.net',
+      touchpoint: 'delivery',
+      submitted_at: new Date().toISOString(),
+      answers: [
+        { field: 'nps', type: 'nps', value: 1 },
+        { field: 'why', type: 'text', value: 'Late again. Call me on +44 7700 900123 or write to pia@example.net' },
+      ],
+    });
+    assert.ok(sent.status < 300, JSON.stringify(sent.body));
+
+    const admin = await signedIn(env(), adminEmail);
+    try {
+      const { page } = admin;
+      await page.waitForSelector('[data-testid=users-table]');
+      assert.deepEqual(
+        await page.locator('[data-user]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-user'))),
+        [adminEmail, viewerEmail],
+      );
+      const newEmail = `lee-${stamp}@example.com`;
+      await page.fill('[data-testid=new-user-email]', newEmail);
+      await page.fill('[data-testid=new-user-name]', 'Lee');
+      await page.selectOption('[data-testid=new-user-role]', 'agent');
+      await page.fill('[data-testid=new-user-password]', 'short');
+      await page.click('[data-testid=new-user-submit]');
+      await page.waitForSelector('[data-testid=new-user-error]');
+      assert.match(await page.locator('.field.has-error').innerText(), /at least 10 characters/);
+      await page.fill('[data-testid=new-user-password]', 'long enough password');
+      await page.click('[data-testid=new-user-submit]');
+      await page.waitForSelector(`[data-user="${newEmail}"]`);
+
+      await page.selectOption(`[data-user="${viewerEmail}"] [data-testid=user-row-role]`, 'analyst');
+      await page.waitForFunction(
+        `document.querySelector('[data-user="${viewerEmail}"] [data-testid=user-row-role]').value === 'analyst' && document.querySelectorAll('[data-testid=audit-entry]').length >= 4`,
+      );
+      const users = (await env().api('GET', '/api/v1/users', key)).body.items;
+      assert.equal(users.find((u: { email: string }) => u.email === viewerEmail).role, 'analyst');
+      assert.equal(users.find((u: { email: string }) => u.email === newEmail).role, 'agent');
+      const audit = await page.locator('[data-testid=audit-entry]').first().innerText();
+      assert.match(audit, new RegExp(`${adminEmail.replace(/[.]/g, '\\.')}[\\s\\S]*changed users/`));
+      await page.screenshot({ path: join(SHOTS, 'users.png'), fullPage: true });
+      assert.deepEqual(admin.errors, []);
+      // Back to viewer for the rest.
+      await env().api(
+        'PATCH',
+        `/api/v1/users/${users.find((u: { email: string }) => u.email === viewerEmail).id}`,
+        key,
+        {
+          role: 'viewer',
+        },
+      );
+    } finally {
+      await admin.page.context().close();
+    }
+
+    const viewer = await signedIn(env(), viewerEmail);
+    try {
+      const { page } = viewer;
+      await page.waitForSelector('text=Only owners and admins manage users');
+      await page.goto(`${env().base}/feedback`);
+      await page.waitForSelector('[data-testid=feedback-item]');
+      const shown = await page.locator('[data-testid=feedback-list]').innerText();
+      assert.match(shown, /Late again/);
+      assert.doesNotMatch(shown, /7700 900123|pia@example\.net/);
+      assert.match(shown, /\[phone\]|\[email\]/);
+      await page.screenshot({ path: join(SHOTS, 'feedback-as-viewer.png') });
+      assert.deepEqual(viewer.errors, []);
+    } finally {
+      await viewer.page.context().close();
+    }
+  });
+});
