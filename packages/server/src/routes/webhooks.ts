@@ -81,6 +81,7 @@ export function webhookRoutes(
   apiRoute(app, auth, {
     method: 'POST',
     url: '/api/v1/webhooks',
+    permission: 'configure',
     summary: 'Create a webhook: {url, events?, description?}; answers with its signing secret (whsec_…)',
     tags: ['closed loop'],
     body: webhookInput,
@@ -102,6 +103,7 @@ export function webhookRoutes(
   apiRoute(app, auth, {
     method: 'PATCH',
     url: '/api/v1/webhooks/{id}',
+    permission: 'configure',
     summary: 'Change a webhook (url, events, description, enabled)',
     tags: ['closed loop'],
     body: webhookPatch,
@@ -119,6 +121,7 @@ export function webhookRoutes(
   apiRoute(app, auth, {
     method: 'DELETE',
     url: '/api/v1/webhooks/{id}',
+    permission: 'configure',
     summary: 'Delete a webhook and its delivery log',
     tags: ['closed loop'],
     responses: { 204: 'deleted' },
@@ -153,6 +156,7 @@ export function webhookRoutes(
   apiRoute(app, auth, {
     method: 'POST',
     url: '/api/v1/webhooks/{id}/deliveries/{delivery_id}/replay',
+    permission: 'configure',
     summary: 'Send a message again (same webhook-id, so receivers can deduplicate)',
     tags: ['closed loop'],
     responses: { 202: 'queued' },
