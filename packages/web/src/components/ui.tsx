@@ -200,54 +200,79 @@ export function Toggle({
 
 /**
  * A small “?” that explains a measure: hover or focus shows it, a click or Enter pins it, Escape
- * closes it. The text is also the button's description for screen readers.
+ * closes it. The text is also the button's description for screen readers. It is placed with
+ * fixed coordinates, so a table that scrolls sideways does not clip it.
  */
 export function Help({
   term,
   text,
   label,
-  align,
 }: {
   term?: string;
   text?: string;
   label?: string;
-  /** 'right' opens the text leftwards, for a “?” near the right edge. */
+  /** Kept for callers; the text is placed to stay on screen whatever the side. */
   align?: 'right';
 }) {
   const body = text ?? (term ? GLOSSARY[term] : undefined);
   // 'pinned' by a click or Enter; 'dismissed' by Escape (hidden even while hovered or focused).
   const [state, setState] = useState<'pinned' | 'dismissed' | null>(null);
+  const [near, setNear] = useState(false);
+  const [pos, setPos] = useState<{ top: number; left: number; width: number } | null>(null);
   const id = useId();
   const ref = useRef<HTMLSpanElement>(null);
+  const visible = state === 'pinned' || (near && state !== 'dismissed');
   useEffect(() => {
-    if (state === null) return;
+    if (!visible) return;
+    const place = () => {
+      const r = ref.current?.getBoundingClientRect();
+      if (!r) return;
+      const width = Math.min(352, window.innerWidth - 24);
+      setPos({ top: r.bottom + 6, left: Math.max(12, Math.min(r.left - 8, window.innerWidth - width - 12)), width });
+    };
+    place();
     const close = (e: Event) => {
       if (e instanceof KeyboardEvent) {
         if (e.key === 'Escape') setState('dismissed');
-      } else if (!ref.current?.contains(e.target as Node)) setState(null);
+      } else if (!ref.current?.contains(e.target as Node)) {
+        setState(null);
+        setNear(false);
+      }
+    };
+    const hide = () => {
+      setState(null);
+      setNear(false);
     };
     document.addEventListener('keydown', close);
     document.addEventListener('pointerdown', close);
+    window.addEventListener('scroll', hide, { passive: true, capture: true });
+    window.addEventListener('resize', hide);
     return () => {
       document.removeEventListener('keydown', close);
       document.removeEventListener('pointerdown', close);
+      window.removeEventListener('scroll', hide, { capture: true });
+      window.removeEventListener('resize', hide);
     };
-  }, [state]);
+  }, [visible]);
   if (!body) return null;
   return (
-    <span
-      className={`help${align ? ` ${align}` : ''}`}
-      ref={ref}
-      data-open={state === 'pinned' || undefined}
-      data-dismissed={state === 'dismissed' || undefined}
-      onMouseLeave={() => state === 'dismissed' && setState(null)}
-    >
+    <span className="help" ref={ref} data-open={visible || undefined}>
       <button
         type="button"
         className="help-btn"
         aria-label={`What is ${label ?? term ?? 'this'}?`}
-        aria-expanded={state === 'pinned'}
+        aria-expanded={visible}
         aria-describedby={id}
+        onMouseEnter={() => setNear(true)}
+        onMouseLeave={() => {
+          setNear(false);
+          if (state === 'dismissed') setState(null);
+        }}
+        onFocus={() => setNear(true)}
+        onBlur={() => {
+          setNear(false);
+          if (state === 'dismissed') setState(null);
+        }}
         onClick={(e) => {
           e.preventDefault();
           e.stopPropagation();
@@ -256,11 +281,15 @@ export function Help({
         onKeyDown={(e) => {
           if (e.key === 'Escape') setState('dismissed');
         }}
-        onBlur={() => state === 'dismissed' && setState(null)}
       >
         ?
       </button>
-      <span role="tooltip" id={id} className="help-text">
+      <span
+        role="tooltip"
+        id={id}
+        className="help-text"
+        style={visible && pos ? { top: pos.top, left: pos.left, maxWidth: pos.width } : undefined}
+      >
         {body}
       </span>
     </span>

@@ -1,7 +1,29 @@
-import { type Agents as A, type AgentCard, type Breakdown, type Department, type Topics, useApi } from '../api';
-import { Card, Change, Empty, ErrorBox, Loading, N, NoDataHint, PageHead, Sparkline, Toggle } from '../components/ui';
+import {
+  type Agents as A,
+  type AgentCard,
+  type Breakdown,
+  type CaseView,
+  type Department,
+  type Page,
+  type Topics,
+  useApi,
+} from '../api';
+import {
+  Card,
+  Change,
+  Empty,
+  ErrorBox,
+  Help,
+  Loading,
+  N,
+  NoDataHint,
+  PageHead,
+  Sparkline,
+  Toggle,
+} from '../components/ui';
 import { activeFilterCount, granularityFor, setFilters, setParams, toParams, useFilters, useParam } from '../filters';
 import { count, fmt, titleCase } from '../format';
+import { Due, StatusChip } from '../loop/common';
 import { Link } from '../router';
 
 function Cells({ a }: { a: AgentCard }) {
@@ -43,14 +65,30 @@ function Cells({ a }: { a: AgentCard }) {
 
 const HEAD = (
   <>
-    <th className="num">CSAT</th>
+    <th className="num">
+      CSAT
+      <Help term="csat" label="CSAT" align="right" />
+    </th>
     <th className="num">vs previous</th>
-    <th className="num hide-phone">NPS</th>
-    <th className="num hide-phone">CES</th>
+    <th className="num hide-phone">
+      NPS
+      <Help term="nps" label="NPS" align="right" />
+    </th>
+    <th className="num hide-phone">
+      CES
+      <Help term="ces" label="CES" align="right" />
+    </th>
     <th className="num">Interactions</th>
     <th className="num hide-phone">Resolved</th>
     <th className="num hide-phone">First response</th>
-    <th className="num hide-phone">Loyalty change</th>
+    <th className="num hide-phone">
+      Loyalty change
+      <Help
+        align="right"
+        label="loyalty change"
+        text="NPS of the customers this agent served in this period minus the NPS of those served in the previous one: are their customers more loyal than before?"
+      />
+    </th>
   </>
 );
 
@@ -59,6 +97,11 @@ function DepartmentView({ dept }: { dept: string }) {
   const p = toParams({ ...f, department: dept });
   const tp = useApi<Breakdown>('/api/v1/metrics/breakdown', { ...p, metric: 'csat', group_by: 'touchpoint' });
   const topics = useApi<Topics>('/api/v1/metrics/topics', toParams({ ...f, department: '' }));
+  const cases = useApi<Page<CaseView>>('/api/v1/cases', {
+    department: dept,
+    status: 'new,in_progress,waiting',
+    limit: 10,
+  });
   const owned = (topics.data?.topics ?? [])
     .flatMap((t) => [t, ...t.children])
     .filter((t) => t.department === dept && t.mentions > 0)
@@ -117,6 +160,58 @@ function DepartmentView({ dept }: { dept: string }) {
               </li>
             ))}
           </ul>
+        )}
+      </Card>
+      <Card
+        title="Open cases"
+        className="span-2"
+        testId="dept-cases"
+        actions={
+          <Link to={`/cases?department=${dept}`} keepFilters={false}>
+            All of them →
+          </Link>
+        }
+      >
+        {cases.error ? (
+          <ErrorBox error={cases.error} />
+        ) : !cases.data ? (
+          <Loading what="Loading cases" />
+        ) : cases.data.items.length === 0 ? (
+          <Empty title="No open case for this department">
+            Cases are opened by rules (see <Link to="/rules">Rules</Link>) and land on the department that owns the
+            touchpoint or root cause.
+          </Empty>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>Case</th>
+                  <th>Status</th>
+                  <th className="hide-phone">Assignee</th>
+                  <th>Due</th>
+                </tr>
+              </thead>
+              <tbody>
+                {cases.data.items.map((c) => (
+                  <tr key={c.id} data-testid="dept-case">
+                    <td>
+                      <Link to={`/cases/${c.id}`} keepFilters={false}>
+                        {c.title}
+                      </Link>
+                    </td>
+                    <td>
+                      <StatusChip s={c.status} />
+                    </td>
+                    <td className="hide-phone">{c.assignee ?? '—'}</td>
+                    <td>
+                      <Due c={c} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </Card>
     </div>

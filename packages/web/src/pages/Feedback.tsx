@@ -230,7 +230,9 @@ export default function Feedback() {
   return (
     <>
       <PageHead title="Feedback explorer">
-        Every survey answer and interaction text, with its sentiment and topics.
+        Every survey answer and interaction text, with its sentiment and topics. Marked words are what made the analysis
+        find a topic: <mark className="pos">positive</mark>, <mark className="neg">negative</mark> or{' '}
+        <mark>neutral</mark> about it (hover one for its topic). Click a sentiment or topic below to narrow the list.
       </PageHead>
       <Card
         title={

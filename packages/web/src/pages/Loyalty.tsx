@@ -71,7 +71,9 @@ export default function Loyalty() {
   return (
     <>
       <PageHead title="Loyalty by score">
-        Satisfaction is not loyalty: what customers did after each answer, box by box.
+        Satisfaction is not loyalty: what customers did after each answer, box by box. For every score (a “box”), the
+        share of those customers who stayed, bought again or referred someone afterwards. Customers giving the top box
+        are usually far more loyal than those one box lower; the test below says whether that holds here.
       </PageHead>
       <Card
         title={r.data ? `Follow-up ${r.data.horizon_days} days after the answer` : 'Loyalty'}

@@ -5,7 +5,15 @@ import { Card, Empty, ErrorBox, Loading, N, NoDataHint, PageHead, Toggle, Value 
 import { VerbatimList } from '../components/Verbatims';
 import { activeFilterCount, addDays, granularityFor, setParams, toParams, useFilters, useParam } from '../filters';
 import { fmt } from '../format';
+import { GLOSSARY } from '../glossary';
 import { SERIES } from '../palette';
+
+/** Variants explained by their base measure's definition. */
+const HELP_KEY: Record<string, string> = {
+  csat_mean: 'csat',
+  ces_easy: 'ces',
+  first_response_p90: 'first_response_p50',
+};
 
 export const METRICS: [string, string][] = [
   ['nps', 'NPS'],
@@ -227,6 +235,9 @@ export default function Trends() {
             {total && (
               <p className="summary">
                 Whole period: <Value f={total} testId="trend-total" /> <N f={total} />
+                {GLOSSARY[HELP_KEY[metric] ?? metric] && (
+                  <span className="muted small metric-def"> {GLOSSARY[HELP_KEY[metric] ?? metric]}</span>
+                )}
               </p>
             )}
             <Chart
