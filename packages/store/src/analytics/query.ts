@@ -445,20 +445,38 @@ export async function aggregate(db: Db, orgId: string, q: AggQuery): Promise<Agg
     // The granularity as a literal (one of four words): the bucket expression appears in the select
     // list and in GROUP BY, and must be the same expression in both.
     if (g && !['day', 'week', 'month', 'quarter'].includes(g)) throw new Error(`bad granularity ${g}`);
-    const b = g ? sql`date_trunc(${sql.lit(g)}, ${time} AT TIME ZONE 'UTC')::date` : sql`NULL::date`;
+    // No ::date cast: the planner knows how many buckets this expression yields from the extended
+    // statistics on it (006, 007); with the cast it guessed one group per row at 10M rows, and
+    // chose a spilling, serial aggregate over a parallel one.
+    const b = g ? sql`date_trunc(${sql.lit(g)}, ${time} AT TIME ZONE 'UTC')` : sql`NULL::timestamp`;
     const typeCond =
       q.family === 'answers'
         ? sql`AND f.type = ${q.type} AND f.value_num IS NOT NULL`
         : q.family === 'texts'
           ? sql`AND f.analysable`
           : sql``;
-    inner = sql`SELECT to_char(${b}, 'YYYY-MM-DD') AS bucket, ${key}::text AS key, ${label} AS label, ${m}
-      FROM ${sql.table(spec.table)} f
+    const from = sql`FROM ${sql.table(spec.table)} f
       ${joinsSql(c, needCustomer, q.groupBy === 'topic')}
       WHERE f.org_id = ${orgId}::uuid
         AND ${time} >= ${q.from.toISOString()}::timestamptz AND ${time} < ${q.to.toISOString()}::timestamptz
-        ${typeCond} ${filterSql(f, c)}
-      GROUP BY ${b}, 2`;
+        ${typeCond} ${filterSql(f, c)}`;
+    if (q.family === 'answers') {
+      // Answers: grouped by their rounded value too (≤ 11 groups per bucket and key), then the
+      // histogram pivoted from those few rows: two aggregates per raw row instead of thirteen.
+      const v = q.type === 'ces' ? answerValue : sql`f.value_num`;
+      inner = sql`SELECT to_char(x.b, 'YYYY-MM-DD') AS bucket, x.key, max(x.label) AS label, sum(x.n)::int AS n,
+          sum(x.s)::float8 AS sum, sum(x.s2)::float8 AS sum_sq,
+          ${sql.join(H.map((i) => sql`coalesce(sum(x.n) FILTER (WHERE x.hv = ${sql.lit(i)}), 0)::int AS ${sql.raw(`h${i}`)}`))}
+        FROM (SELECT ${b} AS b, ${key}::text AS key, ${label} AS label, round(${v}) AS hv, count(*) AS n,
+            sum(${v}) AS s, sum((${v})^2) AS s2
+          ${from}
+          GROUP BY ${b}, 2, round(${v})) x
+        GROUP BY x.b, x.key`;
+    } else {
+      inner = sql`SELECT to_char(${b}, 'YYYY-MM-DD') AS bucket, ${key}::text AS key, ${label} AS label, ${m}
+        ${from}
+        GROUP BY ${b}, 2`;
+    }
   }
   // Buckets are grouped as dates and formatted once per output row (ISO dates sort as dates);
   // the histogram comes back as plain columns (an int[] per row costs more to parse).
