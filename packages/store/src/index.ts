@@ -1,5 +1,6 @@
 export * from './analytics/index.js';
 export * from './audit.js';
+export * from './erase.js';
 export * from './export.js';
 export * from './ids.js';
 export * from './ingest/index.js';

@@ -13,6 +13,7 @@ import {
   type Cursor,
   customerTimeline,
   decodeCursor,
+  eraseCustomer,
   getCustomer,
   listCustomers,
   listEvents,
@@ -198,6 +199,43 @@ export function readRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth)
       const c = await getCustomer(store.db, org.orgId, customerIdParam(params));
       if (!c) throw new Problem(404, 'Not found', `no customer ${params.id} in this organisation`);
       return c;
+    },
+  });
+  apiRoute(app, auth, {
+    method: 'DELETE',
+    url: '/api/v1/customers/{id}',
+    summary:
+      'Erase a customer (right to erasure): profile, identities, interactions, responses, events, analyses, cases, invitations; merged profiles too',
+    tags: ['read'],
+    permission: 'ingest',
+    audit: true,
+    responses: { 200: '{erased: {customers, interactions, …}}' },
+    handler: async (_req, _reply, { org, params }) => {
+      const erased = await eraseCustomer(store.db, org.orgId, customerIdParam(params));
+      if (!erased) throw new Problem(404, 'Not found', `no customer ${params.id} in this organisation`);
+      return { erased };
+    },
+  });
+  apiRoute(app, auth, {
+    method: 'GET',
+    url: '/api/v1/customers/{id}/export',
+    summary: 'Everything Canopy holds on a customer, in one document (a data subject access request)',
+    tags: ['read'],
+    responses: { 200: '{customer, timeline, exported_at}' },
+    handler: async (_req, reply, { org, params }) => {
+      const c = await getCustomer(store.db, org.orgId, customerIdParam(params));
+      if (!c) throw new Problem(404, 'Not found', `no customer ${params.id} in this organisation`);
+      const items: unknown[] = [];
+      let cursor: Cursor | undefined;
+      // Every page of the timeline; a customer with more than 100k records is an integration bug.
+      for (let i = 0; i < 200; i++) {
+        const page = await customerTimeline(store.db, org.orgId, c.id, { limit: 500, order: 'asc', cursor });
+        items.push(...page.items);
+        if (!page.next_cursor) break;
+        cursor = decodeCursor(page.next_cursor) ?? undefined;
+      }
+      reply.header('content-disposition', `attachment; filename="customer-${c.id}.json"`);
+      return { exported_at: new Date().toISOString(), customer: c, timeline: items };
     },
   });
   apiRoute(app, auth, {
