@@ -7,11 +7,13 @@ import {
   generateDemoRecords,
   type RecordKind,
   touchpointInput,
+  type UserRole,
 } from '@canopy/core';
 import {
   createApiKey,
   createOrg,
   createUser,
+  emailTaken,
   findOrgBySlug,
   refreshStatistics,
   type Store,
@@ -24,6 +26,15 @@ import { ingestBatch, type RecordOf } from './pipeline/ingest.js';
 import { validateBatch } from './pipeline/validate.js';
 
 export const DEMO_LOGIN = { email: 'demo@canopy.local', password: 'canopy-demo' };
+
+/** The demo admin's colleagues, one per other role (they share the demo password). */
+export const DEMO_TEAM: { email: string; name: string; role: UserRole; department?: string }[] = [
+  { email: 'olivia.owner@canopy.local', name: 'Olivia Owner', role: 'owner' },
+  { email: 'ana.analyst@canopy.local', name: 'Ana Analyst', role: 'analyst' },
+  { email: 'bea.billing@canopy.local', name: 'Bea Billing', role: 'department_owner', department: 'billing' },
+  { email: 'sam.support@canopy.local', name: 'Sam Support', role: 'agent', department: 'service' },
+  { email: 'vic.viewer@canopy.local', name: 'Vic Viewer', role: 'viewer' },
+];
 
 export interface DemoLoaded {
   orgId: string;
@@ -82,6 +93,25 @@ export async function loadDemo(store: Store, opts: DemoOptions): Promise<DemoLoa
     role: 'admin',
     password: DEMO_LOGIN.password,
   });
+  // Colleagues in the other roles, so the Users page and what each role sees can be tried
+  // (same password; personal data is hidden from the department owner, agent and viewer).
+  const depIds = new Map(
+    (await store.db.selectFrom('departments').select(['key', 'id']).where('org_id', '=', org.id).execute()).map((d) => [
+      d.key,
+      d.id,
+    ]),
+  );
+  for (const u of DEMO_TEAM) {
+    if (await emailTaken(store.db, u.email)) continue;
+    const departmentId = u.department ? depIds.get(u.department) : undefined;
+    await createUser(store.db, org.id, {
+      email: u.email,
+      name: u.name,
+      role: u.role,
+      password: DEMO_LOGIN.password,
+      ...(departmentId ? { departmentId } : {}),
+    });
+  }
   const { key } = await createApiKey(store.db, org.id, 'demo');
 
   const now = opts.now ?? `${new Date().toISOString().slice(0, 10)}T00:00:00Z`;

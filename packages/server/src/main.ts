@@ -6,7 +6,7 @@ import { findApiKey, type Store } from '@canopy/store';
 import { defaultAnalyser } from './analyser.js';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
-import { loadDemo } from './demo.js';
+import { DEMO_TEAM, loadDemo } from './demo.js';
 import { openConfiguredStore } from './open-store.js';
 import { TextAnalysisStep } from './pipeline/analyse.js';
 import { VERSION } from './version.js';
@@ -61,6 +61,7 @@ async function main() {
   if (creds) {
     console.log(`  demo organisation: ${creds.org}`);
     console.log(`  sign in: ${creds.email} / ${creds.password}`);
+    console.log(`  other roles, same password: ${DEMO_TEAM.map((u) => `${u.email} (${u.role})`).join(', ')}`);
     console.log(`  API key: ${creds.apiKey}`);
     console.log(`  try: curl -H "Authorization: Bearer ${creds.apiKey}" ${url}/api/v1/customers?limit=3`);
   }
