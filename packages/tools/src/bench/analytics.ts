@@ -287,8 +287,11 @@ async function ensureLoaded(store: Store, s: Sizes): Promise<{ ids: Ids; meta: M
   const old = await readMeta(store);
   if (old && old.version === DATA_VERSION && JSON.stringify(old.sizes) === JSON.stringify(s)) {
     const have = await counts(store, old.org);
-    if (JSON.stringify(have) === JSON.stringify(s))
+    if (JSON.stringify(have) === JSON.stringify(s)) {
+      // Statistics a newer migration may have added (CREATE STATISTICS) are empty until ANALYZE.
+      await sql`ANALYZE`.execute(store.db);
       return { ids: await orgIds(store, old.org), meta: old, reused: true };
+    }
     log(`kept data has ${JSON.stringify(have)}, want ${JSON.stringify(s)}: regenerating`);
   }
   // Anything else in the store (another data set, a load cut short) is dropped by the caller.
