@@ -285,9 +285,11 @@ const log = (m: string) => console.error(`[analytics ${new Date().toISOString().
 /** Generates the data set (or finds it already there); returns the org and load figures. */
 async function ensureLoaded(store: Store, s: Sizes): Promise<{ ids: Ids; meta: Meta; reused: boolean }> {
   const old = await readMeta(store);
-  if (old && old.version === DATA_VERSION && JSON.stringify(old.sizes) === JSON.stringify(s)) {
+  // Compared field by field: jsonb does not keep the keys' order.
+  const same = (a: Sizes, b: Sizes) => (Object.keys(b) as (keyof Sizes)[]).every((k) => a[k] === b[k]);
+  if (old && old.version === DATA_VERSION && same(old.sizes, s)) {
     const have = await counts(store, old.org);
-    if (JSON.stringify(have) === JSON.stringify(s)) {
+    if (same(have, s)) {
       // Statistics a newer migration may have added (CREATE STATISTICS) are empty until ANALYZE.
       await sql`ANALYZE`.execute(store.db);
       return { ids: await orgIds(store, old.org), meta: old, reused: true };
