@@ -242,6 +242,20 @@ describe(`web dashboard in Chromium on the ${DEMO_CUSTOMERS.toLocaleString('en')
     await shot(page(), 'trends-filtered-desktop');
   });
 
+  test('phone: the filter bar folds to one line and opens on demand', async () => {
+    await page().setViewportSize(PHONE);
+    await open('/');
+    assert.equal(await page().isVisible('[data-testid=filter-department]'), false, 'folded');
+    assert.match((await page().textContent('[data-testid=filter-toggle]')) ?? '', /Filters · .* · all data/);
+    await page().click('[data-testid=filter-toggle]');
+    await page().selectOption('[data-testid=filter-department]', 'billing');
+    await page().waitForURL(/department=billing/);
+    await settle(page());
+    assert.match((await page().textContent('[data-testid=filter-toggle]')) ?? '', /1 filter/);
+    await shot(page(), 'overview-filters-open-phone');
+    await page().setViewportSize(DESKTOP);
+  });
+
   test('topics: the largest bar drills to its verbatims, with the topic span marked', async () => {
     const t = await api(`/api/v1/metrics/topics?${win}`);
     const top = [...t.topics].sort((a: any, c: any) => c.mentions - a.mentions)[0];

@@ -1,6 +1,7 @@
+import { useState } from 'react';
 import { type Breakdown, type Department, type Touchpoint, useApi } from '../api';
 import { activeFilterCount, addDays, clearFilters, isoDay, setFilters, useFilters } from '../filters';
-import { titleCase } from '../format';
+import { day, titleCase } from '../format';
 
 const RANGES: [string, number][] = [
   ['30 days', 30],
@@ -26,9 +27,29 @@ export function FilterBar() {
   const segments = (segs.data?.groups ?? []).map((g) => g.key).filter(Boolean);
   const days = Math.round((Date.parse(f.to) - Date.parse(f.from)) / 86_400_000) + 1;
   const n = activeFilterCount(f);
+  // On a phone the bar folds to one line (the period and how many filters) until opened.
+  const [open, setOpen] = useState(false);
 
   return (
-    <form className="filter-bar" aria-label="Period and filters" onSubmit={(e) => e.preventDefault()}>
+    <form
+      className={`filter-bar${open ? '' : ' folded'}`}
+      aria-label="Period and filters"
+      onSubmit={(e) => e.preventDefault()}
+    >
+      <button
+        type="button"
+        className="filter-toggle secondary"
+        aria-expanded={open}
+        onClick={() => setOpen((o) => !o)}
+        data-testid="filter-toggle"
+      >
+        <span>
+          <strong>Filters</strong> · {day(`${f.from}T00:00:00Z`)} – {day(`${f.to}T00:00:00Z`)}
+          {n > 0 ? ` · ${n} filter${n > 1 ? 's' : ''}` : ' · all data'}
+        </span>
+        <span aria-hidden="true">{open ? '▴' : '▾'}</span>
+        <span className="sr-only">{open ? 'hide filters' : 'show filters'}</span>
+      </button>
       <fieldset className="range">
         <legend className="sr-only">Period</legend>
         <label>
