@@ -3,6 +3,7 @@ import type { Store } from '@canopy/store';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { ApiKeyAuth } from './auth.js';
+import { InboundEmail, type InboundEmailOptions } from './channels/email-inbound.js';
 import { closedLoop, type LoopOptions } from './loop/index.js';
 import { openApiDocument } from './openapi.js';
 import { type TextAnalyser, TextAnalysisStep } from './pipeline/analyse.js';
@@ -29,6 +30,8 @@ export interface AppOptions {
   loop?: LoopOptions;
   /** API requests per minute per API key or signed-in user (default CANOPY_RATE_PER_MINUTE or 3000; 0 = no limit). */
   ratePerMinute?: number;
+  /** Customers' emails as interactions over SMTP (off unless given). */
+  inboundEmail?: InboundEmailOptions;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -112,5 +115,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   userRoutes(app, opts.store, auth);
   surveyRoutes(app, opts.store, auth, analysis, loop.rules);
   staticRoutes(app);
+  if (opts.inboundEmail) {
+    const inbound = new InboundEmail(opts.store, opts.inboundEmail, analysis, loop.rules);
+    const port = await inbound.listen();
+    app.decorate('inboundEmailPort', port);
+    app.addHook('onClose', () => inbound.close());
+  }
   return app;
 }

@@ -9,6 +9,8 @@ export interface Config {
   demo: boolean;
   demoCustomers: number;
   logRequests: boolean;
+  /** SMTP port for customers' emails as interactions (CANOPY_SMTP_INBOUND_PORT); off when unset. */
+  inboundEmailPort: number | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -21,7 +23,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `CANOPY_DEMO_CUSTOMERS must be a whole number from 1 to 1000000, got '${env.CANOPY_DEMO_CUSTOMERS}'`,
     );
   }
+  const inbound = env.CANOPY_SMTP_INBOUND_PORT ? Number(env.CANOPY_SMTP_INBOUND_PORT) : undefined;
+  if (inbound !== undefined && (!Number.isInteger(inbound) || inbound < 0 || inbound > 65535)) {
+    throw new Error(`CANOPY_SMTP_INBOUND_PORT must be a port number, got '${env.CANOPY_SMTP_INBOUND_PORT}'`);
+  }
   return {
+    inboundEmailPort: inbound,
     port,
     host: env.HOST ?? 'localhost',
     databaseUrl: env.DATABASE_URL || undefined,

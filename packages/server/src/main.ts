@@ -53,11 +53,24 @@ async function main() {
   const config = loadConfig();
   const store = await openConfiguredStore(config);
   const creds = config.demo ? await ensureDemo(store, config.dataDir, config.demoCustomers) : null;
-  const app = await buildApp({ store, analyser: defaultAnalyser(), logger: config.logRequests });
+  const app = await buildApp({
+    store,
+    analyser: defaultAnalyser(),
+    logger: config.logRequests,
+    ...(config.inboundEmailPort !== undefined
+      ? { inboundEmail: { port: config.inboundEmailPort, host: config.host } }
+      : {}),
+  });
   await app.listen({ port: config.port, host: config.host });
   const url = `http://localhost:${config.port}`;
   console.log(`\nCanopy ${VERSION} is running at ${url}`);
   console.log(`  store: ${store.location}`);
+  if (config.inboundEmailPort !== undefined) {
+    const port = (app as unknown as { inboundEmailPort: number }).inboundEmailPort;
+    console.log(
+      `  inbound email: SMTP on ${config.host}:${port} (mail to <org-slug>[+<touchpoint>]@… becomes an interaction)`,
+    );
+  }
   if (creds) {
     console.log(`  demo organisation: ${creds.org}`);
     console.log(`  sign in: ${creds.email} / ${creds.password}`);
