@@ -316,27 +316,29 @@ export default function Webhooks() {
                       ))}
                     </td>
                     <td data-testid="webhook-state">{w.enabled ? 'Enabled' : 'Disabled'}</td>
-                    <td className="row-actions">
-                      <button
-                        type="button"
-                        className="secondary"
-                        aria-pressed={selected === w.id}
-                        onClick={() => setParams({ webhook: selected === w.id ? '' : w.id })}
-                        data-testid="webhook-log"
-                      >
-                        Delivery log
-                      </button>
-                      <button
-                        type="button"
-                        className="secondary"
-                        onClick={() => toggle(w)}
-                        data-testid="webhook-toggle"
-                      >
-                        {w.enabled ? 'Disable' : 'Enable'}
-                      </button>
-                      <button type="button" className="link" onClick={() => remove(w)} data-testid="webhook-delete">
-                        Delete
-                      </button>
+                    <td>
+                      <div className="row-actions">
+                        <button
+                          type="button"
+                          className="secondary"
+                          aria-pressed={selected === w.id}
+                          onClick={() => setParams({ webhook: selected === w.id ? '' : w.id })}
+                          data-testid="webhook-log"
+                        >
+                          Delivery log
+                        </button>
+                        <button
+                          type="button"
+                          className="secondary"
+                          onClick={() => toggle(w)}
+                          data-testid="webhook-toggle"
+                        >
+                          {w.enabled ? 'Disable' : 'Enable'}
+                        </button>
+                        <button type="button" className="link" onClick={() => remove(w)} data-testid="webhook-delete">
+                          Delete
+                        </button>
+                      </div>
                     </td>
                   </tr>
                 ))}
