@@ -28,7 +28,10 @@ export interface ClassifierOptions {
   l2?: number;
   /** Multi-label decision threshold on probability (the default for every label). */
   threshold?: number;
-  /** Multi-label: folds used to tune a threshold per label on out-of-fold scores (0 or 1: off). Default 4. */
+  /**
+   * Multi-label: folds used to tune a threshold per label on out-of-fold scores (0 or 1: off).
+   * Default: 4, 2 on large sets, off on very large ones (training time).
+   */
   thresholdFolds?: number;
   /** Multi-label: always return the best label even under the threshold. Default: inferred. */
   atLeastOne?: boolean;
@@ -308,10 +311,13 @@ export function trainTextClassifier(
   const fitOpts = { multi, epochs, lr0: opts.learningRate ?? 2.0, l2: opts.l2 ?? 1e-6, seed: opts.seed ?? 42 };
   // Multi-label: a decision threshold per label, chosen on out-of-fold scores (NRC-Canada's tuned
   // per-category thresholds): rare or hard labels get a lower bar than the global default. Only
-  // where the extra folds are affordable (the features are computed once and shared).
+  // where the extra folds are affordable (the features are computed once and shared): 4 folds up
+  // to 1M example×label×epoch steps, 2 folds (about one more full fit) up to 4M, none beyond, so
+  // 50k examples still train in under a minute.
   let thresholds: number[] | undefined;
-  const folds = opts.thresholdFolds ?? 4;
-  if (multi && folds > 1 && N >= 40 && N * C * epochs <= 6e7) {
+  const steps = N * C * epochs;
+  const folds = opts.thresholdFolds ?? (steps <= 1e6 ? 4 : steps <= 4e6 ? 2 : 0);
+  if (multi && folds > 1 && N >= 40) {
     const oof = new Float64Array(N * C);
     for (let f = 0; f < folds; f++) {
       const trainIdx: number[] = [];
@@ -428,9 +434,11 @@ function linearScores(W: Float32Array, bias: Float64Array, ex: Encoded, C: numbe
 }
 
 /**
- * Per-label thresholds maximising micro-F1 over out-of-fold probabilities (coordinate ascent, two
- * passes, with the same "at least the best label" rule as prediction). Each is pulled halfway back
- * to the default: the folds' optimum is noisy on small sets.
+ * Per-label thresholds maximising micro-F1 over out-of-fold probabilities: coordinate ascent, two
+ * passes, with the same "at least the best label" fallback as prediction. Moving one label's
+ * threshold changes only that label's column and the fallback of examples where no other label
+ * passes, so each candidate is counted in O(N). Each is pulled halfway back to the default: the
+ * folds' optimum is noisy on small sets.
  */
 function tuneThresholds(oof: Float64Array, data: Encoded[], C: number, def: number, atLeastOne: boolean): number[] {
   const N = data.length;
@@ -444,38 +452,63 @@ function tuneThresholds(oof: Float64Array, data: Encoded[], C: number, def: numb
     for (let c = 1; c < C; c++) if (oof[i * C + c] > oof[i * C + b]) b = c;
     best[i] = b;
   }
+  const grid: number[] = [];
+  for (let x = 0.1; x <= 0.801; x += 0.025) grid.push(Math.round(x * 1000) / 1000);
   const th = new Array<number>(C).fill(def);
-  const f1 = () => {
-    let tp = 0;
-    let fp = 0;
-    let fn = 0;
+  const pass = new Int32Array(N); // labels at or over their threshold, per example
+  // Column counts (tp, fp, fn, tn) per label at its current threshold, without the fallback.
+  const col = new Float64Array(C * 4);
+  const countCol = (c: number, sign: number) => {
     for (let i = 0; i < N; i++) {
-      let any = false;
-      for (let c = 0; c < C; c++) if (oof[i * C + c] >= th[c]) any = true;
-      for (let c = 0; c < C; c++) {
-        const p = oof[i * C + c] >= th[c] || (!any && atLeastOne && c === best[i]);
-        const g = gold[i * C + c] === 1;
-        if (p && g) tp++;
-        else if (p) fp++;
-        else if (g) fn++;
-      }
+      const p = oof[i * C + c] >= th[c];
+      const g = gold[i * C + c] === 1;
+      if (p) pass[i] += sign;
+      col[c * 4 + (p ? (g ? 0 : 1) : g ? 2 : 3)] += sign;
     }
-    return (2 * tp) / Math.max(1, 2 * tp + fp + fn);
   };
-  for (let pass = 0; pass < 2; pass++) {
+  for (let c = 0; c < C; c++) countCol(c, 1);
+  for (let round = 0; round < 2; round++) {
     for (let c = 0; c < C; c++) {
+      countCol(c, -1);
+      let tpO = 0;
+      let fpO = 0;
+      let fnO = 0;
+      for (let k = 0; k < C; k++) {
+        if (k === c) continue;
+        tpO += col[k * 4];
+        fpO += col[k * 4 + 1];
+        fnO += col[k * 4 + 2];
+      }
       let bestF = -1;
       let bestT = th[c];
-      for (let x = 0.1; x <= 0.801; x += 0.025) {
-        th[c] = x;
-        const f = f1();
+      for (const x of grid) {
+        let tp = tpO;
+        let fp = fpO;
+        let fn = fnO;
+        for (let i = 0; i < N; i++) {
+          let p = oof[i * C + c] >= x;
+          if (!p && atLeastOne && pass[i] === 0) {
+            const b = best[i];
+            if (b === c) p = true;
+            else if (gold[i * C + b]) {
+              tp++;
+              fn--;
+            } else fp++;
+          }
+          const g = gold[i * C + c] === 1;
+          if (p && g) tp++;
+          else if (p) fp++;
+          else if (g) fn++;
+        }
+        const f = (2 * tp) / Math.max(1, 2 * tp + fp + fn);
         // Ties go to the value nearest the default.
-        if (f > bestF + 1e-9 || (Math.abs(f - bestF) <= 1e-9 && Math.abs(x - def) < Math.abs(bestT - def))) {
+        if (f > bestF + 1e-12 || (Math.abs(f - bestF) <= 1e-12 && Math.abs(x - def) < Math.abs(bestT - def))) {
           bestF = f;
           bestT = x;
         }
       }
       th[c] = bestT;
+      countCol(c, 1);
     }
   }
   return th.map((x) => Math.round(((x + def) / 2) * 1000) / 1000);
