@@ -344,15 +344,25 @@ describe(`web dashboard in Chromium on the ${DEMO_CUSTOMERS.toLocaleString('en')
       await page().waitForSelector('[data-testid=trend-chart] svg');
       const chart = await page().locator('[data-testid=trend-chart]').boundingBox();
       assert.ok(chart);
-      // Click along the plot until a point answers.
-      for (
-        let x = chart.x + chart.width - 30;
-        x > chart.x + 60 && !(await page().locator('[data-testid=verbatims]').count());
-        x -= 20
-      ) {
+      // Let the line's entry animation finish, then click its point symbols (small circles),
+      // newest first, until one answers; the plot is scanned as a fallback.
+      await page().waitForTimeout(600);
+      const hit = async () => (await page().locator('[data-testid=verbatims]').count()) > 0;
+      const symbols = [];
+      for (const el of await page().locator('[data-testid=trend-chart] svg path').all()) {
+        const bb = await el.boundingBox();
+        if (bb && bb.width >= 4 && bb.width <= 16 && bb.height >= 4 && bb.height <= 16) symbols.push(bb);
+      }
+      symbols.sort((a, c) => c.x - a.x);
+      for (const bb of symbols) {
+        if (await hit()) break;
+        await page().mouse.click(bb.x + bb.width / 2, bb.y + bb.height / 2);
+        await page().waitForTimeout(100);
+      }
+      for (let x = chart.x + chart.width - 30; x > chart.x + 60 && !(await hit()); x -= 20) {
         for (const y of [0.3, 0.45, 0.6, 0.75]) {
           await page().mouse.click(x, chart.y + chart.height * y);
-          if (await page().locator('[data-testid=verbatims]').count()) break;
+          if (await hit()) break;
         }
       }
       await page().waitForSelector('[data-testid=verbatims]');
