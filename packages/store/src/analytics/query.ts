@@ -399,19 +399,27 @@ function measuresSql(c: Ctx, percentiles: boolean, type: AnswerType | undefined)
 }
 
 /**
- * Runs an analytical query with more working memory than the server default (4 MB), set for
- * that transaction only: joins and DISTINCTs over millions of rows otherwise spill to disk in
- * many batches (key drivers at 10M rows: ~30 s). The server's own configuration is untouched.
+ * Runs an analytical query with more working memory than the server default (4 MB), for that
+ * query only: joins and DISTINCTs over millions of rows otherwise spill to disk in many batches
+ * (key drivers at 10M rows). Set with set_config in SELECTs on one pinned connection and restored
+ * after, not in a transaction: on PGlite a COMMIT (or a SET) is followed by a WAL fsync. The
+ * server's own configuration is untouched.
  */
 export async function withWorkMem<T>(db: Db, mb: number, fn: (db: Db) => Promise<T>): Promise<T> {
-  const set = sql.raw(`SET LOCAL work_mem = '${Math.max(4, Math.floor(mb))}MB'`);
+  const value = `${Math.max(4, Math.floor(mb))}MB`;
   if (db.isTransaction) {
-    await set.execute(db);
+    await sql`SELECT set_config('work_mem', ${value}, true)`.execute(db);
     return fn(db);
   }
-  return db.transaction().execute(async (trx) => {
-    await set.execute(trx);
-    return fn(trx);
+  return db.connection().execute(async (conn) => {
+    const prev = await sql<{
+      prev: string;
+    }>`SELECT current_setting('work_mem') AS prev, set_config('work_mem', ${value}, false)`.execute(conn);
+    try {
+      return await fn(conn);
+    } finally {
+      await sql`SELECT set_config('work_mem', ${prev.rows[0].prev}, false)`.execute(conn);
+    }
   });
 }
 
