@@ -12,6 +12,7 @@ import {
 import {
   createApiKey,
   createOrg,
+  createRule,
   createUser,
   emailTaken,
   findOrgBySlug,
@@ -21,8 +22,9 @@ import {
   upsertDepartments,
   upsertTouchpoints,
 } from '@canopy/store';
+import { type RuleInput, ruleInput } from './loop/schema.js';
 import type { TextAnalysisStep } from './pipeline/analyse.js';
-import { ingestBatch, type RecordOf } from './pipeline/ingest.js';
+import { type IngestOptions, ingestBatch, type RecordOf } from './pipeline/ingest.js';
 import { validateBatch } from './pipeline/validate.js';
 
 export const DEMO_LOGIN = { email: 'demo@canopy.local', password: 'canopy-demo' };
@@ -54,7 +56,47 @@ export interface DemoOptions {
   slug?: string;
   analysis?: TextAnalysisStep;
   onProgress?: (written: number) => void;
+  /**
+   * The closed loop: when given, the demo's rules (detractors, churn threats) are created and
+   * evaluated on the last LOOP_DAYS of records as they are written, so cases start filled.
+   */
+  rules?: IngestOptions['rules'];
 }
+
+/** How far back the demo's rules look when it is loaded (older records are history). */
+const LOOP_DAYS = 45;
+
+/** The rules a new org would likely start with. */
+const DEMO_RULES: RuleInput[] = [
+  ruleInput.parse({
+    name: 'Detractors (NPS 0–6): a case for the owning department',
+    condition: { type: 'nps', max: 6 },
+    actions: [
+      { type: 'open_case', sla_hours: 48 },
+      { type: 'tag', tag: 'detractor' },
+    ],
+  }),
+  ruleInput.parse({
+    name: 'Churn threats: an urgent case',
+    condition: { type: 'churn_threat' },
+    actions: [
+      { type: 'open_case', priority: 'urgent', sla_hours: 24 },
+      { type: 'tag', tag: 'churn-risk' },
+    ],
+  }),
+  ruleInput.parse({
+    name: 'Unhappy with a contact (CSAT 1–2): tag for review',
+    condition: { type: 'csat', max: 2 },
+    actions: [{ type: 'tag', tag: 'unhappy' }],
+  }),
+];
+
+const TIME_FIELD: Record<RecordKind, string | null> = {
+  customers: null,
+  interactions: 'opened_at',
+  responses: 'submitted_at',
+  events: 'occurred_at',
+};
 
 // Flush order matters: a response may rate an interaction of the same chunk.
 const FLUSH_ORDER: RecordKind[] = ['customers', 'interactions', 'responses', 'events'];
@@ -113,8 +155,20 @@ export async function loadDemo(store: Store, opts: DemoOptions): Promise<DemoLoa
     });
   }
   const { key } = await createApiKey(store.db, org.id, 'demo');
+  if (opts.rules) {
+    for (const r of DEMO_RULES) {
+      await createRule(store.db, org.id, {
+        name: r.name,
+        enabled: r.enabled,
+        condition: r.condition,
+        customer_filter: null,
+        actions: r.actions,
+      });
+    }
+  }
 
   const now = opts.now ?? `${new Date().toISOString().slice(0, 10)}T00:00:00Z`;
+  const loopFrom = new Date(Date.parse(now) - LOOP_DAYS * 86_400_000).toISOString();
   const buffers: Record<RecordKind, unknown[]> = { customers: [], interactions: [], responses: [], events: [] };
   const counts: Record<RecordKind, number> = { customers: 0, interactions: 0, responses: 0, events: 0 };
   let buffered = 0;
@@ -123,11 +177,21 @@ export async function loadDemo(store: Store, opts: DemoOptions): Promise<DemoLoa
     for (const kind of FLUSH_ORDER) {
       const raw = buffers[kind];
       if (raw.length === 0) continue;
-      const { records, errors } = validateBatch(kind, raw);
-      if (errors.length) {
-        throw new Error(`demo generator wrote an invalid ${kind} record: ${JSON.stringify(errors.slice(0, 3))}`);
+      // History is written as it was; the last days go through the rules, as live data would.
+      const field = TIME_FIELD[kind];
+      const recent = (r: unknown) =>
+        !!opts.rules && !!field && String((r as Record<string, unknown>)[field]) >= loopFrom;
+      for (const [part, rules] of [
+        [raw.filter((r) => !recent(r)), undefined],
+        [raw.filter(recent), opts.rules],
+      ] as const) {
+        if (part.length === 0) continue;
+        const { records, errors } = validateBatch(kind, part);
+        if (errors.length) {
+          throw new Error(`demo generator wrote an invalid ${kind} record: ${JSON.stringify(errors.slice(0, 3))}`);
+        }
+        await ingestBatch(store, org.id, kind, records as RecordOf<RecordKind>[], { analysis: opts.analysis, rules });
       }
-      await ingestBatch(store, org.id, kind, records as RecordOf<RecordKind>[], { analysis: opts.analysis });
       counts[kind] += raw.length;
       written += raw.length;
       buffers[kind] = [];

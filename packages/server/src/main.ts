@@ -7,6 +7,7 @@ import { defaultAnalyser } from './analyser.js';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { DEMO_TEAM, loadDemo } from './demo.js';
+import { RulesEngine } from './loop/engine.js';
 import { openConfiguredStore } from './open-store.js';
 import { TextAnalysisStep } from './pipeline/analyse.js';
 import { VERSION } from './version.js';
@@ -33,6 +34,8 @@ async function ensureDemo(store: Store, dir: string, customers: number): Promise
     customers,
     seed: 1,
     analysis: new TextAnalysisStep(defaultAnalyser(), { store }),
+    // The last 45 days go through the demo's rules, so Cases has work in it from the start.
+    rules: new RulesEngine(),
     onProgress: (n) => {
       if (process.stdout.isTTY && n - last >= 20_000) {
         last = n;

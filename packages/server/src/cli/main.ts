@@ -298,7 +298,7 @@ async function main(argv: string[]): Promise<number> {
         }
         if (!Number.isInteger(seed)) throw new UsageError('--seed must be a whole number');
         const now = values.now ? dateOf('now', values.now)!.toISOString() : undefined;
-        const d = await loadDemo(store, { customers, seed, now, slug: values.slug, analysis });
+        const d = await loadDemo(store, { customers, seed, now, slug: values.slug, analysis, rules });
         const total = Object.values(d.counts).reduce((a, b) => a + b, 0);
         console.log(
           `demo organisation '${d.slug}' (${d.name}): ${total.toLocaleString('en')} records in ${d.seconds.toFixed(1)} s`,
