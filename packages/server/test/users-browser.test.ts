@@ -132,9 +132,26 @@ eachStore('users page in a browser', (env) => {
       assert.doesNotMatch(shown, /7700 900123|pia@example\.net/);
       assert.match(shown, /\[phone\]|\[email\]/);
       await page.screenshot({ path: join(SHOTS, 'feedback-as-viewer.png') });
+      // A viewer may download a customer's data (redacted for them) but not erase them.
+      await page.goto(`${env().base}/customers/${sent.body.customer_id}`);
+      await page.waitForSelector('[data-testid=customer-export]');
+      assert.equal(await page.locator('[data-testid=customer-erase]').count(), 0);
       assert.deepEqual(viewer.errors, []);
     } finally {
       await viewer.page.context().close();
+    }
+
+    // An admin erases the customer from their page; the API no longer knows them.
+    const again = await signedIn(env(), adminEmail);
+    try {
+      const { page } = again;
+      await page.goto(`${env().base}/customers/${sent.body.customer_id}`);
+      await page.click('[data-testid=customer-erase]');
+      await page.waitForURL(/\/customers$/);
+      assert.equal((await env().api('GET', `/api/v1/customers/${sent.body.customer_id}`, key)).status, 404);
+      assert.deepEqual(again.errors, []);
+    } finally {
+      await again.page.context().close();
     }
   });
 });

@@ -1,11 +1,20 @@
 import { useEffect, useMemo, useState } from 'react';
-import { api, type Customer as C, type Page, type TimelineItem, useApi, withQuery } from '../api';
+import {
+  api,
+  type Customer as C,
+  clearApiCache,
+  type Me,
+  type Page,
+  type TimelineItem,
+  useApi,
+  withQuery,
+} from '../api';
 import { scoreLabels, TextBlock, texts } from '../components/Text';
 import { Card, Chip, Empty, ErrorBox, Loading, PageHead, Toggle } from '../components/ui';
 import { type HealthPartInput, healthScore, toScore100 } from '../core';
 import { dateTime, day, titleCase } from '../format';
 import { SERIES } from '../palette';
-import { Link } from '../router';
+import { Link, navigate } from '../router';
 
 const DAY = 86_400_000;
 const ENGAGEMENT = new Set([
@@ -111,7 +120,63 @@ function what(i: TimelineItem): string {
 
 const DOT: Record<string, string> = { interaction: SERIES[0]!, response: SERIES[1]!, event: SERIES[2]! };
 
-export default function Customer({ id }: { id?: string }) {
+/** A customer's data rights: a copy of everything held (JSON), and erasure for those allowed. */
+function DataRights({ c, me }: { c: C; me?: Me }) {
+  const [note, setNote] = useState('');
+  const perms =
+    (me?.user as { permissions?: string[] } | null)?.permissions ??
+    (me as { permissions?: string[] } | undefined)?.permissions ??
+    [];
+  const download = async () => {
+    setNote('');
+    try {
+      const doc = await api<unknown>('GET', `/api/v1/customers/${c.id}/export`);
+      const url = URL.createObjectURL(new Blob([JSON.stringify(doc, null, 2)], { type: 'application/json' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `customer-${c.id}.json`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (e) {
+      setNote((e as Error).message);
+    }
+  };
+  const erase = async () => {
+    if (
+      !confirm(
+        'Erase this customer? Their profile, identities, interactions, answers, events, texts and cases are deleted for good. This cannot be undone.',
+      )
+    )
+      return;
+    setNote('');
+    try {
+      await api('DELETE', `/api/v1/customers/${c.id}`);
+      clearApiCache('/api/v1/customers');
+      navigate('/customers');
+    } catch (e) {
+      setNote((e as Error).message);
+    }
+  };
+  return (
+    <div className="row-actions data-rights">
+      <button type="button" className="secondary" onClick={download} data-testid="customer-export">
+        Download their data
+      </button>
+      {perms.includes('ingest') && (
+        <button type="button" className="secondary danger" onClick={erase} data-testid="customer-erase">
+          Erase customer…
+        </button>
+      )}
+      {note && (
+        <span className="error inline" role="alert">
+          {note}
+        </span>
+      )}
+    </div>
+  );
+}
+
+export default function Customer({ id, me }: { id?: string; me?: Me }) {
   const cust = useApi<C>(id ? `/api/v1/customers/${id}` : null);
   const first = useApi<Page<TimelineItem>>(id ? `/api/v1/customers/${id}/timeline` : null, {
     order: 'desc',
@@ -216,6 +281,7 @@ export default function Customer({ id }: { id?: string }) {
               </>
             )}
           </dl>
+          <DataRights c={c} me={me} />
           {departments.length > 0 && (
             <p className="note">
               Departments involved:{' '}
