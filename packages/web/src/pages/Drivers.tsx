@@ -49,6 +49,7 @@ export default function Drivers() {
     if (!r.data?.drivers.length) return null;
     const ds = r.data.drivers;
     const meanW = ds.reduce((a, d) => a + d.weight, 0) / ds.length;
+    const maxWeight = Math.max(...ds.map((d) => d.weight));
     const perf = ds.filter((d) => d.performance !== null).map((d) => d.performance as number);
     const meanP = perf.length ? perf.reduce((a, b) => a + b, 0) / perf.length : 50;
     return {
@@ -108,7 +109,8 @@ export default function Drivers() {
           data: labelOffsets(ds).map(({ d, dy }) => ({
             value: [d.weight, d.performance ?? 0],
             name: d.label,
-            label: { offset: [0, dy] },
+            // Near the right edge a name goes on the point's left, or the chart would cut it off.
+            label: { offset: [0, dy], position: d.weight > 0.7 * maxWeight ? ('left' as const) : ('right' as const) },
           })),
           label: { show: true, position: 'right' as const, formatter: '{b}', fontSize: 11, color: '#1F2937' },
         },
