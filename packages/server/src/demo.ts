@@ -69,7 +69,7 @@ const LOOP_DAYS = 45;
 /** The rules a new org would likely start with. */
 const DEMO_RULES: RuleInput[] = [
   ruleInput.parse({
-    name: 'Detractors (NPS 0–6): a case for the owning department',
+    name: 'Detractor',
     condition: { type: 'nps', max: 6 },
     actions: [
       { type: 'open_case', sla_hours: 48 },
@@ -77,7 +77,7 @@ const DEMO_RULES: RuleInput[] = [
     ],
   }),
   ruleInput.parse({
-    name: 'Churn threats: an urgent case',
+    name: 'Churn risk',
     condition: { type: 'churn_threat' },
     actions: [
       { type: 'open_case', priority: 'urgent', sla_hours: 24 },
@@ -85,7 +85,7 @@ const DEMO_RULES: RuleInput[] = [
     ],
   }),
   ruleInput.parse({
-    name: 'Unhappy with a contact (CSAT 1–2): tag for review',
+    name: 'Unhappy contact (CSAT 1–2)',
     condition: { type: 'csat', max: 2 },
     actions: [{ type: 'tag', tag: 'unhappy' }],
   }),
