@@ -149,6 +149,40 @@ eachStore('text analytics API', (env) => {
     // Another org sees none.
     const other = await env().newOrg();
     assert.deepEqual((await env().api('GET', '/api/v1/text-models', other.key)).body.items, []);
+
+    // Ingested texts get the intent stored with their analysis, and lists filter by it.
+    for (const [i, text] of ['please refund my money now', 'where is my parcel, no tracking'].entries()) {
+      const ix = await env().api('POST', '/api/v1/interactions', key, {
+        customer_email: `intent-${i}@example.com`,
+        kind: 'ticket',
+        touchpoint: 'support-chat',
+        text,
+        opened_at: '2026-11-01T10:00:00Z',
+      });
+      assert.equal(ix.status, 201, JSON.stringify(ix.body));
+    }
+    const stored = await env().api('GET', '/api/v1/interactions', key);
+    assert.deepEqual(
+      stored.body.items
+        .map((x: { analysis: { intent: { label: string } | null }[] }) => x.analysis[0]!.intent?.label)
+        .sort(),
+      ['refund', 'track_order'],
+    );
+    assert.ok(stored.body.items[0].analysis[0].intent.score > 0);
+    const refunds = await env().api('GET', '/api/v1/interactions?intent=refund', key);
+    assert.deepEqual(
+      refunds.body.items.map((x: { text: string }) => x.text),
+      ['please refund my money now'],
+    );
+    // An org without an intent model stores none.
+    await env().api('POST', '/api/v1/interactions', other.key, {
+      customer_email: 'x@example.com',
+      kind: 'ticket',
+      touchpoint: 'support-chat',
+      text: 'please refund my money now',
+      opened_at: '2026-11-01T10:00:00Z',
+    });
+    assert.equal((await env().api('GET', '/api/v1/interactions', other.key)).body.items[0].analysis[0].intent, null);
   });
 
   it('a trained sentiment model and topic model are used by ingestion', async () => {

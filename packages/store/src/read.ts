@@ -38,6 +38,8 @@ export interface AnalysisView {
   urgent: boolean;
   pii_kinds: string[];
   redacted_text: string | null;
+  /** The support intent from the org's trained intent model; null without one. */
+  intent: { label: string; score: number } | null;
   topics: { topic: string; sentiment: { score: number; label: string }; start: number; end: number }[];
 }
 
@@ -64,10 +66,13 @@ export async function analysesFor(
     urgent: boolean;
     pii_kinds: string[];
     redacted_text: string | null;
+    intent: string | null;
+    intent_score: number | null;
     topics: { topic: string; score: number; label: string; start: number; end: number }[] | null;
   }>`
     SELECT a.id, a.subject_id, a.field, a.language, a.analysable, a.sentiment_score::float8 AS sentiment_score,
       a.sentiment_label, a.emotions, a.effort::float8 AS effort, a.churn_threat, a.urgent, a.pii_kinds, a.redacted_text,
+      a.intent, a.intent_score::float8 AS intent_score,
       (SELECT json_agg(json_build_object('topic', t.topic, 'score', t.sentiment_score, 'label', t.sentiment_label,
               'start', t.span_start, 'end', t.span_end) ORDER BY t.span_start)
          FROM text_topics t WHERE t.org_id = a.org_id AND t.analysis_id = a.id) AS topics
@@ -86,6 +91,7 @@ export async function analysesFor(
       urgent: r.urgent,
       pii_kinds: r.pii_kinds,
       redacted_text: r.redacted_text,
+      intent: r.intent ? { label: r.intent, score: round(r.intent_score ?? 0) } : null,
       topics: (r.topics ?? []).map((t) => ({
         topic: t.topic,
         sentiment: { score: round(t.score), label: t.label },
@@ -118,6 +124,8 @@ export interface ListFilter {
   sentiment?: 'negative' | 'neutral' | 'positive';
   /** Only records with an analysed text. */
   hasText?: boolean;
+  /** Texts the org's intent model gave this intent. */
+  intent?: string;
   from?: Date;
   to?: Date;
   cursor?: Cursor | null;
@@ -156,6 +164,7 @@ function textAndOwnerFilters(
     }
     ${f.sentiment ? analysis(sql`AND a.sentiment_label = ${f.sentiment}`) : sql``}
     ${f.hasText ? analysis(sql``) : sql``}
+    ${f.intent ? analysis(sql`AND a.intent = ${f.intent}`) : sql``}
     ${
       f.topic
         ? // A semi-join computed once (a correlated EXISTS with OR/LIKE rescanned text_topics per row),

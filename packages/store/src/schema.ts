@@ -203,6 +203,8 @@ export interface TextAnalysisTable {
   urgent: boolean;
   pii_kinds: string[];
   redacted_text: string | null;
+  intent: string | null;
+  intent_score: number | null;
   created_at: CreatedAt;
 }
 

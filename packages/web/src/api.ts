@@ -370,6 +370,8 @@ export interface Analysis {
   urgent: boolean;
   pii_kinds: string[];
   redacted_text: string | null;
+  /** The support intent from the org's trained intent model (absent from older servers). */
+  intent?: { label: string; score: number } | null;
   topics: TopicSpan[];
 }
 export interface Answer {

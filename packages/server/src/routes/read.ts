@@ -58,6 +58,8 @@ const textFilters = {
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
     .optional(),
+  /** The support intent the org's trained intent model gave the text. */
+  intent: z.string().min(1).max(200).optional(),
 };
 
 const interactionQuery = z.strictObject({
@@ -124,6 +126,7 @@ function textFilterArgs(q: TextFilterQuery & { customer_id?: string; touchpoint?
     topic: q.topic,
     sentiment: q.sentiment,
     hasText: q.has_text,
+    intent: q.intent,
     customerId: q.customer_id,
     touchpoint: q.touchpoint,
     agent: q.agent,

@@ -43,9 +43,11 @@ export async function writeAnalyses(trx: Db, orgId: string, rows: AnalysisRow[])
   const occurred = rows.map((r) => r.occurredAt.toISOString());
   await sql`
     INSERT INTO text_analyses (org_id, id, subject_kind, subject_id, field, customer_id, touchpoint_id, occurred_at,
-      language, analysable, sentiment_score, sentiment_label, emotions, effort, churn_threat, urgent, pii_kinds, redacted_text)
+      language, analysable, sentiment_score, sentiment_label, emotions, effort, churn_threat, urgent, pii_kinds, redacted_text,
+      intent, intent_score)
     SELECT ${orgId}::uuid, q.id, q.k, q.s, q.f, q.c, q.t, q.o, q.lang, q.ok, q.score, q.label,
-      string_to_array(q.emotions, ','), q.effort, q.churn, q.urgent, string_to_array(q.pii, ','), q.redacted
+      string_to_array(q.emotions, ','), q.effort, q.churn, q.urgent, string_to_array(q.pii, ','), q.redacted,
+      q.intent, q.intent_score
     FROM unnest(${ids}::uuid[], ${rows.map((r) => r.subjectKind)}::text[], ${rows.map((r) => r.subjectId)}::uuid[],
       ${rows.map((r) => r.field)}::text[], ${rows.map((r) => r.customerId)}::uuid[], ${rows.map((r) => r.touchpointId)}::uuid[],
       ${occurred}::timestamptz[], ${rows.map((r) => r.analysis.language)}::text[], ${rows.map((r) => r.analysis.analysable)}::bool[],
@@ -53,8 +55,11 @@ export async function writeAnalyses(trx: Db, orgId: string, rows: AnalysisRow[])
       ${rows.map((r) => r.analysis.emotions.join(','))}::text[], ${rows.map((r) => r.analysis.effort)}::float8[],
       ${rows.map((r) => r.analysis.churnThreat)}::bool[], ${rows.map((r) => r.analysis.urgent)}::bool[],
       ${rows.map((r) => [...new Set(r.analysis.pii.map((p) => p.kind))].join(','))}::text[],
-      ${rows.map((r) => r.redactedText)}::text[])
-      AS q(id, k, s, f, c, t, o, lang, ok, score, label, emotions, effort, churn, urgent, pii, redacted)`.execute(trx);
+      ${rows.map((r) => r.redactedText)}::text[], ${rows.map((r) => r.analysis.intents?.[0]?.label ?? null)}::text[],
+      ${rows.map((r) => r.analysis.intents?.[0]?.score ?? null)}::float8[])
+      AS q(id, k, s, f, c, t, o, lang, ok, score, label, emotions, effort, churn, urgent, pii, redacted, intent, intent_score)`.execute(
+    trx,
+  );
   const t = { analysis: [] as string[], topic: [] as string[], score: [] as number[], label: [] as string[] };
   const span = { start: [] as number[], end: [] as number[], at: [] as string[] };
   rows.forEach((r, i) => {

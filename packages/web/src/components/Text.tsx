@@ -68,6 +68,7 @@ export function TextBlock({ text, analysis, focus }: { text: string; analysis: A
       <div className="meta">
         <SentimentChip s={analysis?.sentiment} />
         <TopicChips analysis={analysis} />
+        {analysis?.intent && <Chip>intent: {analysis.intent.label.replace(/_/g, ' ')}</Chip>}
         {analysis?.churn_threat && <Chip tone="warn">churn threat</Chip>}
         {analysis?.urgent && <Chip tone="warn">urgent</Chip>}
         {analysis?.pii_kinds.length ? <Chip tone="warn">contains {analysis.pii_kinds.join(', ')}</Chip> : null}
