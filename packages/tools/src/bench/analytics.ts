@@ -680,7 +680,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
       figures[`${p}_rollup_rebuild_s`] = m.rollup_s;
       figures[`${p}_vacuum_analyze_s`] = m.vacuum_s;
       notes[`${p}_load`] =
-        `generated in the database (INSERT … SELECT generate_series, 2 connections), indexes and keys dropped and rebuilt, rollups by rebuildRollups${loaded.reused ? '; this run reused the data kept from an earlier one' : ''}`;
+        `generated in the database (INSERT … SELECT generate_series, ${kind === 'postgres' ? '2 connections' : 'one connection'}), indexes and keys dropped and rebuilt, rollups by rebuildRollups${loaded.reused ? '; this run reused the data kept from an earlier one' : ''}`;
       notes[`${p}_rows`] =
         `${sizes.responses} answers, ${sizes.interactions} interactions, ${sizes.events} events, ${sizes.customers} customers`;
       log('timing queries');
