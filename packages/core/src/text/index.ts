@@ -30,3 +30,4 @@ export {
   detectTopics,
   topicsFromSentiment as detectTopicsFromSentiment,
 } from './topics.js';
+export { VADER_LEXICON_TEXT } from './vader-lexicon.js';
