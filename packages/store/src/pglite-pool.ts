@@ -59,7 +59,9 @@ export class PGlitePool implements PostgresPool {
     else if (word === 'commit' || word === 'end') {
       this.inTransaction = false;
       await this.syncWal();
-    } else if (!this.inTransaction && word !== 'select' && word !== 'show') await this.syncWal();
+    } else if (!this.inTransaction && word !== 'select' && word !== 'show' && !readOnlyWith(word, sqlText)) {
+      await this.syncWal();
+    }
   }
 
   /**
@@ -106,6 +108,15 @@ export class PGlitePool implements PostgresPool {
   async end(): Promise<void> {
     await this.pg.close();
   }
+}
+
+/**
+ * A `WITH … SELECT` that changes nothing writes no WAL worth an fsync (the analytics queries are
+ * mostly these). Any data-changing word anywhere in it — a modifying CTE — keeps the fsync; a
+ * false alarm (the word in a string) only costs one.
+ */
+export function readOnlyWith(word: string | undefined, sqlText: string): boolean {
+  return word === 'with' && !/\b(insert|update|delete|merge)\b/i.test(sqlText);
 }
 
 /** Kysely reports affected rows only for data-changing commands; PGlite does not name the command. */

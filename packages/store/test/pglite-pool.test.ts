@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { describe, it } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
-import { PGlitePool } from '../src/pglite-pool.js';
+import { PGlitePool, readOnlyWith } from '../src/pglite-pool.js';
 
 it('PGlite pool: one holder at a time, first come first served, and the event loop gets a turn between holders', async () => {
   const pool = new PGlitePool(await PGlite.create());
@@ -27,4 +27,15 @@ it('PGlite pool: one holder at a time, first come first served, and the event lo
   } finally {
     await pool.end();
   }
+});
+
+describe('WAL fsync after autocommit statements', () => {
+  it('skips read-only WITH queries and keeps it for any modifying one', () => {
+    assert.equal(readOnlyWith('with', 'WITH w AS (SELECT 1) SELECT * FROM w'), true);
+    assert.equal(readOnlyWith('with', 'WITH w AS (SELECT updated_at FROM t) SELECT * FROM w'), true);
+    assert.equal(readOnlyWith('with', 'WITH d AS (DELETE FROM t RETURNING id) SELECT count(*) FROM d'), false);
+    assert.equal(readOnlyWith('with', 'with x as (select 1) insert into t select * from x'), false);
+    assert.equal(readOnlyWith('with', 'WITH u AS (UPDATE t SET a = 1 RETURNING *) SELECT 1'), false);
+    assert.equal(readOnlyWith('insert', 'INSERT INTO t VALUES (1)'), false);
+  });
 });
