@@ -74,7 +74,13 @@ function NewUser({ departments, onAdded }: { departments: Department[]; onAdded:
   return (
     <form onSubmit={submit} noValidate className="form-grid wide-form" data-testid="user-form">
       <Field label="Email (they sign in with it)" error={errs.email}>
-        <input type="email" value={form.email} onChange={set('email')} autoComplete="off" data-testid="new-user-email" />
+        <input
+          type="email"
+          value={form.email}
+          onChange={set('email')}
+          autoComplete="off"
+          data-testid="new-user-email"
+        />
       </Field>
       <Field label="Name" error={errs.name}>
         <input value={form.name} onChange={set('name')} autoComplete="off" data-testid="new-user-name" />
