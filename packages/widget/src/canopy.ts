@@ -166,8 +166,14 @@ a{color:#0b5cad}`;
     };
     document.addEventListener('keydown', onKey);
 
-    const save = (done: boolean, add: Record<string, Value>) =>
-      post('answers', { token, answers: add, complete: done }).catch(() => undefined);
+    // Saves go one after another: the last answer and the completion are two requests, and sent
+    // side by side the completion could land first and close the response without that answer.
+    let chain: Promise<unknown> = Promise.resolve();
+    const save = (done: boolean, add: Record<string, Value>) => {
+      const sent = chain.then(() => post('answers', { token, answers: add, complete: done }));
+      chain = sent.catch(() => undefined);
+      return sent.catch(() => undefined);
+    };
 
     const next = () => {
       i++;
