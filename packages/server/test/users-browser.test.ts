@@ -5,6 +5,7 @@ import { after, before, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { eachStore, type TestEnv } from './harness.js';
+import { CHROMIUM_ARGS } from './web-browser.js';
 
 /**
  * The Users page in Debian's Chromium, as an admin and as a viewer: add a user (a bad password
@@ -24,7 +25,7 @@ before(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking'],
+    args: CHROMIUM_ARGS,
   });
 });
 after(async () => browser?.close());

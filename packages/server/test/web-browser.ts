@@ -29,6 +29,28 @@ export const DEMO_CUSTOMERS = Number(
   process.env.CANOPY_TEST_DEMO_CUSTOMERS ?? process.env.CANOPY_DEMO_CUSTOMERS ?? 1500,
 );
 export const DESKTOP = { width: 1280, height: 800 };
+
+/** Headless Chromium as CI runs it; the background-networking flags keep it off this closed network. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Debian's Chromium with its own profile folder, at the given window size. */
+export function launchChromium(profile: string, viewport: { width: number; height: number }): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport,
+    args: CHROMIUM_ARGS,
+  });
+}
 export const PHONE = { width: 390, height: 844 };
 
 export interface Browsing {
@@ -57,21 +79,7 @@ export async function startBrowsing(appOptions: Omit<AppOptions, 'store'> = {}):
   const addr = app.server.address();
   const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
   const profile = mkdtempSync(join(tmpdir(), 'canopy-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: DESKTOP,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const context = await launchChromium(profile, DESKTOP);
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));

@@ -7,13 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { createUser, openStore, type Store } from '@canopy/store';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { defaultAnalyser } from '../src/analyser.js';
 import { buildApp } from '../src/app.js';
 import { type DemoLoaded, loadDemo } from '../src/demo.js';
 import { TextAnalysisStep } from '../src/pipeline/analyse.js';
 import { defaultWebDir } from '../src/static.js';
-import { DEMO_CUSTOMERS } from './web-browser.js';
+import { DEMO_CUSTOMERS, launchChromium } from './web-browser.js';
 
 /**
  * The closed-loop and survey pages end to end, in Debian's Chromium on the demo org: cases
@@ -164,21 +164,7 @@ describe('closed loop and survey pages in Chromium', { skip, timeout: 600_000 },
     }
 
     profile = mkdtempSync(join(tmpdir(), 'canopy-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 800 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    context = await launchChromium(profile, { width: 1280, height: 800 });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('dialog', (d) => d.accept());

@@ -88,6 +88,17 @@ export async function createUser(
   return id;
 }
 
+/** A department's id from its key, or undefined when the org has no such department. */
+export async function departmentIdByKey(db: Db, orgId: string, key: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('departments')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('key', '=', key)
+    .executeTakeFirst();
+  return row?.id;
+}
+
 export async function upsertDepartments(db: Db, orgId: string, departments: DepartmentInput[]): Promise<void> {
   for (const d of departments) {
     await sql`INSERT INTO departments (org_id, id, key, name, function)

@@ -17,6 +17,7 @@ import {
   createApiKey,
   createOrg,
   createUser,
+  departmentIdByKey,
   emailTaken,
   listUsers,
   type Store,
@@ -29,6 +30,7 @@ import { loadDemo } from '../demo.js';
 import { RulesEngine } from '../loop/engine.js';
 import { openConfiguredStore } from '../open-store.js';
 import { TextAnalysisStep } from '../pipeline/analyse.js';
+import { newPassword } from '../routes/users.js';
 import { exportRecords } from '../transfer/export.js';
 import { type ImportProgress, importFile } from '../transfer/import.js';
 
@@ -64,7 +66,9 @@ class UsageError extends Error {}
 function chosenPassword(): { password: string; generated: boolean } {
   const given = process.env.CANOPY_PASSWORD;
   if (given) {
-    if (given.length < 10) throw new UsageError('CANOPY_PASSWORD must be at least 10 characters');
+    // The same rule as the API's.
+    const r = newPassword.safeParse(given);
+    if (!r.success) throw new UsageError(`CANOPY_PASSWORD ${r.error.issues[0]?.message}`);
     return { password: given, generated: false };
   }
   return { password: randomBytes(12).toString('base64url'), generated: true };
@@ -99,14 +103,8 @@ async function userCommand(
     const dep = str('department');
     let departmentId: string | undefined;
     if (dep) {
-      const row = await store.db
-        .selectFrom('departments')
-        .select('id')
-        .where('org_id', '=', org.id)
-        .where('key', '=', dep)
-        .executeTakeFirst();
-      if (!row) throw new UsageError(`no department '${dep}' in ${org.slug}`);
-      departmentId = row.id;
+      departmentId = await departmentIdByKey(store.db, org.id, dep);
+      if (!departmentId) throw new UsageError(`no department '${dep}' in ${org.slug}`);
     } else if (role === 'department_owner') throw new UsageError('a department owner needs --department');
     if (await emailTaken(store.db, email)) throw new UsageError(`a user with email ${email} already exists`);
     const pw = chosenPassword();

@@ -3,6 +3,7 @@ import {
   countOwners,
   createUser,
   deleteUser,
+  departmentIdByKey,
   emailTaken,
   getUser,
   listAudit,
@@ -65,15 +66,10 @@ export function userRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth)
   const departmentId = async (orgId: string, dep: string | null | undefined, field = 'department') => {
     if (dep === undefined) return undefined;
     if (dep === null) return null;
-    const row = await store.db
-      .selectFrom('departments')
-      .select('id')
-      .where('org_id', '=', orgId)
-      .where('key', '=', dep)
-      .executeTakeFirst();
-    if (!row)
+    const id = await departmentIdByKey(store.db, orgId, dep);
+    if (!id)
       throw new Problem(422, 'Invalid user', 'nothing was written', [{ field, reason: `no department '${dep}'` }]);
-    return row.id;
+    return id;
   };
 
   const auditQuery = z.strictObject({
