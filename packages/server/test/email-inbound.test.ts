@@ -89,6 +89,14 @@ eachStore(
         mailer(env()).sendMail({ from: 'li@example.org', to: `${slug}+nope@canopy.test`, text: 'hello' }),
         (e: Error & { responseCode?: number }) => e.responseCode === 550 && /no touchpoint 'nope'/.test(e.message),
       );
+      // A message without a sender names no customer: refused, nothing written.
+      await assert.rejects(
+        mailer(env()).sendMail({
+          envelope: { from: 'bounce@example.org', to: [`${slug}@canopy.test`] },
+          raw: 'Subject: hi\r\n\r\nno From header here\r\n',
+        }),
+        (e: Error & { responseCode?: number }) => e.responseCode === 550 && /no From address/.test(e.message),
+      );
       assert.equal((await env().api('GET', '/api/v1/interactions', key)).body.items.length, 1, 'nothing else written');
     });
   },
