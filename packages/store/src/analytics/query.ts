@@ -82,6 +82,8 @@ export interface AggResult {
 }
 
 const ROLLUP_DIMS = new Set<string>(['touchpoint', 'department', 'stage', 'channel', 'agent', 'team']);
+/** Dimensions that are properties of a row's touchpoint or agent. */
+const ID_DIMS = ROLLUP_DIMS;
 
 export function isDayAligned(d: Date): boolean {
   return d.getTime() % 86_400_000 === 0;
@@ -223,6 +225,27 @@ function topicSource(c: Ctx): RawBuilder<unknown> {
     WHERE ta.org_id = f.org_id AND ta.subject_kind = ${c.spec.subjectKind} AND ta.subject_id = f.${sql.ref(c.spec.subjectId)}`;
 }
 
+/**
+ * The touchpoint and agent filters as id sets, computed once (`= ANY(ARRAY(SELECT …))` is an
+ * init plan): the fact rows then need no join to be filtered. Rows without a touchpoint (or
+ * agent) never match such a filter, as with the joins.
+ */
+function idFilterSql(orgId: string, filter: MetricFilter, c: Ctx): RawBuilder<unknown> {
+  const parts: RawBuilder<unknown>[] = [];
+  if (filter.touchpoint?.length || filter.department?.length || filter.stage?.length || filter.channel?.length) {
+    parts.push(sql`AND f.touchpoint_id = ANY(ARRAY(SELECT tp.id FROM touchpoints tp
+      LEFT JOIN departments dp ON dp.org_id = tp.org_id AND dp.id = tp.department_id
+      WHERE tp.org_id = ${orgId}::uuid ${anyOf(sql`tp.key`, filter.touchpoint)} ${anyOf(sql`dp.key`, filter.department)}
+        ${anyOf(sql`tp.journey_stage`, filter.stage)} ${anyOf(sql`tp.channel`, filter.channel)}))`);
+  }
+  if (filter.agent?.length || filter.team?.length) {
+    parts.push(sql`AND f.agent_id = ANY(ARRAY(SELECT ag.id FROM agents ag WHERE ag.org_id = ${orgId}::uuid
+      ${anyOf(sql`ag.key`, filter.agent)} ${anyOf(sql`ag.team`, filter.team)}))`);
+  }
+  parts.push(filterSql({ ...filter, touchpoint: [], department: [], stage: [], channel: [], agent: [], team: [] }, c));
+  return sql.join(parts, sql` `);
+}
+
 /** WHERE conditions (after the org and time) for a filter. */
 export function filterSql(filter: MetricFilter, c: Ctx): RawBuilder<unknown> {
   const parts: RawBuilder<unknown>[] = [
@@ -329,6 +352,15 @@ function rollupTable(family: Family, byAgent: boolean, grain: Grain): { table: s
   return daily ? { table: 'rollup_texts_daily', col: 'day' } : { table: 'rollup_texts_period', col: 'period' };
 }
 
+/** The measure columns of `aggregate`'s rows per family (raw and rollup alike). */
+const OUTPUT_MEASURES: Record<Family, string[]> = {
+  answers: ['n', 'sum', 'sum_sq', ...H.map((i) => `h${i}`)],
+  texts: ['n', 'sum', 'sum_sq', 'positive', 'negative'],
+  interactions: ['n', 'resolved', 'responded'],
+  responses: ['n'],
+};
+const PERCENTILES = ['frt_p50', 'frt_p90', 'res_p50'];
+
 const ROLLUP_MEASURES: Record<string, string[]> = {
   answers: ['n', 'sum', 'sum_sq', ...H.map((i) => `h${i}`)],
   texts: ['n', 'sum', 'sum_sq', 'positive', 'negative'],
@@ -336,20 +368,27 @@ const ROLLUP_MEASURES: Record<string, string[]> = {
 };
 
 /** The rollup rows of a window: one SELECT per segment, bucketed (`b`, a date) per granularity. */
-function rollupRows(orgId: string, q: AggQuery, byAgent: boolean): RawBuilder<unknown> {
+function rollupRows(
+  orgId: string,
+  q: AggQuery,
+  byAgent: boolean,
+  pick: (s: RollupSegment) => boolean = () => true,
+): RawBuilder<unknown> {
   const g = q.granularity ?? null;
-  const parts = rollupSegments(q.from, q.to, g).map((seg) => {
-    const t = rollupTable(q.family, byAgent, seg.grain);
-    const col = sql.ref(`r.${t.col}`);
-    const b = g === null ? sql`NULL::date` : g === seg.grain ? col : sql`date_trunc(${g}, ${col}::timestamp)::date`;
-    return sql`SELECT ${b} AS b, r.org_id, r.touchpoint_id, ${byAgent ? sql`r.agent_id` : sql`NULL::uuid AS agent_id`}, ${sql.raw(
-      ROLLUP_MEASURES[q.family].map((m) => `r.${m}`).join(', '),
-    )}
+  const parts = rollupSegments(q.from, q.to, g)
+    .filter(pick)
+    .map((seg) => {
+      const t = rollupTable(q.family, byAgent, seg.grain);
+      const col = sql.ref(`r.${t.col}`);
+      const b = g === null ? sql`NULL::date` : g === seg.grain ? col : sql`date_trunc(${g}, ${col}::timestamp)::date`;
+      return sql`SELECT ${b} AS b, r.org_id, r.touchpoint_id, ${byAgent ? sql`r.agent_id` : sql`NULL::uuid AS agent_id`}, ${sql.raw(
+        ROLLUP_MEASURES[q.family].map((m) => `r.${m}`).join(', '),
+      )}
       FROM ${sql.table(t.table)} r
       WHERE r.org_id = ${orgId}::uuid ${q.family === 'answers' ? sql`AND r.type = ${q.type}` : sql``}
         ${t.col === 'period' ? sql`AND r.grain = ${seg.grain}` : sql``}
         AND ${col} >= ${dayOf(seg.from)}::date AND ${col} < ${dayOf(seg.to)}::date`;
-  });
+    });
   if (!parts.length) {
     return sql`(SELECT NULL::date AS b, NULL::uuid AS org_id, NULL::uuid AS touchpoint_id, NULL::uuid AS agent_id, ${sql.raw(
       ROLLUP_MEASURES[q.family].map((m) => `0 AS ${m}`).join(', '),
@@ -443,11 +482,27 @@ export async function aggregate(db: Db, orgId: string, q: AggQuery): Promise<Agg
   const m = measuresSql(c, !!q.percentiles, q.type);
   let inner: RawBuilder<unknown>;
   if (rollup) {
-    inner = sql`SELECT to_char(f.b, 'YYYY-MM-DD') AS bucket, ${key}::text AS key, ${label} AS label, ${m}
-      FROM ${rollupRows(orgId, q, byAgent)} f
-      ${joinsSql(c, false, false)}
-      WHERE true ${filterSql(f, c)}
-      GROUP BY f.b, 2`;
+    // Rollup rows of the requested grain, per touchpoint, already are the answer's rows (one per
+    // bucket and touchpoint; edge pieces of a finer grain never share a bucket with them): they
+    // are joined and filtered, not grouped. Everything else is summed per bucket and key.
+    const direct = (s: RollupSegment) => q.groupBy === 'touchpoint' && !byAgent && s.grain === g;
+    const segs = rollupSegments(q.from, q.to, g);
+    const parts: RawBuilder<unknown>[] = [];
+    if (segs.some(direct)) {
+      parts.push(sql`SELECT to_char(f.b, 'YYYY-MM-DD') AS bucket, tp.key::text AS key, tp.name AS label,
+          ${sql.raw(ROLLUP_MEASURES[q.family].map((x) => `f.${x}`).join(', '))}
+        FROM ${rollupRows(orgId, q, byAgent, direct)} f
+        ${joinsSql(c, false, false)}
+        WHERE true ${filterSql(f, c)}`);
+    }
+    if (!segs.length || segs.some((s) => !direct(s))) {
+      parts.push(sql`SELECT to_char(f.b, 'YYYY-MM-DD') AS bucket, ${key}::text AS key, ${label} AS label, ${m}
+        FROM ${rollupRows(orgId, q, byAgent, (s) => !direct(s))} f
+        ${joinsSql(c, false, false)}
+        WHERE true ${filterSql(f, c)}
+        GROUP BY f.b, 2`);
+    }
+    inner = sql.join(parts, sql` UNION ALL `);
   } else {
     const time = sql.ref(`f.${spec.time}`);
     // The granularity as a literal (one of four words): the bucket expression appears in the select
@@ -456,7 +511,16 @@ export async function aggregate(db: Db, orgId: string, q: AggQuery): Promise<Agg
     // No ::date cast: the planner knows how many buckets this expression yields from the extended
     // statistics on it (006, 007); with the cast it guessed one group per row at 10M rows, and
     // chose a spilling, serial aggregate over a parallel one.
-    const b = g ? sql`date_trunc(${sql.lit(g)}, ${time} AT TIME ZONE 'UTC')` : sql`NULL::timestamp`;
+    // Answers by day or week: date_bin on the stored instant (integer arithmetic; no time zone
+    // conversion per row), Monday-aligned, as UTC timestamps once per output row; the planner
+    // sizes the grouping from 012's statistics on these very expressions.
+    const bin = q.family === 'answers' && (g === 'day' || g === 'week');
+    const b = bin
+      ? sql.raw(`date_bin('${g === 'week' ? '7 days' : '1 day'}', f.${spec.time}, '2000-01-03 00:00:00+00')`)
+      : g
+        ? sql`date_trunc(${sql.lit(g)}, ${time} AT TIME ZONE 'UTC')`
+        : sql`NULL::timestamp`;
+    const bucketOut = bin ? sql`to_char(x.b AT TIME ZONE 'UTC', 'YYYY-MM-DD')` : sql`to_char(x.b, 'YYYY-MM-DD')`;
     const typeCond =
       q.family === 'answers'
         ? sql`AND f.type = ${q.type} AND f.value_num IS NOT NULL`
@@ -468,11 +532,32 @@ export async function aggregate(db: Db, orgId: string, q: AggQuery): Promise<Agg
       WHERE f.org_id = ${orgId}::uuid
         AND ${time} >= ${q.from.toISOString()}::timestamptz AND ${time} < ${q.to.toISOString()}::timestamptz
         ${typeCond} ${filterSql(f, c)}`;
-    if (q.family === 'answers') {
+    if (q.family === 'answers' && (!q.groupBy || ID_DIMS.has(q.groupBy))) {
+      // Answers grouped by a touchpoint or agent property: counted per (bucket, touchpoint id,
+      // agent id, value) straight off the rows — one aggregate and no join per raw row, filters
+      // as id sets; answers take few distinct values, so sums, squares and the histogram follow
+      // exactly from (value, count) — then the few thousand partial rows are joined to their
+      // touchpoints and agents and grouped by the requested key.
+      const v = q.type === 'ces' ? answerValue : sql`f.value_num`;
+      const ag = q.groupBy === 'agent' || q.groupBy === 'team' ? sql`f.agent_id` : sql`NULL::uuid`;
+      inner = sql`SELECT ${bucketOut} AS bucket, ${key}::text AS key, ${label} AS label, sum(x.n)::int AS n,
+          sum(x.v * x.n)::float8 AS sum, sum(x.v * x.v * x.n)::float8 AS sum_sq,
+          ${sql.join(H.map((i) => sql`coalesce(sum(x.n) FILTER (WHERE round(x.v) = ${sql.lit(i)}), 0)::int AS ${sql.raw(`h${i}`)}`))}
+        FROM (SELECT ${b} AS b, f.touchpoint_id, ${ag} AS agent_id, ${v} AS v, count(*) AS n
+          FROM answers f ${needCustomer ? sql`LEFT JOIN customers cu ON cu.org_id = f.org_id AND cu.id = f.customer_id` : sql``}
+          WHERE f.org_id = ${orgId}::uuid
+            AND ${time} >= ${q.from.toISOString()}::timestamptz AND ${time} < ${q.to.toISOString()}::timestamptz
+            ${typeCond} ${idFilterSql(orgId, f, c)}
+          GROUP BY 1, 2, 3, 4) x
+        LEFT JOIN touchpoints tp ON tp.org_id = ${orgId}::uuid AND tp.id = x.touchpoint_id
+        LEFT JOIN departments dp ON dp.org_id = tp.org_id AND dp.id = tp.department_id
+        LEFT JOIN agents ag ON ag.org_id = ${orgId}::uuid AND ag.id = x.agent_id
+        GROUP BY x.b, 2`;
+    } else if (q.family === 'answers') {
       // Answers: grouped by their rounded value too (≤ 11 groups per bucket and key), then the
       // histogram pivoted from those few rows: two aggregates per raw row instead of thirteen.
       const v = q.type === 'ces' ? answerValue : sql`f.value_num`;
-      inner = sql`SELECT to_char(x.b, 'YYYY-MM-DD') AS bucket, x.key, max(x.label) AS label, sum(x.n)::int AS n,
+      inner = sql`SELECT ${bucketOut} AS bucket, x.key, max(x.label) AS label, sum(x.n)::int AS n,
           sum(x.s)::float8 AS sum, sum(x.s2)::float8 AS sum_sq,
           ${sql.join(H.map((i) => sql`coalesce(sum(x.n) FILTER (WHERE x.hv = ${sql.lit(i)}), 0)::int AS ${sql.raw(`h${i}`)}`))}
         FROM (SELECT ${b} AS b, ${key}::text AS key, ${label} AS label, round(${v}) AS hv, count(*) AS n,
@@ -487,27 +572,59 @@ export async function aggregate(db: Db, orgId: string, q: AggQuery): Promise<Agg
     }
   }
   // Buckets are grouped as dates and formatted once per output row (ISO dates sort as dates).
-  // The rows come back as one JSON array: a week × touchpoint series is ~3k rows × 17 columns,
-  // and parsing them value by value cost 3× the query itself on PGlite (JSON.parse is native).
-  const r = await sql<{ j: (AggRow & Record<string, number>)[] | null }>`
-    SELECT json_agg(z ORDER BY z.bucket, z.key) AS j FROM (${inner}) z`.execute(db);
+  // The rows come back as one JSON object of columns: a week × touchpoint series is ~3k rows × 17
+  // columns; parsing them value by value cost 3× the query itself on PGlite, and a JSON array of
+  // row objects (json_agg(z)) cost PostgreSQL twice the aggregate itself. Sorted here.
+  const cols = [
+    'bucket',
+    'key',
+    'label',
+    ...OUTPUT_MEASURES[q.family],
+    ...(q.percentiles && q.family === 'interactions' ? PERCENTILES : []),
+  ];
+  const r = await sql<{ j: Record<string, (string | number | null)[] | null> }>`
+    SELECT json_build_object(${sql.join(cols.map((col) => sql`${sql.lit(col)}, json_agg(z.${sql.ref(col)})`))}) AS j
+    FROM (${inner}) z`.execute(db);
+  const j = r.rows[0]?.j ?? {};
+  const col = (name: string) => j[name] ?? [];
+  // Ordered by bucket, then key (nulls last), as ORDER BY bucket, key under the C collation.
+  const bs = col('bucket') as (string | null)[];
+  const ks = col('key') as (string | null)[];
+  const cmp = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1);
+  const at = Array.from(bs, (_, k) => k).sort((x, y) => cmp(bs[x], bs[y]) || cmp(ks[x], ks[y]));
+  const num = (name: string) => (j[name] ?? []) as number[];
+  const [bucket, gkey, glabel, n, sum, sumSq, pos, neg, res, resp] = [
+    col('bucket'),
+    col('key'),
+    col('label'),
+    num('n'),
+    num('sum'),
+    num('sum_sq'),
+    num('positive'),
+    num('negative'),
+    num('resolved'),
+    num('responded'),
+  ];
+  const hs = H.map((i) => num(`h${i}`));
+  const hasH = q.family === 'answers';
+  const pct = (name: string, k: number) => (j[name]?.[k] as number | null | undefined) ?? null;
   return {
     source: rollup ? 'rollup' : 'raw',
-    rows: (r.rows[0]?.j ?? []).map((x) => ({
-      bucket: x.bucket,
-      key: x.key,
-      label: x.label ?? null,
-      n: x.n,
-      sum: x.sum ?? 0,
-      sum_sq: x.sum_sq ?? 0,
-      h: x.h0 === undefined ? [] : H.map((i) => x[`h${i}`]),
-      positive: x.positive ?? 0,
-      negative: x.negative ?? 0,
-      resolved: x.resolved ?? 0,
-      responded: x.responded ?? 0,
-      frt_p50: x.frt_p50 ?? null,
-      frt_p90: x.frt_p90 ?? null,
-      res_p50: x.res_p50 ?? null,
+    rows: at.map((k) => ({
+      bucket: bucket[k] as string | null,
+      key: gkey[k] as string | null,
+      label: (glabel[k] as string | null) ?? null,
+      n: n[k],
+      sum: sum[k] ?? 0,
+      sum_sq: sumSq[k] ?? 0,
+      h: hasH ? hs.map((h) => h[k]) : [],
+      positive: pos[k] ?? 0,
+      negative: neg[k] ?? 0,
+      resolved: res[k] ?? 0,
+      responded: resp[k] ?? 0,
+      frt_p50: pct('frt_p50', k),
+      frt_p90: pct('frt_p90', k),
+      res_p50: pct('res_p50', k),
     })),
   };
 }

@@ -8,6 +8,7 @@ import * as m006 from './006_analytics_speed.js';
 import * as m007 from './007_rollup_triggers.js';
 import * as m010 from './010_audit_log.js';
 import * as m011 from './011_text_intents.js';
+import * as m012 from './012_answer_bucket_statistics.js';
 
 /**
  * Numbered migrations, applied in order at start-up. Add a file NNN_name.ts and list it here;
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '007_rollup_triggers': m007,
   '010_audit_log': m010,
   '011_text_intents': m011,
+  '012_answer_bucket_statistics': m012,
 };
 
 export const migrationProvider: MigrationProvider = {
