@@ -64,7 +64,7 @@ export async function engagementCountsMany(
   const weights = types.map((t) => q.weights[t]);
   const r = await sql<EngagementCounts & { k: number }>`
     WITH cancels AS (
-      -- Each customer's first cancellation: one range scan of events_type_time, hashed (a lookup
+      -- Each customer's first cancellation: one range scan of events_type_time_cover, hashed (a lookup
       -- per customer read every event of every customer).
       SELECT e.customer_id, min(e.occurred_at) AS cancel FROM events e
       WHERE e.org_id = ${orgId}::uuid AND e.type = 'cancellation' GROUP BY e.customer_id
@@ -108,7 +108,7 @@ export async function engagementCountsMany(
     w AS (SELECT * FROM unnest(${types}::text[], ${weights}::float8[]) AS w(type, weight)),
     se AS MATERIALIZED (
       -- Weighted events in the 180 days before any window's end (only weighted types count:
-      -- filtering on them lets events_type_time find exactly those rows).
+      -- filtering on them lets events_type_time_cover find exactly those rows).
       SELECT e.customer_id, e.occurred_at, w.weight FROM events e JOIN w ON w.type = e.type
       WHERE e.org_id = ${orgId}::uuid AND e.type = ANY(${types}::text[])
         AND e.occurred_at >= ${scoreLo}::timestamptz AND e.occurred_at < ${hi}::timestamptz

@@ -438,26 +438,30 @@ function measuresSql(c: Ctx, percentiles: boolean, type: AnswerType | undefined)
 }
 
 /**
- * Runs an analytical query with more working memory than the server default (4 MB), for that
- * query only: joins and DISTINCTs over millions of rows otherwise spill to disk in many batches
- * (key drivers at 10M rows). Set with set_config in SELECTs on one pinned connection and restored
- * after, not in a transaction: on PGlite a COMMIT (or a SET) is followed by a WAL fsync. The
- * server's own configuration is untouched.
+ * Runs an analytical query with more working memory than the server default (4 MB), and without
+ * JIT compilation, for that query only: joins and DISTINCTs over millions of rows otherwise spill
+ * to disk in many batches (key drivers at 10M rows), and these many-CTE queries spent ~0.9 s of
+ * their time compiling (inlining and optimising) expressions they then ran once per CTE. Set with
+ * set_config in SELECTs on one pinned connection and restored after, not in a transaction: on
+ * PGlite a COMMIT (or a SET) is followed by a WAL fsync. The server's own configuration is
+ * untouched.
  */
 export async function withWorkMem<T>(db: Db, mb: number, fn: (db: Db) => Promise<T>): Promise<T> {
   const value = `${Math.max(4, Math.floor(mb))}MB`;
   if (db.isTransaction) {
-    await sql`SELECT set_config('work_mem', ${value}, true)`.execute(db);
+    await sql`SELECT set_config('work_mem', ${value}, true), set_config('jit', 'off', true)`.execute(db);
     return fn(db);
   }
   return db.connection().execute(async (conn) => {
-    const prev = await sql<{
-      prev: string;
-    }>`SELECT current_setting('work_mem') AS prev, set_config('work_mem', ${value}, false)`.execute(conn);
+    const prev = await sql<{ mem: string; jit: string }>`SELECT current_setting('work_mem') AS mem,
+      current_setting('jit') AS jit, set_config('work_mem', ${value}, false), set_config('jit', 'off', false)`.execute(
+      conn,
+    );
     try {
       return await fn(conn);
     } finally {
-      await sql`SELECT set_config('work_mem', ${prev.rows[0].prev}, false)`.execute(conn);
+      const p = prev.rows[0];
+      await sql`SELECT set_config('work_mem', ${p.mem}, false), set_config('jit', ${p.jit}, false)`.execute(conn);
     }
   });
 }

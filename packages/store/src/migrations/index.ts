@@ -9,6 +9,7 @@ import * as m007 from './007_rollup_triggers.js';
 import * as m010 from './010_audit_log.js';
 import * as m011 from './011_text_intents.js';
 import * as m012 from './012_answer_bucket_statistics.js';
+import * as m013 from './013_cover_indexes.js';
 
 /**
  * Numbered migrations, applied in order at start-up. Add a file NNN_name.ts and list it here;
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '010_audit_log': m010,
   '011_text_intents': m011,
   '012_answer_bucket_statistics': m012,
+  '013_cover_indexes': m013,
 };
 
 export const migrationProvider: MigrationProvider = {
