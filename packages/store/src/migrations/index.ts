@@ -10,6 +10,7 @@ import * as m010 from './010_audit_log.js';
 import * as m011 from './011_text_intents.js';
 import * as m012 from './012_answer_bucket_statistics.js';
 import * as m013 from './013_cover_indexes.js';
+import * as m014 from './014_answers_touchpoint_time.js';
 
 /**
  * Numbered migrations, applied in order at start-up. Add a file NNN_name.ts and list it here;
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '011_text_intents': m011,
   '012_answer_bucket_statistics': m012,
   '013_cover_indexes': m013,
+  '014_answers_touchpoint_time': m014,
 };
 
 export const migrationProvider: MigrationProvider = {
