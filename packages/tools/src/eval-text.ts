@@ -10,6 +10,8 @@
  * same folder, or the default data folder when the test folder has none) and score on _test, else
  * _val, else a deterministic 80/20 split of train (every fifth row held out), which is reported; for
  * aspect sets without a held-out file, 5-fold cross-validation over the whole train file as well.
+ * `--task <sentiment|topics|absa|intents|reviews>` runs one task; `--opts '<json>'` passes classifier
+ * options (e.g. '{"wordClusters":[]}') to every trained model, to compare feature settings.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,6 +19,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   analyzeText,
+  type ClassifierOptions,
   DEFAULT_TAXONOMY,
   detectTopics,
   predictAspectPolarity,
@@ -34,6 +37,9 @@ const afinn = new AfinnSentiment();
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const DEFAULT_DATA = resolve(repoRoot, '../shared/data');
+/** `--opts '<json>'`: classifier options for every trained task (to compare feature settings). */
+const OPTS_ARG = process.argv.indexOf('--opts');
+const TRAIN_OPTS: ClassifierOptions = OPTS_ARG >= 0 ? JSON.parse(process.argv[OPTS_ARG + 1]) : {};
 
 type Row = Record<string, unknown> & { text: string };
 type Figures = Record<string, unknown>;
@@ -425,7 +431,7 @@ function absaRun(train: Row[], evalRows: Row[]): AbsaRun & { polEx: { polarity: 
   const t0 = Date.now();
   const catModel = trainTextClassifier(
     train.map((r) => ({ text: r.text, labels: (r.categories as string[]) ?? [] })),
-    { mode: 'multi' },
+    { ...TRAIN_OPTS, mode: 'multi' },
   );
   const polEx = train.flatMap((r) =>
     Object.entries((r.polarities as Record<string, string>) ?? {}).map(([category, polarity]) => ({
@@ -434,7 +440,7 @@ function absaRun(train: Row[], evalRows: Row[]): AbsaRun & { polEx: { polarity: 
       polarity,
     })),
   );
-  const polModel = trainAspectPolarity(polEx);
+  const polModel = trainAspectPolarity(polEx, TRAIN_OPTS);
   const trainMs = Date.now() - t0;
   const gold = evalRows.map((r) => (r.categories as string[]) ?? []);
   const pred = evalRows.map((r) => predictLabels(catModel, r.text).map((x) => x.label));
@@ -525,7 +531,7 @@ function taskIntents(dataDir: string, out: Figures): void {
     const t0 = Date.now();
     const model = trainTextClassifier(
       train.map((r) => ({ text: r.text, labels: [String(r.label)] })),
-      { mode: 'single' },
+      { ...TRAIN_OPTS, mode: 'single' },
     );
     const trainMs = Date.now() - t0;
     const gold = evalRows.map((r) => String(r.label));

@@ -48,6 +48,9 @@ const OPTS = {
   epochs: 20,
   seed: 7,
   maxWeights: 24_000,
+  // Lean: it runs on every analysed text (polarityOf's fast path has no word-cluster features).
+  wordClusters: [],
+  denseWeight: 0,
 } as const;
 
 function train(data: Review[]): TrainedTextModel {
