@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { seededRng as rng } from '@canopy/core';
 import { aggregate, loyaltyCounts, topicDriverStats } from '@canopy/store';
 import { eachStore } from './harness.js';
 
@@ -13,17 +14,6 @@ const T0 = Date.parse('2026-01-01T00:00:00Z');
 /** The harness org's touchpoints (departments delivery, billing, service). */
 const TPS = ['delivery', 'invoice', 'support-chat'];
 const OUTCOMES = ['late', 'resolved', 'billing_error'];
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function data() {
   const r = rng(42);
@@ -49,22 +39,29 @@ function data() {
   return { answers, interactions, events };
 }
 
+type Api = (method: string, path: string, key: string, body?: unknown) => Promise<{ status: number; body: unknown }>;
+
+/** POSTs a batch and insists it was taken whole. */
+function poster(api: Api, key: string) {
+  return async (path: string, body: unknown) => {
+    const res = await api('POST', path, key, body);
+    assert.ok(res.status < 300, JSON.stringify(res.body).slice(0, 500));
+  };
+}
+
+const responsesOf = (answers: { email: string; at: number; value: number }[]) =>
+  answers.map((a) => ({
+    customer_email: a.email,
+    submitted_at: new Date(a.at).toISOString(),
+    answers: [{ field: 'nps', type: 'nps', value: a.value }],
+  }));
+
 eachStore('ad-hoc analyses against brute force', (env) => {
   it('driver statistics: counts, sums and co-occurrences of interaction outcomes before each answer', async () => {
     const { orgId, key } = await env().newOrg();
     const d = data();
-    const post = async (path: string, body: unknown) => {
-      const res = await env().api('POST', path, key, body);
-      assert.ok(res.status < 300, JSON.stringify(res.body));
-    };
-    await post(
-      '/api/v1/responses',
-      d.answers.map((a) => ({
-        customer_email: a.email,
-        submitted_at: new Date(a.at).toISOString(),
-        answers: [{ field: 'nps', type: 'nps', value: a.value }],
-      })),
-    );
+    const post = poster(env().api, key);
+    await post('/api/v1/responses', responsesOf(d.answers));
     await post(
       '/api/v1/interactions',
       d.interactions.map((x) => ({
@@ -147,18 +144,8 @@ eachStore('ad-hoc analyses against brute force', (env) => {
   it('loyalty counts: each customer’s last answer in the window and their events in the horizon', async () => {
     const { orgId, key } = await env().newOrg();
     const d = data();
-    const post = async (path: string, body: unknown) => {
-      const res = await env().api('POST', path, key, body);
-      assert.ok(res.status < 300, JSON.stringify(res.body));
-    };
-    await post(
-      '/api/v1/responses',
-      d.answers.map((a) => ({
-        customer_email: a.email,
-        submitted_at: new Date(a.at).toISOString(),
-        answers: [{ field: 'nps', type: 'nps', value: a.value }],
-      })),
-    );
+    const post = poster(env().api, key);
+    await post('/api/v1/responses', responsesOf(d.answers));
     await post(
       '/api/v1/events',
       d.events.map((e) => ({ customer_email: e.email, type: e.type, occurred_at: new Date(e.at).toISOString() })),
