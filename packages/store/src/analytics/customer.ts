@@ -127,9 +127,9 @@ export async function topicDriverStats(
   const lb = sql`make_interval(days => ${q.lookbackDays})`;
   const rows =
     q.outcome === 'nps'
-      ? sql`SELECT row_number() OVER () AS rid, f.customer_id, f.submitted_at - ${lb} AS t0, f.submitted_at AS t1, f.value_num AS y
+      ? sql`SELECT f.response_id AS rid, f.field AS rid2, f.customer_id, f.submitted_at - ${lb} AS t0, f.submitted_at AS t1, f.value_num AS y
           ${answerRows(orgId, 'nps', q.from, q.to, q.filter)} AND f.customer_id IS NOT NULL`
-      : sql`SELECT row_number() OVER () AS rid, c.id AS customer_id, ${q.from.toISOString()}::timestamptz - ${lb} AS t0,
+      : sql`SELECT c.id AS rid, ''::text AS rid2, c.id AS customer_id, ${q.from.toISOString()}::timestamptz - ${lb} AS t0,
             coalesce(x.cancelled_at, ${q.to.toISOString()}::timestamptz) AS t1, (x.cancelled_at IS NOT NULL)::int::float8 AS y
           FROM customers c
           LEFT JOIN LATERAL (SELECT min(e.occurred_at) AS cancelled_at FROM events e WHERE e.org_id = c.org_id AND e.customer_id = c.id
@@ -142,27 +142,30 @@ export async function topicDriverStats(
               AND e.occurred_at < ${q.from.toISOString()}::timestamptz)`;
   const r = await withWorkMem(db, 256, (db) =>
     sql<{ kind: string; a: string | null; n: number; s: number; s2: number }>`
-    WITH y AS MATERIALIZED (${rows}),
-    m AS MATERIALIZED (${
+    WITH m AS MATERIALIZED (${
       q.source === 'outcomes'
         ? // The interactions of the whole span [from − lookback, to] once (a range scan), hashed by
           // customer and joined to the outcome rows: at 10M rows (~1.6M outcome rows) one index
-          // range scan per outcome row took ~48 s, the hash join about half that.
-          sql`SELECT DISTINCT y.rid, y.y, tp.key || ':' || i.outcome AS topic
-      FROM y
+          // range scan per outcome row took ~48 s, the hash join about half that. The outcome rows
+          // are keyed by their own ids (no row_number, no materialised CTE in between), so the scan,
+          // the join and the de-duplication can run as one parallel plan.
+          sql`SELECT y.rid, y.rid2, y.y, tp.key || ':' || i.outcome AS topic
+      FROM (${rows}) y
       JOIN interactions i ON i.org_id = ${orgId}::uuid AND i.customer_id = y.customer_id
         AND i.opened_at >= y.t0 AND i.opened_at <= y.t1 AND i.outcome IS NOT NULL
         AND i.opened_at >= ${q.from.toISOString()}::timestamptz - ${lb} AND i.opened_at <= ${q.to.toISOString()}::timestamptz
-      JOIN touchpoints tp ON tp.org_id = ${orgId}::uuid AND tp.id = i.touchpoint_id`
-        : sql`SELECT DISTINCT y.rid, y.y, array_to_string((string_to_array(t.topic, '.'))[1:${q.level ?? 2}::int], '.') AS topic
-      FROM y
+      JOIN touchpoints tp ON tp.org_id = ${orgId}::uuid AND tp.id = i.touchpoint_id
+      GROUP BY 1, 2, 3, 4`
+        : sql`SELECT y.rid, y.rid2, y.y, array_to_string((string_to_array(t.topic, '.'))[1:${q.level ?? 2}::int], '.') AS topic
+      FROM (${rows}) y
       JOIN text_analyses ta ON ta.org_id = ${orgId}::uuid AND ta.customer_id = y.customer_id
         AND ta.occurred_at >= y.t0 AND ta.occurred_at <= y.t1
         AND ta.occurred_at >= ${q.from.toISOString()}::timestamptz - ${lb} AND ta.occurred_at <= ${q.to.toISOString()}::timestamptz
       JOIN text_topics t ON t.org_id = ta.org_id AND t.analysis_id = ta.id
-      WHERE t.sentiment_label = 'negative'`
+      WHERE t.sentiment_label = 'negative'
+      GROUP BY 1, 2, 3, 4`
     }),
-    tot AS (SELECT count(*)::int AS n, coalesce(sum(y), 0)::float8 AS s, coalesce(sum(y * y), 0)::float8 AS s2 FROM y),
+    tot AS (SELECT count(*)::int AS n, coalesce(sum(y), 0)::float8 AS s, coalesce(sum(y * y), 0)::float8 AS s2 FROM (${rows}) y),
     top AS (
       SELECT topic, count(*)::int AS n, sum(y)::float8 AS s FROM m GROUP BY topic
       HAVING count(*) >= greatest(5, ${q.minCoverage}::float8 * (SELECT n FROM tot))
@@ -179,7 +182,7 @@ export async function topicDriverStats(
     bits AS (SELECT topic, n, s, (row_number() OVER (ORDER BY topic) - 1)::int AS bit FROM top),
     masks AS (
       SELECT mask, count(*)::int AS n
-      FROM (SELECT m.rid, bit_or(1::int8 << b.bit) AS mask FROM m JOIN bits b ON b.topic = m.topic GROUP BY m.rid) x
+      FROM (SELECT bit_or(1::int8 << b.bit) AS mask FROM m JOIN bits b ON b.topic = m.topic GROUP BY m.rid, m.rid2) x
       GROUP BY mask
     )
     SELECT 'total' AS kind, NULL AS a, n, s, s2 FROM tot
