@@ -9,8 +9,9 @@ import { W_NEGATES } from './words.js';
 /**
  * Trainable linear text classifiers for per-org models (intents, aspect categories, aspect polarity).
  * Features: word unigrams and bigrams, stems, character 3–5-grams inside words (fastText-style
- * subwords) and lexicon features (sentiment bins, negation), all hashed to 32-bit ids, binary
- * and L2-normalised. Model: multinomial logistic regression (single-label) or one-vs-rest logistic
+ * subwords), lexicon features (sentiment bins, negation) and word representations learned on
+ * large unlabelled text (GloVe word clusters at four granularities and the mean word vector; see
+ * embeddings.ts), all hashed to 32-bit ids and L2-normalised. Model: multinomial logistic regression (single-label) or one-vs-rest logistic
  * regression (multi-label), trained with averaged SGD, deterministic; multi-label models carry a
  * decision threshold per label tuned on out-of-fold scores. Serialised as a plain JSON
  * object: weights pruned and quantised to int8, base64-packed.
@@ -281,7 +282,15 @@ interface Encoded {
   y: number[];
 }
 
-/** Word-representation features of newly trained models, unless the options say otherwise. */
+/**
+ * Word-representation features of newly trained models, unless the options say otherwise. Measured
+ * on the dev data (eval-text.ts; SemEval-14 restaurant categories / their polarity, 5-fold CV):
+ * none 0.824 / 0.734; clusters only 0.832 / 0.740; mean vector only (weight 3) 0.832 / 0.744; both
+ * 0.833 / 0.744 (Banking77 0.898 either way). Cluster weight 0.3–0.8, prefix sets {8,10,12} or
+ * {4,…,12}, vector weight 1.5–12, cluster bigrams, max/min-pooled vectors, per-label prototype-word
+ * similarity features, cluster and vector features in the aspect-polarity clause features, and
+ * cluster-expanded aspect cue words all stayed within ±0.003 or lost.
+ */
 export const DEFAULT_WORD_FEATURES: WordFeatures = { clusters: [6, 8, 10, 12], clusterWeight: 0.5, dense: 5 };
 
 function wordFeaturesOf(opts: ClassifierOptions): WordFeatures | undefined {
