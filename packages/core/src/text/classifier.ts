@@ -289,7 +289,8 @@ interface Encoded {
  * 0.833 / 0.744 (Banking77 0.898 either way). Cluster weight 0.3–0.8, prefix sets {8,10,12} or
  * {4,…,12}, vector weight 1.5–12, cluster bigrams, max/min-pooled vectors, per-label prototype-word
  * similarity features, cluster and vector features in the aspect-polarity clause features, and
- * cluster-expanded aspect cue words all stayed within ±0.003 or lost.
+ * cluster-expanded aspect cue words all stayed within ±0.003 or lost. Those figures are with 50k
+ * clustered words; the shipped 100k: 0.837 / 0.745.
  */
 export const DEFAULT_WORD_FEATURES: WordFeatures = { clusters: [6, 8, 10, 12], clusterWeight: 0.5, dense: 5 };
 
