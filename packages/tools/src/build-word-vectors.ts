@@ -21,6 +21,9 @@
  *    leaf with the nearest centroid. Deterministic.
  *  - quantised unit vectors of the `--dense` (default 27000; 0: none) most frequent words, `--bits 4`
  *    (default; two components a byte) or 8.
+ * Models trained with word features (classifier.ts) refer to these cluster ids and vectors:
+ * regenerating with other settings changes what they mean, so stored per-org models should then be
+ * retrained. The same source and settings give the same file.
  * Run time: about three and a half minutes on one core (10 s parsing the JSON, about 3 minutes the
  * refinement passes; the npm script gives node 6 GB of heap for the JSON).
  */

@@ -11,10 +11,11 @@ import { W_NEGATES } from './words.js';
  * Features: word unigrams and bigrams, stems, character 3–5-grams inside words (fastText-style
  * subwords), lexicon features (sentiment bins, negation) and word representations learned on
  * large unlabelled text (GloVe word clusters at four granularities and the mean word vector; see
- * embeddings.ts), all hashed to 32-bit ids and L2-normalised. Model: multinomial logistic regression (single-label) or one-vs-rest logistic
- * regression (multi-label), trained with averaged SGD, deterministic; multi-label models carry a
- * decision threshold per label tuned on out-of-fold scores. Serialised as a plain JSON
- * object: weights pruned and quantised to int8, base64-packed.
+ * embeddings.ts), all hashed to 32-bit ids and L2-normalised. Model: multinomial logistic
+ * regression (single-label) or one-vs-rest logistic regression (multi-label), trained with
+ * averaged SGD, deterministic; multi-label models carry a decision threshold per label tuned on
+ * out-of-fold scores. Serialised as a plain JSON object: weights pruned and quantised to int8,
+ * base64-packed.
  */
 
 export interface TrainExample {
