@@ -493,14 +493,14 @@ export async function aggregate(db: Db, orgId: string, q: AggQuery): Promise<Agg
     const segs = rollupSegments(q.from, q.to, g);
     const parts: RawBuilder<unknown>[] = [];
     if (segs.some(direct)) {
-      parts.push(sql`SELECT to_char(f.b, 'YYYY-MM-DD') AS bucket, tp.key::text AS key, tp.name AS label,
+      parts.push(sql`SELECT f.b AS bucket, tp.key::text AS key, tp.name AS label,
           ${sql.raw(ROLLUP_MEASURES[q.family].map((x) => `f.${x}`).join(', '))}
         FROM ${rollupRows(orgId, q, byAgent, direct)} f
         ${joinsSql(c, false, false)}
         WHERE true ${filterSql(f, c)}`);
     }
     if (!segs.length || segs.some((s) => !direct(s))) {
-      parts.push(sql`SELECT to_char(f.b, 'YYYY-MM-DD') AS bucket, ${key}::text AS key, ${label} AS label, ${m}
+      parts.push(sql`SELECT f.b AS bucket, ${key}::text AS key, ${label} AS label, ${m}
         FROM ${rollupRows(orgId, q, byAgent, (s) => !direct(s))} f
         ${joinsSql(c, false, false)}
         WHERE true ${filterSql(f, c)}
@@ -524,7 +524,7 @@ export async function aggregate(db: Db, orgId: string, q: AggQuery): Promise<Agg
       : g
         ? sql`date_trunc(${sql.lit(g)}, ${time} AT TIME ZONE 'UTC')`
         : sql`NULL::timestamp`;
-    const bucketOut = bin ? sql`to_char(x.b AT TIME ZONE 'UTC', 'YYYY-MM-DD')` : sql`to_char(x.b, 'YYYY-MM-DD')`;
+    const bucketOut = bin ? sql`(x.b AT TIME ZONE 'UTC')::date` : sql`x.b::date`;
     const typeCond =
       q.family === 'answers'
         ? sql`AND f.type = ${q.type} AND f.value_num IS NOT NULL`
@@ -570,15 +570,16 @@ export async function aggregate(db: Db, orgId: string, q: AggQuery): Promise<Agg
           GROUP BY ${b}, 2, round(${v})) x
         GROUP BY x.b, x.key`;
     } else {
-      inner = sql`SELECT to_char(${b}, 'YYYY-MM-DD') AS bucket, ${key}::text AS key, ${label} AS label, ${m}
+      inner = sql`SELECT (${b})::date AS bucket, ${key}::text AS key, ${label} AS label, ${m}
         ${from}
         GROUP BY ${b}, 2`;
     }
   }
-  // Buckets are grouped as dates and formatted once per output row (ISO dates sort as dates).
-  // The rows come back as one JSON object of columns: a week × touchpoint series is ~3k rows × 17
-  // columns; parsing them value by value cost 3× the query itself on PGlite, and a JSON array of
-  // row objects (json_agg(z)) cost PostgreSQL twice the aggregate itself. Sorted here.
+  // Buckets are dates (JSON writes them as ISO dates, whatever the DateStyle). The rows come back
+  // as one JSON object of columns: a week × touchpoint series is ~3k rows × 17 columns; parsing
+  // them value by value cost 3× the query itself on PGlite, and a JSON array of row objects cost
+  // PostgreSQL twice the aggregate itself (JSON.parse beat splitting a text of numbers by ~2×).
+  // Sorted here.
   const cols = [
     'bucket',
     'key',
@@ -590,45 +591,55 @@ export async function aggregate(db: Db, orgId: string, q: AggQuery): Promise<Agg
     SELECT json_build_object(${sql.join(cols.map((col) => sql`${sql.lit(col)}, json_agg(z.${sql.ref(col)})`))}) AS j
     FROM (${inner}) z`.execute(db);
   const j = r.rows[0]?.j ?? {};
-  const col = (name: string) => j[name] ?? [];
-  // Ordered by bucket, then key (nulls last), as ORDER BY bucket, key under the C collation.
-  const bs = col('bucket') as (string | null)[];
-  const ks = col('key') as (string | null)[];
-  const cmp = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1);
-  const at = Array.from(bs, (_, k) => k).sort((x, y) => cmp(bs[x], bs[y]) || cmp(ks[x], ks[y]));
-  const num = (name: string) => (j[name] ?? []) as number[];
-  const [bucket, gkey, glabel, n, sum, sumSq, pos, neg, res, resp] = [
-    col('bucket'),
-    col('key'),
-    col('label'),
-    num('n'),
-    num('sum'),
-    num('sum_sq'),
-    num('positive'),
-    num('negative'),
-    num('resolved'),
-    num('responded'),
-  ];
-  const hs = H.map((i) => num(`h${i}`));
-  const hasH = q.family === 'answers';
-  const pct = (name: string, k: number) => (j[name]?.[k] as number | null | undefined) ?? null;
-  return {
-    source: rollup ? 'rollup' : 'raw',
-    rows: at.map((k) => ({
-      bucket: bucket[k] as string | null,
-      key: gkey[k] as string | null,
-      label: (glabel[k] as string | null) ?? null,
-      n: n[k],
+  const texts = (name: string) => (j[name] ?? []) as (string | null)[];
+  const numbers = (name: string) => (j[name] ?? []) as (number | null)[];
+  const [bs, ks, ls] = [texts('bucket'), texts('key'), texts('label')];
+  // Order: bucket, then key (nulls last), as ORDER BY bucket, key under the C collation — by the
+  // ranks of their distinct values, so the sort compares numbers.
+  const rank = (xs: (string | null)[]) => {
+    const distinct = [...new Set(xs)].sort((a, b) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1));
+    return { of: new Map(distinct.map((x, i) => [x, i])), size: distinct.length };
+  };
+  const br = rank(bs);
+  const kr = rank(ks);
+  const order = new Float64Array(bs.length);
+  for (let k = 0; k < bs.length; k++)
+    order[k] = ((br.of.get(bs[k]) as number) * kr.size + (kr.of.get(ks[k]) as number)) * bs.length + k;
+  order.sort();
+  const [n, sum, sumSq, pos, neg, res, resp, p50, p90, r50] = [
+    'n',
+    'sum',
+    'sum_sq',
+    'positive',
+    'negative',
+    'resolved',
+    'responded',
+    'frt_p50',
+    'frt_p90',
+    'res_p50',
+  ].map(numbers);
+  const hs = q.family === 'answers' ? H.map((i) => numbers(`h${i}`)) : [];
+  const rows: AggRow[] = new Array(order.length);
+  for (let o = 0; o < order.length; o++) {
+    const k = order[o] % bs.length;
+    const h = new Array<number>(hs.length);
+    for (let i = 0; i < hs.length; i++) h[i] = hs[i][k] ?? 0;
+    rows[o] = {
+      bucket: bs[k],
+      key: ks[k],
+      label: ls[k] ?? null,
+      n: n[k] ?? 0,
       sum: sum[k] ?? 0,
       sum_sq: sumSq[k] ?? 0,
-      h: hasH ? hs.map((h) => h[k]) : [],
+      h,
       positive: pos[k] ?? 0,
       negative: neg[k] ?? 0,
       resolved: res[k] ?? 0,
       responded: resp[k] ?? 0,
-      frt_p50: pct('frt_p50', k),
-      frt_p90: pct('frt_p90', k),
-      res_p50: pct('res_p50', k),
-    })),
-  };
+      frt_p50: p50[k] ?? null,
+      frt_p90: p90[k] ?? null,
+      res_p50: r50[k] ?? null,
+    };
+  }
+  return { source: rollup ? 'rollup' : 'raw', rows };
 }
