@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../ingest/types.js';
-import { type AnswerType, filterSql, joinsSql, type MetricFilter, topicMatch, withWorkMem } from './query.js';
+import { type AnswerType, filterSql, joinsSql, type MetricFilter, topicMatch, withAnalyticsSettings } from './query.js';
 
 const answersCtx = {
   family: 'answers' as const,
@@ -45,7 +45,7 @@ export async function loyaltyCounts(
   q: { type: 'nps' | 'csat'; from: Date; to: Date; filter: MetricFilter; horizonDays: number; now: Date },
 ): Promise<LoyaltyCountsRow[]> {
   const h = sql`make_interval(days => ${q.horizonDays})`;
-  const r = await withWorkMem(db, 256, (db) =>
+  const r = await withAnalyticsSettings(db, 256, (db) =>
     sql<LoyaltyCountsRow>`
     WITH last AS MATERIALIZED (
       SELECT DISTINCT ON (f.customer_id) f.customer_id, f.submitted_at AS t, round(f.value_num)::int AS box
@@ -140,7 +140,7 @@ export async function topicDriverStats(
             ${q.filter.segment?.length ? sql`AND c.segment = ANY(${q.filter.segment}::text[])` : sql``}
             AND NOT EXISTS (SELECT 1 FROM events e WHERE e.org_id = c.org_id AND e.customer_id = c.id AND e.type = 'cancellation'
               AND e.occurred_at < ${q.from.toISOString()}::timestamptz)`;
-  const r = await withWorkMem(db, 256, (db) =>
+  const r = await withAnalyticsSettings(db, 256, (db) =>
     sql<{ kind: string; a: string | null; n: number; s: number; s2: number }>`
     WITH m AS MATERIALIZED (${
       q.source === 'outcomes'
@@ -227,7 +227,7 @@ export async function touchpointDriverRows(
   q: { from: Date; to: Date; filter: MetricFilter; lookbackDays: number },
 ): Promise<{ ys: Map<number, number>; cells: { rid: number; key: string; score: number }[] }> {
   const lb = sql`make_interval(days => ${q.lookbackDays})`;
-  const r = await withWorkMem(db, 256, (db) =>
+  const r = await withAnalyticsSettings(db, 256, (db) =>
     sql<{ rid: number; y: number; key: string | null; score: number | null }>`
     WITH y AS MATERIALIZED (
       SELECT (row_number() OVER ())::int AS rid, f.customer_id, f.submitted_at AS t1, f.value_num AS y

@@ -283,6 +283,13 @@ export function joinsSql(c: Ctx, needCustomer: boolean, topicGroup: boolean): Ra
 
 const H = Array.from({ length: 11 }, (_, i) => i);
 
+/**
+ * Answers' measures from partial rows `x` of (value v, count n): answers take few distinct values,
+ * so sums, squares and the histogram follow exactly from them.
+ */
+const answerMeasures = sql`sum(x.n)::int AS n, sum(x.v * x.n)::float8 AS sum, sum(x.v * x.v * x.n)::float8 AS sum_sq,
+  ${sql.join(H.map((i) => sql`coalesce(sum(x.n) FILTER (WHERE round(x.v) = ${sql.lit(i)}), 0)::int AS ${sql.raw(`h${i}`)}`))}`;
+
 /** Rollup grains: 002's daily tables and 006's week/month tables. */
 export type Grain = 'day' | 'week' | 'month';
 export interface RollupSegment {
@@ -446,7 +453,7 @@ function measuresSql(c: Ctx, percentiles: boolean, type: AnswerType | undefined)
  * PGlite a COMMIT (or a SET) is followed by a WAL fsync. The server's own configuration is
  * untouched.
  */
-export async function withWorkMem<T>(db: Db, mb: number, fn: (db: Db) => Promise<T>): Promise<T> {
+export async function withAnalyticsSettings<T>(db: Db, mb: number, fn: (db: Db) => Promise<T>): Promise<T> {
   const value = `${Math.max(4, Math.floor(mb))}MB`;
   if (db.isTransaction) {
     await sql`SELECT set_config('work_mem', ${value}, true), set_config('jit', 'off', true)`.execute(db);
@@ -544,9 +551,7 @@ export async function aggregate(db: Db, orgId: string, q: AggQuery): Promise<Agg
       // touchpoints and agents and grouped by the requested key.
       const v = q.type === 'ces' ? answerValue : sql`f.value_num`;
       const ag = q.groupBy === 'agent' || q.groupBy === 'team' ? sql`f.agent_id` : sql`NULL::uuid`;
-      inner = sql`SELECT ${bucketOut} AS bucket, ${key}::text AS key, ${label} AS label, sum(x.n)::int AS n,
-          sum(x.v * x.n)::float8 AS sum, sum(x.v * x.v * x.n)::float8 AS sum_sq,
-          ${sql.join(H.map((i) => sql`coalesce(sum(x.n) FILTER (WHERE round(x.v) = ${sql.lit(i)}), 0)::int AS ${sql.raw(`h${i}`)}`))}
+      inner = sql`SELECT ${bucketOut} AS bucket, ${key}::text AS key, ${label} AS label, ${answerMeasures}
         FROM (SELECT ${b} AS b, f.touchpoint_id, ${ag} AS agent_id, ${v} AS v, count(*) AS n
           FROM answers f ${needCustomer ? sql`LEFT JOIN customers cu ON cu.org_id = f.org_id AND cu.id = f.customer_id` : sql``}
           WHERE f.org_id = ${orgId}::uuid
@@ -558,16 +563,13 @@ export async function aggregate(db: Db, orgId: string, q: AggQuery): Promise<Agg
         LEFT JOIN agents ag ON ag.org_id = ${orgId}::uuid AND ag.id = x.agent_id
         GROUP BY x.b, 2`;
     } else if (q.family === 'answers') {
-      // Answers: grouped by their rounded value too (≤ 11 groups per bucket and key), then the
-      // histogram pivoted from those few rows: two aggregates per raw row instead of thirteen.
+      // Answers by a customer property or topic: counted per (bucket, key, value) the same way,
+      // with the row-level joins those keys need.
       const v = q.type === 'ces' ? answerValue : sql`f.value_num`;
-      inner = sql`SELECT ${bucketOut} AS bucket, x.key, max(x.label) AS label, sum(x.n)::int AS n,
-          sum(x.s)::float8 AS sum, sum(x.s2)::float8 AS sum_sq,
-          ${sql.join(H.map((i) => sql`coalesce(sum(x.n) FILTER (WHERE x.hv = ${sql.lit(i)}), 0)::int AS ${sql.raw(`h${i}`)}`))}
-        FROM (SELECT ${b} AS b, ${key}::text AS key, ${label} AS label, round(${v}) AS hv, count(*) AS n,
-            sum(${v}) AS s, sum((${v})^2) AS s2
+      inner = sql`SELECT ${bucketOut} AS bucket, x.key, max(x.label) AS label, ${answerMeasures}
+        FROM (SELECT ${b} AS b, ${key}::text AS key, ${label} AS label, ${v} AS v, count(*) AS n
           ${from}
-          GROUP BY ${b}, 2, round(${v})) x
+          GROUP BY 1, 2, 4) x
         GROUP BY x.b, x.key`;
     } else {
       inner = sql`SELECT (${b})::date AS bucket, ${key}::text AS key, ${label} AS label, ${m}
