@@ -157,6 +157,7 @@ export async function countRows(store: Store, orgId: string): Promise<Record<str
     'interactions',
     'responses',
     'answers',
+    'answer_outcomes',
     'events',
     'agents',
     'text_analyses',

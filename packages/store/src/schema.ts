@@ -167,6 +167,23 @@ export interface AnswerTable {
   submitted_at: Timestamp;
 }
 
+/** What followed a scored answer (migration 015): its customer's next outcomes, kept by triggers. */
+export interface AnswerOutcomeTable {
+  org_id: string;
+  response_id: string;
+  field: string;
+  type: string;
+  customer_id: string;
+  touchpoint_id: string | null;
+  agent_id: string | null;
+  submitted_at: Timestamp;
+  /** The score rounded to a whole box (0–10 NPS, 1–5 CSAT). */
+  box: number;
+  next_cancellation_at: Timestamp | null;
+  next_purchase_at: Timestamp | null;
+  next_referral_at: Timestamp | null;
+}
+
 export interface EventTable {
   org_id: string;
   id: string;
@@ -233,6 +250,7 @@ export interface Database {
   interactions: InteractionTable;
   responses: ResponseTable;
   answers: AnswerTable;
+  answer_outcomes: AnswerOutcomeTable;
   events: EventTable;
   text_analyses: TextAnalysisTable;
   text_topics: TextTopicTable;

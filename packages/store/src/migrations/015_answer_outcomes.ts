@@ -1,0 +1,190 @@
+import { type Kysely, sql } from 'kysely';
+
+/**
+ * What happened after each scored answer: for every NPS and CSAT answer of a known customer, the
+ * time of that customer's next cancellation, next purchase and next referral (a `referral_made`
+ * event, or a customer they referred being acquired) after the answer. Loyalty by score box then
+ * reads one row per answer: "cancelled within h days" is `next_cancellation_at <= submitted_at + h`
+ * for any horizon h, with no join to the events. At 10M answers and 20M events that join (the
+ * customers' outcome events of the whole span, hashed) took ~4.4 s of the loyalty query.
+ *
+ * Kept current by statement-level triggers, like the rollups (007): answers add, drop or
+ * recompute their own rows; events of the three outcome types and customers' referral fields
+ * recompute the rows of the customers they touch (a customer merge moves answers and events, so
+ * both sides are recomputed). `rebuildAnswerOutcomes` refills an org after a bulk load with the
+ * triggers off; `verifyAnswerOutcomes` compares the table with a recomputation.
+ */
+
+/** The answers that get an outcome row (`a`: an answers row). */
+export const SCORED_ANSWER = `a.type IN ('nps', 'csat') AND a.value_num IS NOT NULL AND a.customer_id IS NOT NULL`;
+
+/** The three next-outcome times of answer row alias `a` (columns org_id, customer_id, submitted_at). */
+export function nextOutcomesSql(a: string): string {
+  const next = (type: string) => `(SELECT min(e.occurred_at) FROM events e
+      WHERE e.org_id = ${a}.org_id AND e.customer_id = ${a}.customer_id AND e.type = '${type}' AND e.occurred_at > ${a}.submitted_at)`;
+  return `${next('cancellation')} AS next_cancellation_at, ${next('purchase')} AS next_purchase_at,
+    least(${next('referral_made')}, (SELECT min(coalesce(c.acquired_at, c.created_at)) FROM customers c
+      WHERE c.org_id = ${a}.org_id AND c.referred_by = ${a}.customer_id
+        AND coalesce(c.acquired_at, c.created_at) > ${a}.submitted_at)) AS next_referral_at`;
+}
+
+/** INSERT of the outcome rows of the answers in `rows` (a table or transition table). */
+export function insertOutcomesSql(rows: string, extraWhere = ''): string {
+  return `INSERT INTO answer_outcomes (org_id, response_id, field, type, customer_id, touchpoint_id, agent_id, submitted_at,
+      box, next_cancellation_at, next_purchase_at, next_referral_at)
+    SELECT a.org_id, a.response_id, a.field, a.type, a.customer_id, a.touchpoint_id, a.agent_id, a.submitted_at,
+      round(a.value_num)::int, ${nextOutcomesSql('a')}
+    FROM ${rows} a WHERE ${SCORED_ANSWER} ${extraWhere}`;
+}
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql
+    .raw(`
+CREATE TABLE IF NOT EXISTS answer_outcomes (
+  org_id uuid NOT NULL,
+  response_id uuid NOT NULL,
+  field text NOT NULL,
+  type text NOT NULL,
+  customer_id uuid NOT NULL,
+  touchpoint_id uuid,
+  agent_id uuid,
+  submitted_at timestamptz NOT NULL,
+  box integer NOT NULL,
+  next_cancellation_at timestamptz,
+  next_purchase_at timestamptz,
+  next_referral_at timestamptz,
+  PRIMARY KEY (org_id, response_id, field)
+);
+CREATE INDEX IF NOT EXISTS answer_outcomes_time ON answer_outcomes (org_id, type, submitted_at);
+CREATE INDEX IF NOT EXISTS answer_outcomes_customer ON answer_outcomes (org_id, customer_id);
+-- Whom a customer referred: read when their outcome rows are computed.
+CREATE INDEX IF NOT EXISTS customers_referred_by ON customers (org_id, referred_by) WHERE referred_by IS NOT NULL;
+
+-- Serialises the maintenance per customer until commit: an answer and an outcome event of one
+-- customer written by two concurrent transactions would otherwise each miss the other's row (each
+-- statement below reads with a snapshot taken after the lock). Keys in order, against deadlocks.
+CREATE OR REPLACE FUNCTION answer_outcomes_lock(orgs uuid[], custs uuid[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock(k) FROM (
+    SELECT DISTINCT hashtextextended(o::text || c::text, 15) AS k FROM unnest(orgs, custs) AS u(o, c) ORDER BY 1) x;
+END $$;
+
+-- Recomputes the next-outcome times of the given customers' rows, writing only rows that change.
+CREATE OR REPLACE FUNCTION answer_outcomes_refresh(orgs uuid[], custs uuid[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM answer_outcomes_lock(orgs, custs);
+  UPDATE answer_outcomes o SET next_cancellation_at = x.next_cancellation_at, next_purchase_at = x.next_purchase_at,
+    next_referral_at = x.next_referral_at
+  FROM (
+    SELECT a.org_id, a.response_id, a.field, ${nextOutcomesSql('a')}
+    FROM answer_outcomes a JOIN unnest(orgs, custs) AS k(org_id, customer_id)
+      ON a.org_id = k.org_id AND a.customer_id = k.customer_id
+  ) x
+  WHERE o.org_id = x.org_id AND o.response_id = x.response_id AND o.field = x.field
+    AND (o.next_cancellation_at IS DISTINCT FROM x.next_cancellation_at OR o.next_purchase_at IS DISTINCT FROM x.next_purchase_at
+      OR o.next_referral_at IS DISTINCT FROM x.next_referral_at);
+END $$;
+
+CREATE OR REPLACE FUNCTION answer_outcomes_answers_ins() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM answer_outcomes_lock(array_agg(a.org_id), array_agg(a.customer_id)) FROM new_rows a WHERE ${SCORED_ANSWER};
+  ${insertOutcomesSql('new_rows')};
+  RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION answer_outcomes_answers_del() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM answer_outcomes o USING old_rows r
+    WHERE o.org_id = r.org_id AND o.response_id = r.response_id AND o.field = r.field;
+  RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION answer_outcomes_answers_upd() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM answer_outcomes o USING old_rows r
+    WHERE o.org_id = r.org_id AND o.response_id = r.response_id AND o.field = r.field;
+  PERFORM answer_outcomes_lock(array_agg(a.org_id), array_agg(a.customer_id)) FROM new_rows a WHERE ${SCORED_ANSWER};
+  ${insertOutcomesSql('new_rows')};
+  RETURN NULL;
+END $$;
+
+-- Events: only the three outcome types matter; an update may move an event between customers.
+CREATE OR REPLACE FUNCTION answer_outcomes_events() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE o uuid[]; c uuid[];
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    SELECT array_agg(org_id), array_agg(customer_id) INTO o, c FROM (SELECT DISTINCT org_id, customer_id FROM new_rows
+      WHERE type IN ('cancellation', 'purchase', 'referral_made')) k;
+  ELSIF TG_OP = 'DELETE' THEN
+    SELECT array_agg(org_id), array_agg(customer_id) INTO o, c FROM (SELECT DISTINCT org_id, customer_id FROM old_rows
+      WHERE type IN ('cancellation', 'purchase', 'referral_made')) k;
+  ELSE
+    SELECT array_agg(org_id), array_agg(customer_id) INTO o, c FROM (
+      SELECT org_id, customer_id FROM new_rows WHERE type IN ('cancellation', 'purchase', 'referral_made')
+      UNION SELECT org_id, customer_id FROM old_rows WHERE type IN ('cancellation', 'purchase', 'referral_made')) k;
+  END IF;
+  IF c IS NOT NULL THEN PERFORM answer_outcomes_refresh(o, c); END IF;
+  RETURN NULL;
+END $$;
+
+-- Customers: whom they were referred by, and when they were acquired, decide their referrer's
+-- next referral.
+CREATE OR REPLACE FUNCTION answer_outcomes_customers() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE o uuid[]; c uuid[];
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    SELECT array_agg(org_id), array_agg(referred_by) INTO o, c FROM (SELECT DISTINCT org_id, referred_by FROM new_rows
+      WHERE referred_by IS NOT NULL) k;
+  ELSIF TG_OP = 'DELETE' THEN
+    SELECT array_agg(org_id), array_agg(referred_by) INTO o, c FROM (SELECT DISTINCT org_id, referred_by FROM old_rows
+      WHERE referred_by IS NOT NULL) k;
+  ELSE
+    SELECT array_agg(org_id), array_agg(referred_by) INTO o, c FROM (
+      SELECT x.org_id, x.referred_by FROM new_rows n JOIN old_rows p ON p.org_id = n.org_id AND p.id = n.id,
+        LATERAL (VALUES (n.org_id, n.referred_by), (p.org_id, p.referred_by)) x(org_id, referred_by)
+      WHERE x.referred_by IS NOT NULL AND (n.referred_by IS DISTINCT FROM p.referred_by
+        OR coalesce(n.acquired_at, n.created_at) IS DISTINCT FROM coalesce(p.acquired_at, p.created_at))
+      GROUP BY 1, 2) k;
+  END IF;
+  IF c IS NOT NULL THEN PERFORM answer_outcomes_refresh(o, c); END IF;
+  RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS answer_outcomes_answers_ins ON answers;
+DROP TRIGGER IF EXISTS answer_outcomes_answers_del ON answers;
+DROP TRIGGER IF EXISTS answer_outcomes_answers_upd ON answers;
+DROP TRIGGER IF EXISTS answer_outcomes_events_ins ON events;
+DROP TRIGGER IF EXISTS answer_outcomes_events_del ON events;
+DROP TRIGGER IF EXISTS answer_outcomes_events_upd ON events;
+DROP TRIGGER IF EXISTS answer_outcomes_customers_ins ON customers;
+DROP TRIGGER IF EXISTS answer_outcomes_customers_del ON customers;
+DROP TRIGGER IF EXISTS answer_outcomes_customers_upd ON customers;
+CREATE TRIGGER answer_outcomes_answers_ins AFTER INSERT ON answers REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION answer_outcomes_answers_ins();
+CREATE TRIGGER answer_outcomes_answers_del AFTER DELETE ON answers REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION answer_outcomes_answers_del();
+CREATE TRIGGER answer_outcomes_answers_upd AFTER UPDATE ON answers REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION answer_outcomes_answers_upd();
+CREATE TRIGGER answer_outcomes_events_ins AFTER INSERT ON events REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION answer_outcomes_events();
+CREATE TRIGGER answer_outcomes_events_del AFTER DELETE ON events REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION answer_outcomes_events();
+CREATE TRIGGER answer_outcomes_events_upd AFTER UPDATE ON events REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION answer_outcomes_events();
+CREATE TRIGGER answer_outcomes_customers_ins AFTER INSERT ON customers REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION answer_outcomes_customers();
+CREATE TRIGGER answer_outcomes_customers_del AFTER DELETE ON customers REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION answer_outcomes_customers();
+CREATE TRIGGER answer_outcomes_customers_upd AFTER UPDATE ON customers REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION answer_outcomes_customers();
+
+-- Existing data (a no-op on a new database).
+${insertOutcomesSql('answers')};
+`)
+    .execute(db);
+}
+
+/** The trigger names, per table (the bench drops them for a bulk load, then rebuilds). */
+export const OUTCOME_TRIGGERS = [
+  ...['ins', 'del', 'upd'].map((e) => ({ table: 'answers', trigger: `answer_outcomes_answers_${e}` })),
+  ...['ins', 'del', 'upd'].map((e) => ({ table: 'events', trigger: `answer_outcomes_events_${e}` })),
+  ...['ins', 'del', 'upd'].map((e) => ({ table: 'customers', trigger: `answer_outcomes_customers_${e}` })),
+];
