@@ -74,66 +74,74 @@ eachStore('ad-hoc analyses against brute force', (env) => {
     );
     const from = new Date(T0 + 60 * DAY);
     const to = new Date(T0 + 120 * DAY);
-    const lookback = 30;
-    const maxDrivers = 5;
-    const s = await topicDriverStats(env().store.db, orgId, {
-      outcome: 'nps',
-      from,
-      to,
-      filter: {},
-      lookbackDays: lookback,
-      maxDrivers,
-      minCoverage: 0,
-      source: 'outcomes',
-    });
-    // Brute force: per answer in the window, the set of tp:outcome in [t − lookback, t].
-    const rows = d.answers
-      .filter((a) => a.at >= from.getTime() && a.at < to.getTime())
-      .map((a) => ({
-        y: a.value,
-        topics: new Set(
-          d.interactions
-            .filter((x) => x.email === a.email && x.at >= a.at - lookback * DAY && x.at <= a.at)
-            .map((x) => `${x.tp}:${x.outcome}`),
-        ),
-      }));
-    assert.equal(s.n, rows.length);
-    assert.equal(
-      s.sumY,
-      rows.reduce((t, x) => t + x.y, 0),
-    );
-    assert.equal(
-      s.sumY2,
-      rows.reduce((t, x) => t + x.y * x.y, 0),
-    );
-    assert.equal(s.drivers.size, maxDrivers);
-    for (const [topic, st] of s.drivers) {
-      const having = rows.filter((x) => x.topics.has(topic));
-      assert.equal(st.count, having.length, topic);
+    // 90 days: the answers' kept driver rows (016), filled by the interactions' trigger; then the
+    // raw join for the same lookback and for another one.
+    for (const [lookback, useState] of [
+      [90, true],
+      [90, false],
+      [30, true],
+    ] as const) {
+      const maxDrivers = 5;
+      const s = await topicDriverStats(env().store.db, orgId, {
+        outcome: 'nps',
+        from,
+        to,
+        filter: {},
+        lookbackDays: lookback,
+        maxDrivers,
+        minCoverage: 0,
+        source: 'outcomes',
+        useState,
+      });
+      // Brute force: per answer in the window, the set of tp:outcome in [t − lookback, t].
+      const rows = d.answers
+        .filter((a) => a.at >= from.getTime() && a.at < to.getTime())
+        .map((a) => ({
+          y: a.value,
+          topics: new Set(
+            d.interactions
+              .filter((x) => x.email === a.email && x.at >= a.at - lookback * DAY && x.at <= a.at)
+              .map((x) => `${x.tp}:${x.outcome}`),
+          ),
+        }));
+      assert.equal(s.n, rows.length);
       assert.equal(
-        st.sumY,
-        having.reduce((t, x) => t + x.y, 0),
-        topic,
+        s.sumY,
+        rows.reduce((t, x) => t + x.y, 0),
       );
-    }
-    const top = [...s.drivers.keys()].sort();
-    let pairs = 0;
-    for (let i = 0; i < top.length; i++) {
-      for (let j = i + 1; j < top.length; j++) {
-        const both = rows.filter((x) => x.topics.has(top[i]) && x.topics.has(top[j])).length;
-        assert.equal(s.pairs.get(`${top[i]}\u0000${top[j]}`) ?? 0, both, `${top[i]} & ${top[j]}`);
-        if (both) pairs++;
+      assert.equal(
+        s.sumY2,
+        rows.reduce((t, x) => t + x.y * x.y, 0),
+      );
+      assert.equal(s.drivers.size, maxDrivers, `lookback ${lookback}`);
+      for (const [topic, st] of s.drivers) {
+        const having = rows.filter((x) => x.topics.has(topic));
+        assert.equal(st.count, having.length, topic);
+        assert.equal(
+          st.sumY,
+          having.reduce((t, x) => t + x.y, 0),
+          topic,
+        );
       }
+      const top = [...s.drivers.keys()].sort();
+      let pairs = 0;
+      for (let i = 0; i < top.length; i++) {
+        for (let j = i + 1; j < top.length; j++) {
+          const both = rows.filter((x) => x.topics.has(top[i]) && x.topics.has(top[j])).length;
+          assert.equal(s.pairs.get(`${top[i]}\u0000${top[j]}`) ?? 0, both, `${top[i]} & ${top[j]}`);
+          if (both) pairs++;
+        }
+      }
+      assert.equal(s.pairs.size, pairs, 'only co-occurring pairs are listed');
+      assert.ok(pairs > 0, 'the data has co-occurrences to check');
     }
-    assert.equal(s.pairs.size, pairs, 'only co-occurring pairs are listed');
-    assert.ok(pairs > 0, 'the data has co-occurrences to check');
     await assert.rejects(
       topicDriverStats(env().store.db, orgId, {
         outcome: 'nps',
         from,
         to,
         filter: {},
-        lookbackDays: lookback,
+        lookbackDays: 30,
         maxDrivers: 31,
         minCoverage: 0,
       }),

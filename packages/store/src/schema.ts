@@ -184,6 +184,23 @@ export interface AnswerOutcomeTable {
   next_referral_at: Timestamp | null;
 }
 
+/** What an NPS answer's customer went through in the lookback before it (migration 016), kept by triggers. */
+export interface AnswerDriverTable {
+  org_id: string;
+  response_id: string;
+  field: string;
+  source: 'outcomes' | 'topics';
+  /** outcomes: the interaction's touchpoint (the driver is `<touchpoint key>:<outcome>`). */
+  driver_touchpoint_id: string | null;
+  /** outcomes: the interaction outcome; topics: the topic key mentioned negatively. */
+  driver: string;
+  customer_id: string;
+  touchpoint_id: string | null;
+  agent_id: string | null;
+  submitted_at: Timestamp;
+  y: number;
+}
+
 export interface EventTable {
   org_id: string;
   id: string;
@@ -251,6 +268,7 @@ export interface Database {
   responses: ResponseTable;
   answers: AnswerTable;
   answer_outcomes: AnswerOutcomeTable;
+  answer_drivers: AnswerDriverTable;
   events: EventTable;
   text_analyses: TextAnalysisTable;
   text_topics: TextTopicTable;

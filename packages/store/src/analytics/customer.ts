@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../ingest/types.js';
+import { DRIVER_LOOKBACK_DAYS } from '../migrations/016_answer_drivers.js';
 import { type AnswerType, filterSql, joinsSql, type MetricFilter, topicMatch, withAnalyticsSettings } from './query.js';
 
 const answersCtx = {
@@ -14,6 +15,9 @@ const answersCtx = {
     subjectId: 'response_id',
   },
 };
+
+/** The answers' driver rows (016) read like answers: same ids, touchpoint, agent and customer columns. */
+const driversCtx = { ...answersCtx, spec: { ...answersCtx.spec, table: 'answer_drivers' } };
 
 /** The raw answers of one type in a window, filtered: `f` rows with the usual joins. */
 function answerRows(orgId: string, type: AnswerType, from: Date, to: Date, filter: MetricFilter): RawBuilder<unknown> {
@@ -55,6 +59,8 @@ export async function topicDriverStats(
     level?: number;
     /** topics: negative topic mentions; outcomes: interaction outcomes per touchpoint (`delivery:late`). */
     source?: 'topics' | 'outcomes';
+    /** false: join the raw rows even where the kept driver rows (016) fit (tests, benchmarks). */
+    useState?: boolean;
   },
 ): Promise<BinaryDriverStats> {
   // Bit masks of the screened drivers are 32-bit in JS.
@@ -76,23 +82,40 @@ export async function topicDriverStats(
             ${q.filter.segment?.length ? sql`AND c.segment = ANY(${q.filter.segment}::text[])` : sql``}
             AND NOT EXISTS (SELECT 1 FROM events e WHERE e.org_id = c.org_id AND e.customer_id = c.id AND e.type = 'cancellation'
               AND e.occurred_at < ${q.from.toISOString()}::timestamptz)`;
+  // NPS answers with the lookback the triggers keep read the kept driver rows; other lookbacks
+  // and churn (whose outcome rows are customers) join the raw rows.
+  const fromState = q.useState !== false && q.outcome === 'nps' && q.lookbackDays === DRIVER_LOOKBACK_DAYS;
+  const driverRows = (source: 'outcomes' | 'topics', join = sql``) =>
+    sql`FROM answer_drivers f ${joinsSql(driversCtx, !!q.filter.segment?.length, false)} ${join}
+      WHERE f.org_id = ${orgId}::uuid AND f.source = ${source}
+        AND f.submitted_at >= ${q.from.toISOString()}::timestamptz AND f.submitted_at < ${q.to.toISOString()}::timestamptz
+        ${filterSql(q.filter, driversCtx)}`;
   const r = await withAnalyticsSettings(db, 256, (db) =>
     sql<{ kind: string; a: string | null; n: number; s: number; s2: number }>`
     WITH m AS MATERIALIZED (${
-      q.source === 'outcomes'
-        ? // The interactions of the whole span [from − lookback, to] once (a range scan), hashed by
-          // customer and joined to the outcome rows: at 10M rows (~1.6M outcome rows) one index
-          // range scan per outcome row took ~48 s, the hash join about half that. The outcome rows
-          // are keyed by their own ids (no row_number, no materialised CTE in between), so the scan,
-          // the join and the de-duplication can run as one parallel plan.
-          sql`SELECT y.rid, y.rid2, y.y, tp.key || ':' || i.outcome AS topic
+      fromState
+        ? // The answers' drivers kept by triggers (016): no join to interactions or texts.
+          q.source === 'outcomes'
+          ? sql`SELECT f.response_id AS rid, f.field AS rid2, f.y, dtp.key || ':' || f.driver AS topic
+      ${driverRows('outcomes', sql`JOIN touchpoints dtp ON dtp.org_id = f.org_id AND dtp.id = f.driver_touchpoint_id`)}`
+          : sql`SELECT f.response_id AS rid, f.field AS rid2, f.y,
+        array_to_string((string_to_array(f.driver, '.'))[1:${q.level ?? 2}::int], '.') AS topic
+      ${driverRows('topics')}
+      GROUP BY 1, 2, 3, 4`
+        : q.source === 'outcomes'
+          ? // The interactions of the whole span [from − lookback, to] once (a range scan), hashed by
+            // customer and joined to the outcome rows: at 10M rows (~1.6M outcome rows) one index
+            // range scan per outcome row took ~48 s, the hash join about half that. The outcome rows
+            // are keyed by their own ids (no row_number, no materialised CTE in between), so the scan,
+            // the join and the de-duplication can run as one parallel plan.
+            sql`SELECT y.rid, y.rid2, y.y, tp.key || ':' || i.outcome AS topic
       FROM (${rows}) y
       JOIN interactions i ON i.org_id = ${orgId}::uuid AND i.customer_id = y.customer_id
         AND i.opened_at >= y.t0 AND i.opened_at <= y.t1 AND i.outcome IS NOT NULL
         AND i.opened_at >= ${q.from.toISOString()}::timestamptz - ${lb} AND i.opened_at <= ${q.to.toISOString()}::timestamptz
       JOIN touchpoints tp ON tp.org_id = ${orgId}::uuid AND tp.id = i.touchpoint_id
       GROUP BY 1, 2, 3, 4`
-        : sql`SELECT y.rid, y.rid2, y.y, array_to_string((string_to_array(t.topic, '.'))[1:${q.level ?? 2}::int], '.') AS topic
+          : sql`SELECT y.rid, y.rid2, y.y, array_to_string((string_to_array(t.topic, '.'))[1:${q.level ?? 2}::int], '.') AS topic
       FROM (${rows}) y
       JOIN text_analyses ta ON ta.org_id = ${orgId}::uuid AND ta.customer_id = y.customer_id
         AND ta.occurred_at >= y.t0 AND ta.occurred_at <= y.t1

@@ -1,3 +1,4 @@
+export * from './answer-state.js';
 export * from './customer.js';
 export * from './engagement.js';
 export * from './journey.js';

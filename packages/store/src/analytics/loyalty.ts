@@ -1,11 +1,5 @@
 import { sql } from 'kysely';
 import type { Db } from '../ingest/types.js';
-import {
-  insertOutcomesSql,
-  nextOutcomesSql,
-  OUTCOME_TRIGGERS,
-  SCORED_ANSWER,
-} from '../migrations/015_answer_outcomes.js';
 import { filterSql, joinsSql, type MetricFilter, withAnalyticsSettings } from './query.js';
 
 /** The outcome rows (015) read like answers: same ids, touchpoint, agent and customer columns. */
@@ -71,41 +65,3 @@ export async function loyaltyCounts(
   );
   return r.rows;
 }
-
-const uuid = (orgId: string) => {
-  if (!/^[0-9a-f-]{36}$/.test(orgId)) throw new Error('orgId must be a UUID');
-  return `'${orgId}'::uuid`;
-};
-
-/**
- * Refills an org's answer outcomes from its answers, events and customers (after a bulk load
- * with the triggers off). Run in one transaction when `db` is one.
- */
-export async function rebuildAnswerOutcomes(db: Db, orgId: string): Promise<void> {
-  const org = uuid(orgId);
-  await sql.raw(`DELETE FROM answer_outcomes WHERE org_id = ${org}`).execute(db);
-  // In time order, so a window's rows lie together on disk.
-  await sql.raw(`${insertOutcomesSql('answers', `AND a.org_id = ${org}`)} ORDER BY a.submitted_at`).execute(db);
-}
-
-/** Outcome rows that differ from a recomputation (missing, extra or with other values), and all rows. */
-export async function verifyAnswerOutcomes(db: Db, orgId: string): Promise<{ mismatches: number; rows: number }> {
-  const org = uuid(orgId);
-  const r = await sql
-    .raw<{ mismatches: number; rows: number }>(`
-    SELECT (count(*) FILTER (WHERE o.org_id IS NULL OR x.org_id IS NULL
-      OR (o.type, o.customer_id, o.touchpoint_id, o.agent_id, o.submitted_at, o.box, o.next_cancellation_at, o.next_purchase_at, o.next_referral_at)
-        IS DISTINCT FROM (x.type, x.customer_id, x.touchpoint_id, x.agent_id, x.submitted_at, x.box, x.next_cancellation_at, x.next_purchase_at, x.next_referral_at)))::int AS mismatches,
-      count(*)::int AS rows
-    FROM (SELECT * FROM answer_outcomes WHERE org_id = ${org}) o
-    FULL JOIN (
-      SELECT a.org_id, a.response_id, a.field, a.type, a.customer_id, a.touchpoint_id, a.agent_id, a.submitted_at,
-        round(a.value_num)::int AS box, ${nextOutcomesSql('a')}
-      FROM answers a WHERE a.org_id = ${org} AND ${SCORED_ANSWER}
-    ) x ON x.response_id = o.response_id AND x.field = o.field`)
-    .execute(db);
-  return r.rows[0];
-}
-
-/** The answer-outcome triggers (migration 015), for bulk loads that disable them and rebuild after. */
-export const ANSWER_OUTCOME_TRIGGERS: { table: string; trigger: string }[] = OUTCOME_TRIGGERS;

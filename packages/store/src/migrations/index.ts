@@ -12,6 +12,7 @@ import * as m012 from './012_answer_bucket_statistics.js';
 import * as m013 from './013_cover_indexes.js';
 import * as m014 from './014_answers_touchpoint_time.js';
 import * as m015 from './015_answer_outcomes.js';
+import * as m016 from './016_answer_drivers.js';
 
 /**
  * Numbered migrations, applied in order at start-up. Add a file NNN_name.ts and list it here;
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '013_cover_indexes': m013,
   '014_answers_touchpoint_time': m014,
   '015_answer_outcomes': m015,
+  '016_answer_drivers': m016,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ingestBatch, validateBatch } from '@canopy/server';
 import {
-  ANSWER_OUTCOME_TRIGGERS,
+  ANSWER_STATE_TRIGGERS,
   aggregate,
   createOrg,
   loyaltyCounts,
   openStore,
   ROLLUP_TRIGGERS,
+  rebuildAnswerDrivers,
   rebuildAnswerOutcomes,
   rebuildRollups,
   type Store,
@@ -218,7 +219,7 @@ async function parallel(store: Store, width: number, stmts: string[], settings: 
 }
 
 async function setTriggers(store: Store, on: boolean) {
-  for (const t of new Set([...ROLLUP_TRIGGERS, ...ANSWER_OUTCOME_TRIGGERS].map((x) => x.table))) {
+  for (const t of new Set([...ROLLUP_TRIGGERS, ...ANSWER_STATE_TRIGGERS].map((x) => x.table))) {
     await sql.raw(`ALTER TABLE ${t} ${on ? 'ENABLE' : 'DISABLE'} TRIGGER USER`).execute(store.db);
   }
 }
@@ -231,7 +232,7 @@ interface Meta {
   rows_per_s: number;
   index_s: number;
   rollup_s: number;
-  /** Filling answer_outcomes (015); absent in data kept from before it, which 015 itself filled. */
+  /** Filling answer_outcomes and answer_drivers (015, 016); absent in data kept from before them, which the migrations filled. */
   outcomes_s?: number;
   vacuum_s: number;
 }
@@ -350,12 +351,13 @@ async function ensureLoaded(store: Store, s: Sizes): Promise<{ ids: Ids; meta: M
   t = performance.now();
   await rebuildRollups(store.db, org.id);
   const rollup_s = (performance.now() - t) / 1000;
-  log(`rollups in ${rollup_s.toFixed(0)} s; the answers' next outcomes`);
+  log(`rollups in ${rollup_s.toFixed(0)} s; the answers' outcomes and drivers`);
   t = performance.now();
   await rebuildAnswerOutcomes(store.db, org.id);
+  await rebuildAnswerDrivers(store.db, org.id);
   await setTriggers(store, true);
   const outcomes_s = (performance.now() - t) / 1000;
-  log(`answer outcomes in ${outcomes_s.toFixed(0)} s; VACUUM ANALYZE`);
+  log(`answer outcomes and drivers in ${outcomes_s.toFixed(0)} s; VACUUM ANALYZE`);
   t = performance.now();
   // As autovacuum would: statistics, and visibility maps for index-only scans.
   await sql`VACUUM ANALYZE`.execute(store.db);
@@ -593,8 +595,9 @@ async function triggerCost(store: Store, batches: number, days: number) {
   await rebuildRollups(store.db, org.id);
   const diffs = await verifyRollups(store.db, org.id);
   if (diffs.some((d) => d.mismatches)) throw new Error(`rollups differ from raw rows: ${JSON.stringify(diffs)}`);
-  // The runs with triggers off left answers without outcome rows.
+  // The runs with triggers off left answers without outcome and driver rows.
   await rebuildAnswerOutcomes(store.db, org.id);
+  await rebuildAnswerDrivers(store.db, org.id);
   const answers = batches * 200 * 3;
   const on = (on1 + on2) / 2;
   const off = (off1 + off2) / 2;

@@ -1,23 +1,49 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { seededRng as rng } from '@canopy/core';
-import { loyaltyCounts, verifyAnswerOutcomes } from '@canopy/store';
+import { loyaltyCounts, topicDriverStats, verifyAnswerDrivers, verifyAnswerOutcomes } from '@canopy/store';
 import { eachStore } from './harness.js';
 
 /**
- * The answers' next-outcome times (migration 015) are kept by triggers on answers, events and
- * customers. After every kind of write — answers before or after their events, new referrals,
- * changed acquisition dates, a customer merge, an erasure, concurrent batches — the table must
- * equal a recomputation from the rows (verifyAnswerOutcomes).
+ * The answers' next-outcome times (migration 015) and drivers (016) are kept by triggers on
+ * answers, events, customers, interactions and texts. After every kind of write — answers before
+ * or after their events and interactions, new referrals, changed acquisition dates, texts with
+ * negative topics, a customer merge, an erasure, concurrent batches — both tables must equal a
+ * recomputation from the rows, and key drivers read from them must equal the raw join.
  */
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-02-01T00:00:00Z');
 const iso = (t: number) => new Date(t).toISOString();
 
-async function assertCurrent(db: Parameters<typeof verifyAnswerOutcomes>[0], orgId: string, step: string, min = 1) {
+type Db = Parameters<typeof verifyAnswerOutcomes>[0];
+
+async function assertCurrent(db: Db, orgId: string, step: string, min = 1) {
   const v = await verifyAnswerOutcomes(db, orgId);
   assert.equal(v.mismatches, 0, `${step}: ${v.mismatches} of ${v.rows} outcome rows differ from a recomputation`);
   assert.ok(v.rows >= min, `${step}: ${v.rows} rows`);
+  const d = await verifyAnswerDrivers(db, orgId);
+  assert.equal(d.mismatches, 0, `${step}: ${d.mismatches} driver rows differ from a recomputation (${d.rows} kept)`);
+}
+
+/** Key drivers from the kept rows equal the raw join, for both sources, with and without a filter. */
+async function assertDriversAgree(db: Db, orgId: string, step: string) {
+  for (const source of ['outcomes', 'topics'] as const) {
+    for (const filter of [{}, { department: ['delivery'] }, { touchpoint: ['invoice'] }]) {
+      const q = {
+        outcome: 'nps' as const,
+        from: new Date(T0),
+        to: new Date(T0 + 90 * DAY),
+        filter,
+        lookbackDays: 90,
+        maxDrivers: 10,
+        minCoverage: 0,
+        source,
+      };
+      const kept = await topicDriverStats(db, orgId, q);
+      const raw = await topicDriverStats(db, orgId, { ...q, useState: false });
+      assert.deepEqual(kept, raw, `${step}: ${source} ${JSON.stringify(filter)}`);
+    }
+  }
 }
 
 eachStore('answer outcomes kept by triggers', (env) => {
@@ -35,9 +61,26 @@ eachStore('answer outcomes kept by triggers', (env) => {
       { customer_email: 'ana@example.com', type: 'cancellation', occurred_at: iso(T0 + 50 * DAY) },
       { customer_email: 'bo@example.com', type: 'referral_made', occurred_at: iso(T0 + 3 * DAY) },
     ]);
+    await post('/api/v1/interactions', [
+      {
+        customer_email: 'ana@example.com',
+        kind: 'ticket',
+        touchpoint: 'delivery',
+        outcome: 'late',
+        opened_at: iso(T0),
+      },
+      {
+        customer_email: 'bo@example.com',
+        kind: 'ticket',
+        touchpoint: 'invoice',
+        outcome: 'billing_error',
+        opened_at: iso(T0 + DAY),
+      },
+    ]);
     await post('/api/v1/responses', [
       {
         customer_email: 'ana@example.com',
+        touchpoint: 'delivery',
         submitted_at: iso(T0 + DAY),
         answers: [{ field: 'nps', type: 'nps', value: 9 }],
       },
@@ -51,6 +94,7 @@ eachStore('answer outcomes kept by triggers', (env) => {
       },
       {
         customer_email: 'bo@example.com',
+        touchpoint: 'invoice',
         submitted_at: iso(T0 + 2 * DAY),
         answers: [
           { field: 'nps', type: 'nps', value: 10 },
@@ -64,7 +108,9 @@ eachStore('answer outcomes kept by triggers', (env) => {
       },
       { submitted_at: iso(T0 + 4 * DAY), answers: [{ field: 'nps', type: 'nps', value: 8 }] },
     ]);
-    // Scored answers of known customers only: 5 rows (no text answer, no anonymous response).
+    // Scored answers of known customers only: 5 rows (no text answer, no anonymous response);
+    // Ana's two NPS answers and Bo's follow their earlier interactions.
+    assert.equal((await verifyAnswerDrivers(db, orgId)).rows, 3, 'the earlier interactions are drivers');
     await assertCurrent(db, orgId, 'answers after events', 5);
     assert.equal((await verifyAnswerOutcomes(db, orgId)).rows, 5);
 
@@ -75,6 +121,55 @@ eachStore('answer outcomes kept by triggers', (env) => {
       { customer_phone: '+351912345678', type: 'cancellation', occurred_at: iso(T0 + 30 * DAY) },
     ]);
     await assertCurrent(db, orgId, 'events after answers');
+
+    // Interactions and negative texts after the answers: the drivers of later answers change.
+    await post('/api/v1/interactions', [
+      {
+        customer_email: 'ana@example.com',
+        kind: 'ticket',
+        touchpoint: 'delivery',
+        outcome: 'damaged',
+        opened_at: iso(T0 + 15 * DAY),
+      },
+      {
+        customer_phone: '+351912345678',
+        kind: 'call',
+        touchpoint: 'support-chat',
+        outcome: 'resolved',
+        opened_at: iso(T0 + 2 * DAY),
+      },
+      { customer_email: 'bo@example.com', kind: 'ticket', touchpoint: 'invoice', opened_at: iso(T0 + DAY) },
+    ]);
+    await post('/api/v1/responses', [
+      {
+        customer_email: 'ana@example.com',
+        touchpoint: 'delivery',
+        submitted_at: iso(T0 + 12 * DAY),
+        answers: [{ field: 'why', type: 'text', value: 'The parcel arrived two weeks late and the courier was rude.' }],
+      },
+      {
+        customer_email: 'ana@example.com',
+        touchpoint: 'invoice',
+        submitted_at: iso(T0 + 25 * DAY),
+        answers: [
+          { field: 'nps', type: 'nps', value: 4 },
+          { field: 'why', type: 'text', value: 'I was charged twice and the refund never came.' },
+        ],
+      },
+    ]);
+    await assertCurrent(db, orgId, 'interactions and texts after the answers');
+    const topics = await db
+      .selectFrom('answer_drivers')
+      .select(['driver', 'submitted_at'])
+      .where('org_id', '=', orgId)
+      .where('source', '=', 'topics')
+      .execute();
+    assert.ok(topics.length > 0, 'negative topics of the texts are drivers of the later answer');
+    assert.ok(
+      topics.every((t) => new Date(t.submitted_at as never).getTime() >= T0 + 12 * DAY),
+      'only the answers after the texts',
+    );
+    await assertDriversAgree(db, orgId, 'before the merge');
 
     // A referred customer: Bo's next referral is the earlier of their event and the acquisition.
     await post('/api/v1/customers', {
@@ -103,6 +198,7 @@ eachStore('answer outcomes kept by triggers', (env) => {
     // Merge: the phone-only customer (answer, cancellation) becomes Ana.
     await post('/api/v1/customers', { customer_email: 'ana@example.com', customer_phone: '+351912345678' });
     await assertCurrent(db, orgId, 'after a merge');
+    await assertDriversAgree(db, orgId, 'after the merge');
 
     // Erasure removes the customer's answers and events: Ana's rows go, Bo's stay current.
     const ana = (await env().api('GET', '/api/v1/customers?email=ana@example.com', key)).body.items[0].id;
