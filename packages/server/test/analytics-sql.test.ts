@@ -170,6 +170,19 @@ eachStore('ad-hoc analyses against brute force', (env) => {
       horizonDays: horizon,
       now,
     });
+    // Each customer's last answer by their next answer (unfiltered) and by sorting agree.
+    assert.deepEqual(
+      await loyaltyCounts(env().store.db, orgId, {
+        type: 'nps',
+        from,
+        to,
+        filter: {},
+        horizonDays: horizon,
+        now,
+        useNextAnswer: false,
+      }),
+      got,
+    );
     const last = new Map<string, { at: number; value: number }>();
     for (const a of d.answers) {
       if (a.at < from.getTime() || a.at >= to.getTime()) continue;

@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../ingest/types.js';
 import {
+  fillNextSql,
   insertOutcomesSql,
-  nextOutcomesSql,
+  nextEventsSql,
   OUTCOME_TRIGGERS,
   SCORED_ANSWER,
 } from '../migrations/015_answer_outcomes.js';
@@ -27,6 +28,7 @@ export async function rebuildAnswerOutcomes(db: Db, orgId: string): Promise<void
   await sql.raw(`DELETE FROM answer_outcomes WHERE org_id = ${org}`).execute(db);
   // In time order, so a window's rows lie together on disk.
   await sql.raw(`${insertOutcomesSql('answers', `AND a.org_id = ${org}`)} ORDER BY a.submitted_at`).execute(db);
+  await sql.raw(fillNextSql(`AND a.org_id = ${org}`)).execute(db);
 }
 
 /** Outcome rows that differ from a recomputation (missing, extra or with other values), and all rows. */
@@ -35,13 +37,14 @@ export async function verifyAnswerOutcomes(db: Db, orgId: string): Promise<{ mis
   const r = await sql
     .raw<{ mismatches: number; rows: number }>(`
     SELECT (count(*) FILTER (WHERE o.org_id IS NULL OR x.org_id IS NULL
-      OR (o.type, o.customer_id, o.touchpoint_id, o.agent_id, o.submitted_at, o.box, o.next_cancellation_at, o.next_purchase_at, o.next_referral_at)
-        IS DISTINCT FROM (x.type, x.customer_id, x.touchpoint_id, x.agent_id, x.submitted_at, x.box, x.next_cancellation_at, x.next_purchase_at, x.next_referral_at)))::int AS mismatches,
+      OR (o.type, o.customer_id, o.touchpoint_id, o.agent_id, o.submitted_at, o.box, o.next_cancellation_at, o.next_purchase_at, o.next_referral_at, o.next_answer_at)
+        IS DISTINCT FROM (x.type, x.customer_id, x.touchpoint_id, x.agent_id, x.submitted_at, x.box, x.next_cancellation_at, x.next_purchase_at, x.next_referral_at, x.next_answer_at)))::int AS mismatches,
       count(*)::int AS rows
     FROM (SELECT * FROM answer_outcomes WHERE org_id = ${org}) o
     FULL JOIN (
       SELECT a.org_id, a.response_id, a.field, a.type, a.customer_id, a.touchpoint_id, a.agent_id, a.submitted_at,
-        round(a.value_num)::int AS box, ${nextOutcomesSql('a')}
+        round(a.value_num)::int AS box, ${nextEventsSql('a')},
+        lead(a.submitted_at) OVER (PARTITION BY a.customer_id, a.type ORDER BY a.submitted_at, a.response_id, a.field) AS next_answer_at
       FROM answers a WHERE a.org_id = ${org} AND ${SCORED_ANSWER}
     ) x ON x.response_id = o.response_id AND x.field = o.field`)
     .execute(db);
@@ -52,7 +55,7 @@ export async function verifyAnswerOutcomes(db: Db, orgId: string): Promise<{ mis
 export async function rebuildAnswerDrivers(db: Db, orgId: string): Promise<void> {
   const org = uuid(orgId);
   await sql.raw(`DELETE FROM answer_drivers WHERE org_id = ${org}`).execute(db);
-  await sql.raw(insertDriversSql('answers', `AND a.org_id = ${org}`)).execute(db);
+  await sql.raw(insertDriversSql('answers', `AND a.org_id = ${org}`, true)).execute(db);
 }
 
 /** Driver rows missing from or extra to a recomputation, and all rows. */

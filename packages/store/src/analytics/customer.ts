@@ -96,52 +96,58 @@ export async function topicDriverStats(
       fromState
         ? // The answers' drivers kept by triggers (016): no join to interactions or texts.
           q.source === 'outcomes'
-          ? sql`SELECT f.response_id AS rid, f.field AS rid2, f.y, dtp.key || ':' || f.driver AS topic
-      ${driverRows('outcomes', sql`JOIN touchpoints dtp ON dtp.org_id = f.org_id AND dtp.id = f.driver_touchpoint_id`)}`
-          : sql`SELECT f.response_id AS rid, f.field AS rid2, f.y,
+          ? // Keyed by touchpoint id and outcome; the touchpoint's key is looked up for the screened few.
+            sql`SELECT f.response_id AS rid, f.field AS rid2, f.y, f.driver_touchpoint_id AS tp_id, f.driver AS topic
+      ${driverRows('outcomes')}`
+          : sql`SELECT f.response_id AS rid, f.field AS rid2, f.y, NULL::uuid AS tp_id,
         array_to_string((string_to_array(f.driver, '.'))[1:${q.level ?? 2}::int], '.') AS topic
       ${driverRows('topics')}
-      GROUP BY 1, 2, 3, 4`
+      GROUP BY 1, 2, 3, 4, 5`
         : q.source === 'outcomes'
           ? // The interactions of the whole span [from − lookback, to] once (a range scan), hashed by
             // customer and joined to the outcome rows: at 10M rows (~1.6M outcome rows) one index
             // range scan per outcome row took ~48 s, the hash join about half that. The outcome rows
             // are keyed by their own ids (no row_number, no materialised CTE in between), so the scan,
             // the join and the de-duplication can run as one parallel plan.
-            sql`SELECT y.rid, y.rid2, y.y, tp.key || ':' || i.outcome AS topic
+            sql`SELECT y.rid, y.rid2, y.y, NULL::uuid AS tp_id, tp.key || ':' || i.outcome AS topic
       FROM (${rows}) y
       JOIN interactions i ON i.org_id = ${orgId}::uuid AND i.customer_id = y.customer_id
         AND i.opened_at >= y.t0 AND i.opened_at <= y.t1 AND i.outcome IS NOT NULL
         AND i.opened_at >= ${q.from.toISOString()}::timestamptz - ${lb} AND i.opened_at <= ${q.to.toISOString()}::timestamptz
       JOIN touchpoints tp ON tp.org_id = ${orgId}::uuid AND tp.id = i.touchpoint_id
-      GROUP BY 1, 2, 3, 4`
-          : sql`SELECT y.rid, y.rid2, y.y, array_to_string((string_to_array(t.topic, '.'))[1:${q.level ?? 2}::int], '.') AS topic
+      GROUP BY 1, 2, 3, 4, 5`
+          : sql`SELECT y.rid, y.rid2, y.y, NULL::uuid AS tp_id, array_to_string((string_to_array(t.topic, '.'))[1:${q.level ?? 2}::int], '.') AS topic
       FROM (${rows}) y
       JOIN text_analyses ta ON ta.org_id = ${orgId}::uuid AND ta.customer_id = y.customer_id
         AND ta.occurred_at >= y.t0 AND ta.occurred_at <= y.t1
         AND ta.occurred_at >= ${q.from.toISOString()}::timestamptz - ${lb} AND ta.occurred_at <= ${q.to.toISOString()}::timestamptz
       JOIN text_topics t ON t.org_id = ta.org_id AND t.analysis_id = ta.id
       WHERE t.sentiment_label = 'negative'
-      GROUP BY 1, 2, 3, 4`
+      GROUP BY 1, 2, 3, 4, 5`
     }),
     tot AS (SELECT count(*)::int AS n, coalesce(sum(y), 0)::float8 AS s, coalesce(sum(y * y), 0)::float8 AS s2 FROM (${rows}) y),
+    -- Drivers as (touchpoint id, topic): named "<touchpoint key>:<outcome>" where the id is set.
     top AS (
-      SELECT topic, count(*)::int AS n, sum(y)::float8 AS s FROM m GROUP BY topic
-      HAVING count(*) >= greatest(5, ${q.minCoverage}::float8 * (SELECT n FROM tot))
+      SELECT g.tp_id, g.topic AS k, coalesce(dtp.key || ':' || g.topic, g.topic) AS topic, g.n, g.s
+      FROM (SELECT tp_id, topic, count(*)::int AS n, sum(y)::float8 AS s FROM m GROUP BY tp_id, topic
+        HAVING count(*) >= greatest(5, ${q.minCoverage}::float8 * (SELECT n FROM tot))) g
+      LEFT JOIN touchpoints dtp ON dtp.org_id = ${orgId}::uuid AND dtp.id = g.tp_id
       -- Screen by strength of association (|r| with the outcome), not frequency: common, harmless
       -- drivers would otherwise crowd out rare, costly ones.
-      ORDER BY abs(((SELECT n FROM tot) * sum(y) - count(*) * (SELECT s FROM tot))
-        / nullif(sqrt(((SELECT n FROM tot) * count(*) - count(*)::float8 ^ 2)
-                 * ((SELECT n FROM tot) * (SELECT s2 FROM tot) - (SELECT s FROM tot) ^ 2)), 0)) DESC NULLS LAST, topic
+      ORDER BY abs(((SELECT n FROM tot) * g.s - g.n * (SELECT s FROM tot))
+        / nullif(sqrt(((SELECT n FROM tot) * g.n - g.n::float8 ^ 2)
+                 * ((SELECT n FROM tot) * (SELECT s2 FROM tot) - (SELECT s FROM tot) ^ 2)), 0)) DESC NULLS LAST, 3
       LIMIT ${q.maxDrivers}
     ),
     -- Co-occurrence of the screened drivers: each outcome row's set of them as a bit mask, counted
     -- per mask (at most 2^k masks, a few hundred in practice); pairs are expanded from the masks
     -- here (a self-join of m on the row id cost ~2.5 s at 10M rows).
-    bits AS (SELECT topic, n, s, (row_number() OVER (ORDER BY topic) - 1)::int AS bit FROM top),
+    bits AS (SELECT tp_id, k, topic, n, s, (row_number() OVER (ORDER BY topic) - 1)::int AS bit FROM top),
     masks AS (
       SELECT mask, count(*)::int AS n
-      FROM (SELECT bit_or(1::int8 << b.bit) AS mask FROM m JOIN bits b ON b.topic = m.topic GROUP BY m.rid, m.rid2) x
+      FROM (SELECT bit_or(1::int8 << b.bit) AS mask FROM m
+        JOIN bits b ON b.k = m.topic AND coalesce(b.tp_id, '00000000-0000-0000-0000-000000000000') = coalesce(m.tp_id, '00000000-0000-0000-0000-000000000000')
+        GROUP BY m.rid, m.rid2) x
       GROUP BY mask
     )
     SELECT 'total' AS kind, NULL AS a, n, s, s2 FROM tot

@@ -36,19 +36,39 @@ export interface LoyaltyCountsRow {
 export async function loyaltyCounts(
   db: Db,
   orgId: string,
-  q: { type: 'nps' | 'csat'; from: Date; to: Date; filter: MetricFilter; horizonDays: number; now: Date },
+  q: {
+    type: 'nps' | 'csat';
+    from: Date;
+    to: Date;
+    filter: MetricFilter;
+    horizonDays: number;
+    now: Date;
+    /** false: pick each customer's last answer by sorting even without a filter (tests, benchmarks). */
+    useNextAnswer?: boolean;
+  },
 ): Promise<LoyaltyCountsRow[]> {
   const h = sql`make_interval(days => ${q.horizonDays})`;
+  const window = sql`f.org_id = ${orgId}::uuid AND f.type = ${q.type}
+    AND f.submitted_at >= ${q.from.toISOString()}::timestamptz AND f.submitted_at < ${q.to.toISOString()}::timestamptz`;
+  const filtered =
+    q.useNextAnswer === false ||
+    Object.values(q.filter).some((v) =>
+      Array.isArray(v) ? v.length > 0 : v && typeof v === 'object' && Object.keys(v).length > 0,
+    );
   const r = await withAnalyticsSettings(db, 256, (db) =>
     sql<LoyaltyCountsRow>`
-    WITH last AS (
-      SELECT DISTINCT ON (f.customer_id) f.box, f.submitted_at AS t, f.next_cancellation_at AS nc,
+    WITH last AS (${
+      filtered
+        ? sql`SELECT DISTINCT ON (f.customer_id) f.box, f.submitted_at AS t, f.next_cancellation_at AS nc,
         f.next_purchase_at AS np, f.next_referral_at AS nr
       FROM answer_outcomes f ${joinsSql(outcomesCtx, !!q.filter.segment?.length, false)}
-      WHERE f.org_id = ${orgId}::uuid AND f.type = ${q.type}
-        AND f.submitted_at >= ${q.from.toISOString()}::timestamptz AND f.submitted_at < ${q.to.toISOString()}::timestamptz
-        ${filterSql(q.filter, outcomesCtx)}
-      ORDER BY f.customer_id, f.submitted_at DESC, f.response_id DESC, f.field DESC
+      WHERE ${window} ${filterSql(q.filter, outcomesCtx)}
+      ORDER BY f.customer_id, f.submitted_at DESC, f.response_id DESC, f.field DESC`
+        : // Unfiltered, a customer's last answer in the window is the one whose next answer is not in it.
+          sql`SELECT f.box, f.submitted_at AS t, f.next_cancellation_at AS nc, f.next_purchase_at AS np, f.next_referral_at AS nr
+      FROM answer_outcomes f
+      WHERE ${window} AND (f.next_answer_at IS NULL OR f.next_answer_at >= ${q.to.toISOString()}::timestamptz)`
+    }
     ), o AS (
       SELECT box, coalesce(nc <= t + ${h}, false) AS cancelled, coalesce(np <= t + ${h}, false) AS purchased,
         coalesce(nr <= t + ${h}, false) AS referred, t + ${h} <= ${q.now.toISOString()}::timestamptz AS elapsed

@@ -18,8 +18,20 @@ import { type Kysely, sql } from 'kysely';
 /** The answers that get an outcome row (`a`: an answers row). */
 export const SCORED_ANSWER = `a.type IN ('nps', 'csat') AND a.value_num IS NOT NULL AND a.customer_id IS NOT NULL`;
 
-/** The three next-outcome times of answer row alias `a` (columns org_id, customer_id, submitted_at). */
+/**
+ * The next-outcome times of answer_outcomes row alias `a`, and the time of the customer's next
+ * answer of the same type (answers ordered by time, response and field): an answer is its
+ * customer's last in a window [from, to) when `next_answer_at` is null or ≥ to, so loyalty needs
+ * no de-duplication per customer when nothing else filters the answers.
+ */
 export function nextOutcomesSql(a: string): string {
+  return `${nextEventsSql(a)},
+    (SELECT min(b.submitted_at) FROM answer_outcomes b WHERE b.org_id = ${a}.org_id AND b.customer_id = ${a}.customer_id
+      AND b.type = ${a}.type AND (b.submitted_at, b.response_id, b.field) > (${a}.submitted_at, ${a}.response_id, ${a}.field)) AS next_answer_at`;
+}
+
+/** The customer's next cancellation, purchase and referral after row `a` (org_id, customer_id, submitted_at). */
+export function nextEventsSql(a: string): string {
   const next = (type: string) => `(SELECT min(e.occurred_at) FROM events e
       WHERE e.org_id = ${a}.org_id AND e.customer_id = ${a}.customer_id AND e.type = '${type}' AND e.occurred_at > ${a}.submitted_at)`;
   return `${next('cancellation')} AS next_cancellation_at, ${next('purchase')} AS next_purchase_at,
@@ -28,14 +40,34 @@ export function nextOutcomesSql(a: string): string {
         AND coalesce(c.acquired_at, c.created_at) > ${a}.submitted_at)) AS next_referral_at`;
 }
 
-/** INSERT of the outcome rows of the answers in `rows` (a table or transition table). */
+/** INSERT of the outcome rows of the answers in `rows` (a table or transition table), next times unset. */
 export function insertOutcomesSql(rows: string, extraWhere = ''): string {
-  return `INSERT INTO answer_outcomes (org_id, response_id, field, type, customer_id, touchpoint_id, agent_id, submitted_at,
-      box, next_cancellation_at, next_purchase_at, next_referral_at)
+  return `INSERT INTO answer_outcomes (org_id, response_id, field, type, customer_id, touchpoint_id, agent_id, submitted_at, box)
     SELECT a.org_id, a.response_id, a.field, a.type, a.customer_id, a.touchpoint_id, a.agent_id, a.submitted_at,
-      round(a.value_num)::int, ${nextOutcomesSql('a')}
+      round(a.value_num)::int
     FROM ${rows} a WHERE ${SCORED_ANSWER} ${extraWhere}`;
 }
+
+/**
+ * Fills every next time of the outcome rows (of one org: `orgWhere` like `AND a.org_id = …`) in
+ * one pass: the next answer by a window over the rows, the next outcomes by index probes.
+ */
+export function fillNextSql(orgWhere: string): string {
+  return `UPDATE answer_outcomes o SET next_answer_at = x.next_answer_at, next_cancellation_at = x.next_cancellation_at,
+      next_purchase_at = x.next_purchase_at, next_referral_at = x.next_referral_at
+    FROM (
+      SELECT n.org_id, n.response_id, n.field, n.next_answer_at, ${nextEventsSql('n')}
+      FROM (SELECT a.org_id, a.response_id, a.field, a.customer_id, a.submitted_at,
+          lead(a.submitted_at) OVER (PARTITION BY a.org_id, a.customer_id, a.type ORDER BY a.submitted_at, a.response_id, a.field) AS next_answer_at
+        FROM answer_outcomes a WHERE true ${orgWhere}) n
+    ) x
+    WHERE o.org_id = x.org_id AND o.response_id = x.response_id AND o.field = x.field`;
+}
+
+/** The customers (org and customer id arrays into o, c) of the scored answers in `rows`. */
+const customersOf = (rows: string) =>
+  `SELECT array_agg(org_id), array_agg(customer_id) INTO o, c FROM (SELECT DISTINCT a.org_id, a.customer_id FROM ${rows} a
+    WHERE ${SCORED_ANSWER}) k;`;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql
@@ -53,6 +85,7 @@ CREATE TABLE IF NOT EXISTS answer_outcomes (
   next_cancellation_at timestamptz,
   next_purchase_at timestamptz,
   next_referral_at timestamptz,
+  next_answer_at timestamptz,
   PRIMARY KEY (org_id, response_id, field)
 );
 CREATE INDEX IF NOT EXISTS answer_outcomes_time ON answer_outcomes (org_id, type, submitted_at);
@@ -74,7 +107,7 @@ CREATE OR REPLACE FUNCTION answer_outcomes_refresh(orgs uuid[], custs uuid[]) RE
 BEGIN
   PERFORM answer_outcomes_lock(orgs, custs);
   UPDATE answer_outcomes o SET next_cancellation_at = x.next_cancellation_at, next_purchase_at = x.next_purchase_at,
-    next_referral_at = x.next_referral_at
+    next_referral_at = x.next_referral_at, next_answer_at = x.next_answer_at
   FROM (
     SELECT a.org_id, a.response_id, a.field, ${nextOutcomesSql('a')}
     FROM answer_outcomes a JOIN unnest(orgs, custs) AS k(org_id, customer_id)
@@ -82,27 +115,41 @@ BEGIN
   ) x
   WHERE o.org_id = x.org_id AND o.response_id = x.response_id AND o.field = x.field
     AND (o.next_cancellation_at IS DISTINCT FROM x.next_cancellation_at OR o.next_purchase_at IS DISTINCT FROM x.next_purchase_at
-      OR o.next_referral_at IS DISTINCT FROM x.next_referral_at);
+      OR o.next_referral_at IS DISTINCT FROM x.next_referral_at OR o.next_answer_at IS DISTINCT FROM x.next_answer_at);
 END $$;
 
+-- Answers: their own rows come and go; the next times of all their customers' rows (the next
+-- answer included) are recomputed.
 CREATE OR REPLACE FUNCTION answer_outcomes_answers_ins() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE o uuid[]; c uuid[];
 BEGIN
-  PERFORM answer_outcomes_lock(array_agg(a.org_id), array_agg(a.customer_id)) FROM new_rows a WHERE ${SCORED_ANSWER};
+  ${customersOf('new_rows')}
+  IF c IS NULL THEN RETURN NULL; END IF;
+  PERFORM answer_outcomes_lock(o, c);
   ${insertOutcomesSql('new_rows')};
+  PERFORM answer_outcomes_refresh(o, c);
   RETURN NULL;
 END $$;
 CREATE OR REPLACE FUNCTION answer_outcomes_answers_del() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE o uuid[]; c uuid[];
 BEGIN
   DELETE FROM answer_outcomes o USING old_rows r
     WHERE o.org_id = r.org_id AND o.response_id = r.response_id AND o.field = r.field;
+  ${customersOf('old_rows')}
+  IF c IS NOT NULL THEN PERFORM answer_outcomes_refresh(o, c); END IF;
   RETURN NULL;
 END $$;
 CREATE OR REPLACE FUNCTION answer_outcomes_answers_upd() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE o uuid[]; c uuid[];
 BEGIN
+  SELECT array_agg(org_id), array_agg(customer_id) INTO o, c FROM (
+    SELECT a.org_id, a.customer_id FROM new_rows a WHERE ${SCORED_ANSWER}
+    UNION SELECT a.org_id, a.customer_id FROM old_rows a WHERE ${SCORED_ANSWER}) k;
+  IF c IS NOT NULL THEN PERFORM answer_outcomes_lock(o, c); END IF;
   DELETE FROM answer_outcomes o USING old_rows r
     WHERE o.org_id = r.org_id AND o.response_id = r.response_id AND o.field = r.field;
-  PERFORM answer_outcomes_lock(array_agg(a.org_id), array_agg(a.customer_id)) FROM new_rows a WHERE ${SCORED_ANSWER};
   ${insertOutcomesSql('new_rows')};
+  IF c IS NOT NULL THEN PERFORM answer_outcomes_refresh(o, c); END IF;
   RETURN NULL;
 END $$;
 
@@ -178,6 +225,7 @@ CREATE TRIGGER answer_outcomes_customers_upd AFTER UPDATE ON customers REFERENCI
 
 -- Existing data (a no-op on a new database).
 ${insertOutcomesSql('answers')};
+${fillNextSql('')};
 `)
     .execute(db);
 }

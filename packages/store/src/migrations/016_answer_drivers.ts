@@ -41,10 +41,10 @@ export function driverRowsSql(rows: string, where: string, source: 'outcomes' | 
       WHERE ${DRIVEN_ANSWER} ${where} AND t.sentiment_label = 'negative'`;
 }
 
-/** INSERT of both sources' driver rows for the answers in `rows`. */
-export function insertDriversSql(rows: string, where = ''): string {
-  return `INSERT INTO answer_drivers (${COLS})
-    ${driverRowsSql(rows, where, 'outcomes')} UNION ALL ${driverRowsSql(rows, where, 'topics')}`;
+/** INSERT of both sources' driver rows for the answers in `rows`; `ordered`: in time order (bulk fills, so a window's rows lie together on disk). */
+export function insertDriversSql(rows: string, where = '', ordered = false): string {
+  const both = `${driverRowsSql(rows, where, 'outcomes')} UNION ALL ${driverRowsSql(rows, where, 'topics')}`;
+  return `INSERT INTO answer_drivers (${COLS}) ${ordered ? `SELECT * FROM (${both}) x ORDER BY 10` : both}`;
 }
 
 /** Statement-trigger body: the distinct (org, customer) pairs of a query into arrays o, c, then a refresh. */
@@ -202,7 +202,7 @@ CREATE TRIGGER answer_drivers_text_analyses_upd AFTER UPDATE ON text_analyses RE
   FOR EACH STATEMENT EXECUTE FUNCTION answer_drivers_text_analyses();
 
 -- Existing data (a no-op on a new database).
-${insertDriversSql('answers')};
+${insertDriversSql('answers', '', true)};
 `)
     .execute(db);
 }
