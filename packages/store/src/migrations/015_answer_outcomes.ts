@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { statementTriggersSql } from './statement-triggers.js';
 
 /**
  * What happened after each scored answer: for every NPS and CSAT answer of a known customer, the
@@ -195,33 +196,9 @@ BEGIN
   RETURN NULL;
 END $$;
 
-DROP TRIGGER IF EXISTS answer_outcomes_answers_ins ON answers;
-DROP TRIGGER IF EXISTS answer_outcomes_answers_del ON answers;
-DROP TRIGGER IF EXISTS answer_outcomes_answers_upd ON answers;
-DROP TRIGGER IF EXISTS answer_outcomes_events_ins ON events;
-DROP TRIGGER IF EXISTS answer_outcomes_events_del ON events;
-DROP TRIGGER IF EXISTS answer_outcomes_events_upd ON events;
-DROP TRIGGER IF EXISTS answer_outcomes_customers_ins ON customers;
-DROP TRIGGER IF EXISTS answer_outcomes_customers_del ON customers;
-DROP TRIGGER IF EXISTS answer_outcomes_customers_upd ON customers;
-CREATE TRIGGER answer_outcomes_answers_ins AFTER INSERT ON answers REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION answer_outcomes_answers_ins();
-CREATE TRIGGER answer_outcomes_answers_del AFTER DELETE ON answers REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION answer_outcomes_answers_del();
-CREATE TRIGGER answer_outcomes_answers_upd AFTER UPDATE ON answers REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION answer_outcomes_answers_upd();
-CREATE TRIGGER answer_outcomes_events_ins AFTER INSERT ON events REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION answer_outcomes_events();
-CREATE TRIGGER answer_outcomes_events_del AFTER DELETE ON events REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION answer_outcomes_events();
-CREATE TRIGGER answer_outcomes_events_upd AFTER UPDATE ON events REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION answer_outcomes_events();
-CREATE TRIGGER answer_outcomes_customers_ins AFTER INSERT ON customers REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION answer_outcomes_customers();
-CREATE TRIGGER answer_outcomes_customers_del AFTER DELETE ON customers REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION answer_outcomes_customers();
-CREATE TRIGGER answer_outcomes_customers_upd AFTER UPDATE ON customers REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION answer_outcomes_customers();
+${statementTriggersSql('answer_outcomes_answers', 'answers', (e) => `answer_outcomes_answers_${e}`)}
+${statementTriggersSql('answer_outcomes_events', 'events', () => 'answer_outcomes_events')}
+${statementTriggersSql('answer_outcomes_customers', 'customers', () => 'answer_outcomes_customers')}
 
 -- Existing data (a no-op on a new database).
 ${insertOutcomesSql('answers')};

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { statementTriggersSql } from './statement-triggers.js';
 
 /**
  * What each NPS answer's customer went through before answering: one row per (answer, driver)
@@ -47,6 +48,11 @@ export function insertDriversSql(rows: string, where = '', ordered = false): str
   return `INSERT INTO answer_drivers (${COLS}) ${ordered ? `SELECT * FROM (${both}) x ORDER BY 10` : both}`;
 }
 
+/** The answers of the customers in arrays `orgs`, `custs` (through their responses: answers have no customer index). */
+const CUSTOMERS_ANSWERS = `(SELECT a.* FROM unnest(orgs, custs) AS k(org_id, customer_id)
+  JOIN responses r ON r.org_id = k.org_id AND r.customer_id = k.customer_id
+  JOIN answers a ON a.org_id = r.org_id AND a.response_id = r.id)`;
+
 /** Statement-trigger body: the distinct (org, customer) pairs of a query into arrays o, c, then a refresh. */
 const refreshFrom = (pairs: string, source: string) => `
   SELECT array_agg(org_id), array_agg(customer_id) INTO o, c FROM (${pairs}) k;
@@ -79,23 +85,9 @@ BEGIN
   DELETE FROM answer_drivers d USING unnest(orgs, custs) AS k(org_id, customer_id)
     WHERE d.org_id = k.org_id AND d.customer_id = k.customer_id AND d.source = src;
   IF src = 'outcomes' THEN
-    INSERT INTO answer_drivers (${COLS})
-    ${driverRowsSql(
-      `(SELECT a.* FROM unnest(orgs, custs) AS k(org_id, customer_id)
-        JOIN responses r ON r.org_id = k.org_id AND r.customer_id = k.customer_id
-        JOIN answers a ON a.org_id = r.org_id AND a.response_id = r.id)`,
-      '',
-      'outcomes',
-    )};
+    INSERT INTO answer_drivers (${COLS}) ${driverRowsSql(CUSTOMERS_ANSWERS, '', 'outcomes')};
   ELSE
-    INSERT INTO answer_drivers (${COLS})
-    ${driverRowsSql(
-      `(SELECT a.* FROM unnest(orgs, custs) AS k(org_id, customer_id)
-        JOIN responses r ON r.org_id = k.org_id AND r.customer_id = k.customer_id
-        JOIN answers a ON a.org_id = r.org_id AND a.response_id = r.id)`,
-      '',
-      'topics',
-    )};
+    INSERT INTO answer_drivers (${COLS}) ${driverRowsSql(CUSTOMERS_ANSWERS, '', 'topics')};
   END IF;
 END $$;
 
@@ -174,32 +166,8 @@ BEGIN
   RETURN NULL;
 END $$;
 
-DROP TRIGGER IF EXISTS answer_drivers_answers_ins ON answers;
-DROP TRIGGER IF EXISTS answer_drivers_answers_del ON answers;
-DROP TRIGGER IF EXISTS answer_drivers_answers_upd ON answers;
-DROP TRIGGER IF EXISTS answer_drivers_interactions_ins ON interactions;
-DROP TRIGGER IF EXISTS answer_drivers_interactions_del ON interactions;
-DROP TRIGGER IF EXISTS answer_drivers_interactions_upd ON interactions;
-DROP TRIGGER IF EXISTS answer_drivers_text_topics_ins ON text_topics;
-DROP TRIGGER IF EXISTS answer_drivers_text_topics_del ON text_topics;
-DROP TRIGGER IF EXISTS answer_drivers_text_topics_upd ON text_topics;
-DROP TRIGGER IF EXISTS answer_drivers_text_analyses_del ON text_analyses;
-DROP TRIGGER IF EXISTS answer_drivers_text_analyses_upd ON text_analyses;
-${['answers', 'interactions', 'text_topics']
-  .map(
-    (t) => `
-CREATE TRIGGER answer_drivers_${t}_ins AFTER INSERT ON ${t} REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION answer_drivers_${t}();
-CREATE TRIGGER answer_drivers_${t}_del AFTER DELETE ON ${t} REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION answer_drivers_${t}();
-CREATE TRIGGER answer_drivers_${t}_upd AFTER UPDATE ON ${t} REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION answer_drivers_${t}();`,
-  )
-  .join('\n')}
-CREATE TRIGGER answer_drivers_text_analyses_del AFTER DELETE ON text_analyses REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION answer_drivers_text_analyses();
-CREATE TRIGGER answer_drivers_text_analyses_upd AFTER UPDATE ON text_analyses REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION answer_drivers_text_analyses();
+${['answers', 'interactions', 'text_topics'].map((t) => statementTriggersSql(`answer_drivers_${t}`, t, () => `answer_drivers_${t}`)).join('\n')}
+${statementTriggersSql('answer_drivers_text_analyses', 'text_analyses', () => 'answer_drivers_text_analyses', ['del', 'upd'])}
 
 -- Existing data (a no-op on a new database).
 ${insertDriversSql('answers', '', true)};
