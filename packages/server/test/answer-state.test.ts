@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { seededRng as rng } from '@canopy/core';
-import { loyaltyCounts, topicDriverStats, verifyAnswerDrivers, verifyAnswerOutcomes } from '@canopy/store';
+import {
+  loyaltyCounts,
+  rebuildAnswerDrivers,
+  rebuildAnswerOutcomes,
+  topicDriverStats,
+  verifyAnswerDrivers,
+  verifyAnswerOutcomes,
+} from '@canopy/store';
 import { eachStore } from './harness.js';
 
 /**
@@ -199,6 +206,12 @@ eachStore('answer outcomes kept by triggers', (env) => {
     await post('/api/v1/customers', { customer_email: 'ana@example.com', customer_phone: '+351912345678' });
     await assertCurrent(db, orgId, 'after a merge');
     await assertDriversAgree(db, orgId, 'after the merge');
+    // A rebuild (after a bulk load) gives the same rows as the triggers.
+    const before = [await verifyAnswerOutcomes(db, orgId), await verifyAnswerDrivers(db, orgId)];
+    await rebuildAnswerOutcomes(db, orgId);
+    await rebuildAnswerDrivers(db, orgId);
+    await assertCurrent(db, orgId, 'after a rebuild');
+    assert.deepEqual([await verifyAnswerOutcomes(db, orgId), await verifyAnswerDrivers(db, orgId)], before);
 
     // Erasure removes the customer's answers and events: Ana's rows go, Bo's stay current.
     const ana = (await env().api('GET', '/api/v1/customers?email=ana@example.com', key)).body.items[0].id;

@@ -1,12 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../ingest/types.js';
-import {
-  fillNextSql,
-  insertOutcomesSql,
-  nextEventsSql,
-  OUTCOME_TRIGGERS,
-  SCORED_ANSWER,
-} from '../migrations/015_answer_outcomes.js';
+import { fillOutcomesSql, nextEventsSql, OUTCOME_TRIGGERS, SCORED_ANSWER } from '../migrations/015_answer_outcomes.js';
 import { DRIVER_TRIGGERS, driverRowsSql, insertDriversSql } from '../migrations/016_answer_drivers.js';
 
 /**
@@ -26,9 +20,7 @@ const uuid = (orgId: string) => {
 export async function rebuildAnswerOutcomes(db: Db, orgId: string): Promise<void> {
   const org = uuid(orgId);
   await sql.raw(`DELETE FROM answer_outcomes WHERE org_id = ${org}`).execute(db);
-  // In time order, so a window's rows lie together on disk.
-  await sql.raw(`${insertOutcomesSql('answers', `AND a.org_id = ${org}`)} ORDER BY a.submitted_at`).execute(db);
-  await sql.raw(fillNextSql(`AND a.org_id = ${org}`)).execute(db);
+  await sql.raw(fillOutcomesSql(`AND a.org_id = ${org}`)).execute(db);
 }
 
 /** Outcome rows that differ from a recomputation (missing, extra or with other values), and all rows. */
