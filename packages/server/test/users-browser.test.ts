@@ -100,7 +100,8 @@ eachStore('users page in a browser', (env) => {
 
       await page.selectOption(`[data-user="${viewerEmail}"] [data-testid=user-row-role]`, 'analyst');
       await page.waitForFunction(
-        `document.querySelector('[data-user="${viewerEmail}"] [data-testid=user-row-role]').value === 'analyst' && document.querySelectorAll('[data-testid=audit-entry]').length >= 4`,
+        // The select shows the new role at once; the audit list follows when the change is saved.
+        `document.querySelector('[data-user="${viewerEmail}"] [data-testid=user-row-role]').value === 'analyst' && document.querySelectorAll('[data-testid=audit-entry]').length >= 4 && /changed users/.test(document.querySelector('[data-testid=audit-entry]').innerText)`,
       );
       const users = (await env().api('GET', '/api/v1/users', key)).body.items;
       assert.equal(users.find((u: { email: string }) => u.email === viewerEmail).role, 'analyst');
