@@ -85,11 +85,13 @@ export function apiRoute<Q = Record<string, never>>(
     preSerialization: (req, _reply, payload, done) => {
       done(null, !def.ownDataOnly && hidesPii(askedBy.get(req)) ? withoutPii(payload) : payload);
     },
-    // After the answer is sent, so the log never slows or fails the request it records.
-    onResponse: (req, reply, done) => {
+    // Written before the answer is sent, so a client that reads the audit log right after a
+    // change sees it (written after, a quick re-read could miss it); a failed write is logged and
+    // never fails the request it records.
+    onSend: async (req, reply, payload) => {
       const org = askedBy.get(req);
       if (audited && org?.orgId) {
-        writeAudit(auth.store.db, {
+        await writeAudit(auth.store.db, {
           orgId: org.orgId,
           actorKind: org.userId ? 'user' : 'api_key',
           actorId: org.userId ?? (org.keyId || null),
@@ -100,7 +102,7 @@ export function apiRoute<Q = Record<string, never>>(
           status: reply.statusCode,
         }).catch((err) => req.log.error({ err }, 'audit log write failed'));
       }
-      done();
+      return payload;
     },
     handler: async (req, reply) => {
       const org = needsAuth ? await auth.authenticate(req) : ({ orgId: '', keyId: '' } as OrgContext);
