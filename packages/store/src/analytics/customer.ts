@@ -135,7 +135,7 @@ export async function topicDriverStats(
       -- Screen by strength of association (|r| with the outcome), not frequency: common, harmless
       -- drivers would otherwise crowd out rare, costly ones.
       ORDER BY abs(((SELECT n FROM tot) * g.s - g.n * (SELECT s FROM tot))
-        / nullif(sqrt(((SELECT n FROM tot) * g.n - g.n::float8 ^ 2)
+        / nullif(sqrt(((SELECT n FROM tot)::float8 * g.n - g.n::float8 ^ 2)
                  * ((SELECT n FROM tot) * (SELECT s2 FROM tot) - (SELECT s FROM tot) ^ 2)), 0)) DESC NULLS LAST, 3
       LIMIT ${q.maxDrivers}
     ),
