@@ -74,12 +74,13 @@ eachStore('ad-hoc analyses against brute force', (env) => {
     );
     const from = new Date(T0 + 60 * DAY);
     const to = new Date(T0 + 120 * DAY);
-    // 90 days: the answers' kept driver rows (016), filled by the interactions' trigger; then the
-    // raw join for the same lookback and for another one.
-    for (const [lookback, useState] of [
-      [90, true],
-      [90, false],
-      [30, true],
+    // 90 days: the daily pair sums (017) and the answers' kept driver rows (016), filled by the
+    // interactions' triggers; then the raw join for the same lookback and for another one.
+    for (const [lookback, useState, useRollup] of [
+      [90, true, true],
+      [90, true, false],
+      [90, false, false],
+      [30, true, true],
     ] as const) {
       const maxDrivers = 5;
       const s = await topicDriverStats(env().store.db, orgId, {
@@ -92,6 +93,7 @@ eachStore('ad-hoc analyses against brute force', (env) => {
         minCoverage: 0,
         source: 'outcomes',
         useState,
+        useRollup,
       });
       // Brute force: per answer in the window, the set of tp:outcome in [t − lookback, t].
       const rows = d.answers

@@ -5,9 +5,11 @@ import {
   loyaltyCounts,
   rebuildAnswerDrivers,
   rebuildAnswerOutcomes,
+  rebuildDriverRollup,
   topicDriverStats,
   verifyAnswerDrivers,
   verifyAnswerOutcomes,
+  verifyDriverRollup,
 } from '@canopy/store';
 import { eachStore } from './harness.js';
 
@@ -30,6 +32,12 @@ async function assertCurrent(db: Db, orgId: string, step: string, min = 1) {
   assert.ok(v.rows >= min, `${step}: ${v.rows} rows`);
   const d = await verifyAnswerDrivers(db, orgId);
   assert.equal(d.mismatches, 0, `${step}: ${d.mismatches} driver rows differ from a recomputation (${d.rows} kept)`);
+  const p = await verifyDriverRollup(db, orgId);
+  assert.equal(
+    p.mismatches,
+    0,
+    `${step}: ${p.mismatches} daily driver pair sums differ from a recomputation (${p.rows} kept)`,
+  );
 }
 
 /** Key drivers from the kept rows equal the raw join, for both sources, with and without a filter. */
@@ -46,9 +54,11 @@ async function assertDriversAgree(db: Db, orgId: string, step: string) {
         minCoverage: 0,
         source,
       };
-      const kept = await topicDriverStats(db, orgId, q);
+      const rollup = await topicDriverStats(db, orgId, q);
+      const kept = await topicDriverStats(db, orgId, { ...q, useRollup: false });
       const raw = await topicDriverStats(db, orgId, { ...q, useState: false });
       assert.deepEqual(kept, raw, `${step}: ${source} ${JSON.stringify(filter)}`);
+      assert.deepEqual(rollup, raw, `${step}: ${source} ${JSON.stringify(filter)}, daily pair sums`);
     }
   }
 }
@@ -207,11 +217,17 @@ eachStore('answer outcomes kept by triggers', (env) => {
     await assertCurrent(db, orgId, 'after a merge');
     await assertDriversAgree(db, orgId, 'after the merge');
     // A rebuild (after a bulk load) gives the same rows as the triggers.
-    const before = [await verifyAnswerOutcomes(db, orgId), await verifyAnswerDrivers(db, orgId)];
+    const state = async () => [
+      await verifyAnswerOutcomes(db, orgId),
+      await verifyAnswerDrivers(db, orgId),
+      await verifyDriverRollup(db, orgId),
+    ];
+    const before = await state();
     await rebuildAnswerOutcomes(db, orgId);
     await rebuildAnswerDrivers(db, orgId);
+    await rebuildDriverRollup(db, orgId);
     await assertCurrent(db, orgId, 'after a rebuild');
-    assert.deepEqual([await verifyAnswerOutcomes(db, orgId), await verifyAnswerDrivers(db, orgId)], before);
+    assert.deepEqual(await state(), before);
 
     // Erasure removes the customer's answers and events: Ana's rows go, Bo's stay current.
     const ana = (await env().api('GET', '/api/v1/customers?email=ana@example.com', key)).body.items[0].id;

@@ -2,6 +2,12 @@ import { sql } from 'kysely';
 import type { Db } from '../ingest/types.js';
 import { fillOutcomesSql, nextEventsSql, OUTCOME_TRIGGERS, SCORED_ANSWER } from '../migrations/015_answer_outcomes.js';
 import { DRIVER_TRIGGERS, driverRowsSql, insertDriversSql } from '../migrations/016_answer_drivers.js';
+import {
+  DRIVER_ROLLUP_TRIGGERS,
+  fillPairsSql,
+  keyedDriversSql,
+  pairSumsSql,
+} from '../migrations/017_answer_driver_rollup.js';
 
 /**
  * Rebuild and verification of the per-answer state kept by triggers: the answers' next outcomes
@@ -50,6 +56,29 @@ export async function rebuildAnswerDrivers(db: Db, orgId: string): Promise<void>
   await sql.raw(insertDriversSql('answers', `AND a.org_id = ${org}`, true)).execute(db);
 }
 
+/** Refills an org's daily driver pair sums (017) from its driver rows (after rebuildAnswerDrivers). */
+export async function rebuildDriverRollup(db: Db, orgId: string): Promise<void> {
+  const org = uuid(orgId);
+  await sql.raw(`DELETE FROM rollup_answer_driver_pairs WHERE org_id = ${org}`).execute(db);
+  await sql.raw(fillPairsSql(`AND r.org_id = ${org}`)).execute(db);
+}
+
+/** Daily pair sums that differ from a recomputation from the driver rows (zero sums count as absent), and all non-zero rows. */
+export async function verifyDriverRollup(db: Db, orgId: string): Promise<{ mismatches: number; rows: number }> {
+  const org = uuid(orgId);
+  const cols = 'source, day, a_tp, a, b_tp, b, n, sum_y';
+  const r = await sql
+    .raw<{ mismatches: number; rows: number }>(`
+    WITH kept AS (SELECT ${cols} FROM rollup_answer_driver_pairs WHERE org_id = ${org} AND (n <> 0 OR sum_y <> 0)),
+    k AS MATERIALIZED (${keyedDriversSql('answer_drivers', '')} WHERE r.org_id = ${org}),
+    again AS (SELECT ${cols} FROM (${pairSumsSql('k', false)}) p)
+    SELECT (SELECT count(*) FROM ((SELECT * FROM kept EXCEPT ALL SELECT * FROM again)
+      UNION ALL (SELECT * FROM again EXCEPT ALL SELECT * FROM kept)) d)::int AS mismatches,
+      (SELECT count(*) FROM kept)::int AS rows`)
+    .execute(db);
+  return r.rows[0];
+}
+
 /** Driver rows missing from or extra to a recomputation, and all rows. */
 export async function verifyAnswerDrivers(db: Db, orgId: string): Promise<{ mismatches: number; rows: number }> {
   const org = uuid(orgId);
@@ -70,4 +99,8 @@ export async function verifyAnswerDrivers(db: Db, orgId: string): Promise<{ mism
 }
 
 /** The triggers that keep the answers' outcomes and drivers, for bulk loads that disable them and rebuild after. */
-export const ANSWER_STATE_TRIGGERS: { table: string; trigger: string }[] = [...OUTCOME_TRIGGERS, ...DRIVER_TRIGGERS];
+export const ANSWER_STATE_TRIGGERS: { table: string; trigger: string }[] = [
+  ...OUTCOME_TRIGGERS,
+  ...DRIVER_TRIGGERS,
+  ...DRIVER_ROLLUP_TRIGGERS,
+];

@@ -1,7 +1,16 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../ingest/types.js';
 import { DRIVER_LOOKBACK_DAYS } from '../migrations/016_answer_drivers.js';
-import { type AnswerType, filterSql, joinsSql, type MetricFilter, topicMatch, withAnalyticsSettings } from './query.js';
+import { ROLLUP_TOPIC_LEVEL } from '../migrations/017_answer_driver_rollup.js';
+import {
+  type AnswerType,
+  filterSql,
+  isDayAligned,
+  joinsSql,
+  type MetricFilter,
+  topicMatch,
+  withAnalyticsSettings,
+} from './query.js';
 
 const answersCtx = {
   family: 'answers' as const,
@@ -18,6 +27,13 @@ const answersCtx = {
 
 /** The answers' driver rows (016) read like answers: same ids, touchpoint, agent and customer columns. */
 const driversCtx = { ...answersCtx, spec: { ...answersCtx.spec, table: 'answer_drivers' } };
+
+/** No metric filter set (empty lists count as unset). */
+function isUnfiltered(f: MetricFilter): boolean {
+  return Object.entries(f).every(([k, v]) =>
+    k === 'attrs' ? !v || Object.keys(v as object).length === 0 : !v || (v as unknown[]).length === 0,
+  );
+}
 
 /** The raw answers of one type in a window, filtered: `f` rows with the usual joins. */
 function answerRows(orgId: string, type: AnswerType, from: Date, to: Date, filter: MetricFilter): RawBuilder<unknown> {
@@ -61,6 +77,8 @@ export async function topicDriverStats(
     source?: 'topics' | 'outcomes';
     /** false: join the raw rows even where the kept driver rows (016) fit (tests, benchmarks). */
     useState?: boolean;
+    /** false: read the driver rows even where the daily pair sums (017) fit (tests, benchmarks). */
+    useRollup?: boolean;
   },
 ): Promise<BinaryDriverStats> {
   // Bit masks of the screened drivers are 32-bit in JS.
@@ -90,6 +108,62 @@ export async function topicDriverStats(
       WHERE f.org_id = ${orgId}::uuid AND f.source = ${source}
         AND f.submitted_at >= ${q.from.toISOString()}::timestamptz AND f.submitted_at < ${q.to.toISOString()}::timestamptz
         ${filterSql(q.filter, driversCtx)}`;
+  const tot = sql`SELECT count(*)::int AS n, coalesce(sum(y), 0)::float8 AS s, coalesce(sum(y * y), 0)::float8 AS s2 FROM (${rows}) y`;
+  // Screen by strength of association (|r| with the outcome), not frequency: common, harmless
+  // drivers would otherwise crowd out rare, costly ones. `g`: the candidates' n and Σy.
+  const strength = sql`abs(((SELECT n FROM tot) * g.s - g.n * (SELECT s FROM tot))
+        / nullif(sqrt(((SELECT n FROM tot)::float8 * g.n - g.n::float8 ^ 2)
+                 * ((SELECT n FROM tot) * (SELECT s2 FROM tot) - (SELECT s FROM tot) ^ 2)), 0)) DESC NULLS LAST`;
+  // Whole days without filters: the daily pair sums (017) hold everything but the outcome's totals.
+  const source = q.source ?? 'topics';
+  const fromRollup =
+    fromState &&
+    q.useRollup !== false &&
+    isDayAligned(q.from) &&
+    isDayAligned(q.to) &&
+    isUnfiltered(q.filter) &&
+    (source === 'outcomes' || (q.level ?? 2) === ROLLUP_TOPIC_LEVEL);
+  if (fromRollup) {
+    const win = sql`r.org_id = ${orgId}::uuid AND r.source = ${source}
+      AND r.day >= ${q.from.toISOString().slice(0, 10)}::date AND r.day < ${q.to.toISOString().slice(0, 10)}::date`;
+    const r = await withAnalyticsSettings(db, 64, (db) =>
+      sql<{ kind: string; a: string | null; b: string | null; n: number; s: number; s2: number }>`
+      WITH tot AS (${tot}),
+      -- The window's sums per pair, once (one index range; a few thousand pairs).
+      p AS MATERIALIZED (
+        SELECT r.a_tp, r.a, r.b_tp, r.b, sum(r.n)::int AS n, sum(r.sum_y)::float8 AS s
+        FROM rollup_answer_driver_pairs r WHERE ${win} GROUP BY 1, 2, 3, 4
+      ),
+      top AS (
+        SELECT g.a_tp, g.a, coalesce(dtp.key || ':' || g.a, g.a) AS topic, g.n, g.s
+        FROM p g LEFT JOIN touchpoints dtp ON dtp.org_id = ${orgId}::uuid AND dtp.id = g.a_tp
+        WHERE g.b_tp = g.a_tp AND g.b = g.a AND g.n >= greatest(5, ${q.minCoverage}::float8 * (SELECT n FROM tot))
+        ORDER BY ${strength}, 3
+        LIMIT ${q.maxDrivers}
+      ),
+      pairs AS (
+        SELECT x.topic AS a, z.topic AS b, p.n
+        FROM p JOIN top x ON x.a_tp = p.a_tp AND x.a = p.a JOIN top z ON z.a_tp = p.b_tp AND z.a = p.b
+        WHERE (p.a_tp, p.a) <> (p.b_tp, p.b)
+      )
+      SELECT 'total' AS kind, NULL AS a, NULL AS b, n, s, s2 FROM tot
+      UNION ALL SELECT 'driver', topic, NULL, n, s, 0 FROM top
+      UNION ALL SELECT 'pair', a, b, n, 0, 0 FROM pairs WHERE n > 0`.execute(db),
+    );
+    const out: BinaryDriverStats = { n: 0, sumY: 0, sumY2: 0, drivers: new Map(), pairs: new Map() };
+    for (const x of r.rows) {
+      if (x.kind === 'total') {
+        out.n = x.n;
+        out.sumY = x.s;
+        out.sumY2 = x.s2;
+      } else if (x.kind === 'driver' && x.a) out.drivers.set(x.a, { count: x.n, sumY: x.s });
+      else if (x.kind === 'pair' && x.a && x.b) {
+        const k = x.a < x.b ? `${x.a}\u0000${x.b}` : `${x.b}\u0000${x.a}`;
+        out.pairs.set(k, (out.pairs.get(k) ?? 0) + x.n);
+      }
+    }
+    return out;
+  }
   const r = await withAnalyticsSettings(db, 256, (db) =>
     sql<{ kind: string; a: string | null; n: number; s: number; s2: number }>`
     WITH m AS MATERIALIZED (${
@@ -125,18 +199,14 @@ export async function topicDriverStats(
       WHERE t.sentiment_label = 'negative'
       GROUP BY 1, 2, 3, 4, 5`
     }),
-    tot AS (SELECT count(*)::int AS n, coalesce(sum(y), 0)::float8 AS s, coalesce(sum(y * y), 0)::float8 AS s2 FROM (${rows}) y),
+    tot AS (${tot}),
     -- Drivers as (touchpoint id, topic): named "<touchpoint key>:<outcome>" where the id is set.
     top AS (
       SELECT g.tp_id, g.topic AS k, coalesce(dtp.key || ':' || g.topic, g.topic) AS topic, g.n, g.s
       FROM (SELECT tp_id, topic, count(*)::int AS n, sum(y)::float8 AS s FROM m GROUP BY tp_id, topic
         HAVING count(*) >= greatest(5, ${q.minCoverage}::float8 * (SELECT n FROM tot))) g
       LEFT JOIN touchpoints dtp ON dtp.org_id = ${orgId}::uuid AND dtp.id = g.tp_id
-      -- Screen by strength of association (|r| with the outcome), not frequency: common, harmless
-      -- drivers would otherwise crowd out rare, costly ones.
-      ORDER BY abs(((SELECT n FROM tot) * g.s - g.n * (SELECT s FROM tot))
-        / nullif(sqrt(((SELECT n FROM tot)::float8 * g.n - g.n::float8 ^ 2)
-                 * ((SELECT n FROM tot) * (SELECT s2 FROM tot) - (SELECT s FROM tot) ^ 2)), 0)) DESC NULLS LAST, 3
+      ORDER BY ${strength}, 3
       LIMIT ${q.maxDrivers}
     ),
     -- Co-occurrence of the screened drivers: each outcome row's set of them as a bit mask, counted
