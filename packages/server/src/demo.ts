@@ -16,8 +16,10 @@ import {
   createUser,
   emailTaken,
   findOrgBySlug,
+  rebuildAnswerState,
   refreshStatistics,
   type Store,
+  setAnswerStateTriggers,
   upsertAgents,
   upsertDepartments,
   upsertTouchpoints,
@@ -199,11 +201,20 @@ export async function loadDemo(store: Store, opts: DemoOptions): Promise<DemoLoa
     buffered = 0;
     opts.onProgress?.(written);
   };
-  for (const item of generateDemoRecords({ customers: opts.customers, seed: opts.seed, now })) {
-    buffers[item.kind].push(item.record);
-    if (++buffered >= CHUNK) await flush();
+  // The per-answer state (loyalty, key drivers) is filled once at the end: kept per batch by its
+  // triggers, the demo's history took ~10× as long to load (220 s instead of 22 s at 1,500 customers).
+  await setAnswerStateTriggers(store.db, false);
+  try {
+    for (const item of generateDemoRecords({ customers: opts.customers, seed: opts.seed, now })) {
+      buffers[item.kind].push(item.record);
+      if (++buffered >= CHUNK) await flush();
+    }
+    await flush();
+    await refreshStatistics(store);
+    await rebuildAnswerState(store.db, org.id);
+  } finally {
+    await setAnswerStateTriggers(store.db, true);
   }
-  await flush();
   await refreshStatistics(store);
   return {
     orgId: org.id,

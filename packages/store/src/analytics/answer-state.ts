@@ -104,3 +104,20 @@ export const ANSWER_STATE_TRIGGERS: { table: string; trigger: string }[] = [
   ...DRIVER_TRIGGERS,
   ...DRIVER_ROLLUP_TRIGGERS,
 ];
+
+/**
+ * Turns the answer-state triggers off or on (every org: bulk loads only, with no other writers),
+ * so a load can fill the state once at the end (`rebuildAnswerState`) instead of per batch.
+ */
+export async function setAnswerStateTriggers(db: Db, on: boolean): Promise<void> {
+  for (const t of ANSWER_STATE_TRIGGERS) {
+    await sql.raw(`ALTER TABLE ${t.table} ${on ? 'ENABLE' : 'DISABLE'} TRIGGER ${t.trigger}`).execute(db);
+  }
+}
+
+/** Refills an org's answer outcomes, drivers and driver pair sums, in that order. */
+export async function rebuildAnswerState(db: Db, orgId: string): Promise<void> {
+  await rebuildAnswerOutcomes(db, orgId);
+  await rebuildAnswerDrivers(db, orgId);
+  await rebuildDriverRollup(db, orgId);
+}
