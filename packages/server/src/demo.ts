@@ -210,6 +210,7 @@ export async function loadDemo(store: Store, opts: DemoOptions): Promise<DemoLoa
       if (++buffered >= CHUNK) await flush();
     }
     await flush();
+    // Statistics before the fills: without them they probe an index per answer.
     await refreshStatistics(store);
     await rebuildAnswerState(store.db, org.id);
   } finally {

@@ -24,9 +24,14 @@ const uuid = (orgId: string) => {
  * with the triggers off). Run in one transaction when `db` is one.
  */
 export async function rebuildAnswerOutcomes(db: Db, orgId: string): Promise<void> {
+  await refill(db, 'answer_outcomes', orgId, (org) => fillOutcomesSql(`AND a.org_id = ${org}`));
+}
+
+/** Deletes an org's rows of a state table and runs its fill (`fill` gets the org as an SQL literal). */
+async function refill(db: Db, table: string, orgId: string, fill: (org: string) => string): Promise<void> {
   const org = uuid(orgId);
-  await sql.raw(`DELETE FROM answer_outcomes WHERE org_id = ${org}`).execute(db);
-  await sql.raw(fillOutcomesSql(`AND a.org_id = ${org}`)).execute(db);
+  await sql.raw(`DELETE FROM ${table} WHERE org_id = ${org}`).execute(db);
+  await sql.raw(fill(org)).execute(db);
 }
 
 /** Outcome rows that differ from a recomputation (missing, extra or with other values), and all rows. */
@@ -51,16 +56,12 @@ export async function verifyAnswerOutcomes(db: Db, orgId: string): Promise<{ mis
 
 /** Refills an org's answer drivers from its answers, interactions and text topics (after a bulk load). */
 export async function rebuildAnswerDrivers(db: Db, orgId: string): Promise<void> {
-  const org = uuid(orgId);
-  await sql.raw(`DELETE FROM answer_drivers WHERE org_id = ${org}`).execute(db);
-  await sql.raw(insertDriversSql('answers', `AND a.org_id = ${org}`, true)).execute(db);
+  await refill(db, 'answer_drivers', orgId, (org) => insertDriversSql('answers', `AND a.org_id = ${org}`, true));
 }
 
 /** Refills an org's daily driver pair sums (017) from its driver rows (after rebuildAnswerDrivers). */
 export async function rebuildDriverRollup(db: Db, orgId: string): Promise<void> {
-  const org = uuid(orgId);
-  await sql.raw(`DELETE FROM rollup_answer_driver_pairs WHERE org_id = ${org}`).execute(db);
-  await sql.raw(fillPairsSql(`AND r.org_id = ${org}`)).execute(db);
+  await refill(db, 'rollup_answer_driver_pairs', orgId, (org) => fillPairsSql(`AND r.org_id = ${org}`));
 }
 
 /** Daily pair sums that differ from a recomputation from the driver rows (zero sums count as absent), and all non-zero rows. */

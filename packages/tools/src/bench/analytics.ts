@@ -10,9 +10,7 @@ import {
   loyaltyCounts,
   openStore,
   ROLLUP_TRIGGERS,
-  rebuildAnswerDrivers,
-  rebuildAnswerOutcomes,
-  rebuildDriverRollup,
+  rebuildAnswerState,
   rebuildRollups,
   type Store,
   topicDriverStats,
@@ -356,9 +354,7 @@ async function ensureLoaded(store: Store, s: Sizes): Promise<{ ids: Ids; meta: M
   t = performance.now();
   // Statistics first: without them the fills probe an index per answer (~15 min at 10M rows).
   await sql`ANALYZE`.execute(store.db);
-  await rebuildAnswerOutcomes(store.db, org.id);
-  await rebuildAnswerDrivers(store.db, org.id);
-  await rebuildDriverRollup(store.db, org.id);
+  await rebuildAnswerState(store.db, org.id);
   await setTriggers(store, true);
   const outcomes_s = (performance.now() - t) / 1000;
   log(`answer outcomes and drivers in ${outcomes_s.toFixed(0)} s; VACUUM ANALYZE`);
@@ -611,9 +607,7 @@ async function triggerCost(store: Store, batches: number, days: number) {
   const diffs = await verifyRollups(store.db, org.id);
   if (diffs.some((d) => d.mismatches)) throw new Error(`rollups differ from raw rows: ${JSON.stringify(diffs)}`);
   // The runs with triggers off left answers without outcome and driver rows.
-  await rebuildAnswerOutcomes(store.db, org.id);
-  await rebuildAnswerDrivers(store.db, org.id);
-  await rebuildDriverRollup(store.db, org.id);
+  await rebuildAnswerState(store.db, org.id);
   const answers = batches * 200 * 3;
   const on = (on1 + on2) / 2;
   const off = (off1 + off2) / 2;
