@@ -1,6 +1,13 @@
 export { defaultAnalyser } from './analyser.js';
 export { type AppOptions, buildApp } from './app.js';
 export { loadDemo } from './demo.js';
+export { MissingPackageError, onnxAvailable } from './onnx/runtime.js';
+export {
+  loadOnnxTextClassifier,
+  type OnnxLoadOptions,
+  OnnxModelError,
+  type OnnxTextClassifier,
+} from './onnx/text-classifier.js';
 export type { TextAnalyser } from './pipeline/analyse.js';
 export { TextAnalysisStep } from './pipeline/analyse.js';
 export { ingestBatch } from './pipeline/ingest.js';

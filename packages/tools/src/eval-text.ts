@@ -12,9 +12,14 @@
  * aspect sets without a held-out file, 5-fold cross-validation over the whole train file as well.
  * `--task <sentiment|topics|absa|intents|reviews>` runs one task; `--opts '<json>'` passes classifier
  * options (e.g. '{"wordClusters":[]}') to every trained model, to compare feature settings.
+ * `--onnx <folder>` also scores an org's own ONNX sentiment model (a Hugging Face export: config.json,
+ * tokenizer.json, model.onnx; needs the optional packages onnxruntime-node and @huggingface/tokenizers)
+ * on the sentiment (a) and review (d) sets, beside the built-in analysers, so an org can see what a
+ * model it downloaded would change before it uses one.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -22,11 +27,13 @@ import {
   type ClassifierOptions,
   DEFAULT_TAXONOMY,
   detectTopics,
+  labelSentimentReader,
   predictAspectPolarity,
   predictLabels,
   trainAspectPolarity,
   trainTextClassifier,
 } from '@canopy/core';
+import { loadOnnxTextClassifier } from '@canopy/server';
 
 const require = createRequire(import.meta.url);
 // biome-ignore lint/suspicious/noExplicitAny: untyped CommonJS baselines
@@ -583,7 +590,56 @@ function taskReviews(dataDir: string, out: Figures): void {
   }
 }
 
-function main(): void {
+/** `--onnx <folder>`: an org's own sentiment model on the sentiment (a) and review (d) sets. */
+async function taskOnnx(dataDir: string, folder: string, out: Figures, only: string | null): Promise<void> {
+  const model = await loadOnnxTextClassifier(folder, { threads: availableParallelism(), batchSize: 32 });
+  try {
+    const read = labelSentimentReader(model.labels);
+    console.log(`\n(e) ONNX model '${model.name}': labels ${model.labels.join(', ')} read as ${read.scheme}`);
+    const scores = async (texts: string[]) => (await model.classify(texts)).map((p) => read.read(p));
+    const sentDir = join(dataDir, 'sentiment');
+    if ((!only || only === 'sentiment') && existsSync(sentDir)) {
+      for (const f of readdirSync(sentDir)
+        .filter((x) => x.endsWith('.jsonl'))
+        .sort()) {
+        const rows = readJsonl(join(sentDir, f)).filter((r) => SENT_LABELS.includes(String(r.label)));
+        const t0 = performance.now();
+        const got = await scores(rows.map((r) => r.text));
+        const perS = rows.length / ((performance.now() - t0) / 1000);
+        const fig = classify(
+          rows.map((r) => String(r.label)),
+          got.map((g) => g.label),
+          SENT_LABELS,
+        );
+        console.log(` ${f} (${Math.round(perS)} texts/s)`);
+        printClass(`onnx ${model.name}`.slice(0, 22), fig);
+        printConfusion(fig);
+        out[f] = { onnx: fig, textsPerSecond: perS };
+      }
+    }
+    const revDir = join(dataDir, 'reviews');
+    if ((!only || only === 'reviews') && existsSync(revDir)) {
+      for (const f of readdirSync(revDir)
+        .filter((x) => x.endsWith('.jsonl'))
+        .sort()) {
+        const rows = readJsonl(join(revDir, f)).filter(
+          (r) => typeof r.stars === 'number' || typeof r.rating === 'number',
+        );
+        const got = await scores(rows.map((r) => r.text));
+        const rho = spearman(
+          got.map((g) => g.score),
+          rows.map((r) => Number(r.stars ?? r.rating)),
+        );
+        console.log(`  ${f.padEnd(44)} n=${rows.length}  onnx ${rho.toFixed(3)}`);
+        out[f] = { n: rows.length, onnx: rho };
+      }
+    }
+  } finally {
+    await model.close();
+  }
+}
+
+async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const di = argv.indexOf('--data');
   const ji = argv.indexOf('--json');
@@ -602,6 +658,11 @@ function main(): void {
   run('absa', 'absa', taskTrainedAbsa);
   run('intents', 'support', taskIntents);
   run('reviews', 'reviews', taskReviews);
+  const oi = argv.indexOf('--onnx');
+  if (oi >= 0) {
+    figures.onnx = {};
+    await taskOnnx(dataDir, resolve(argv[oi + 1] ?? ''), figures.onnx, only);
+  }
   if (ji >= 0) {
     writeFileSync(
       argv[ji + 1],
@@ -611,4 +672,7 @@ function main(): void {
   }
 }
 
-main();
+main().catch((err: Error) => {
+  console.error(`eval:text: ${err.message}`);
+  process.exit(1);
+});

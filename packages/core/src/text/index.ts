@@ -12,6 +12,7 @@ export {
   trainAspectPolarity,
   trainTextClassifier,
 } from './classifier.js';
+export { type LabelSentimentReader, labelSentimentReader } from './label-sentiment.js';
 export { detectLanguage } from './language.js';
 export { findPii, ibanValid, luhnValid, redactPii } from './pii.js';
 export {
