@@ -1,10 +1,12 @@
 import { LIMITS } from '@canopy/core';
-import type { Store } from '@canopy/store';
+import type { Db, Store } from '@canopy/store';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { ApiKeyAuth } from './auth.js';
 import { InboundEmail, type InboundEmailOptions } from './channels/email-inbound.js';
+import { enqueue } from './jobs/index.js';
 import { closedLoop, type LoopOptions } from './loop/index.js';
+import { SENTIMENT_JOB, type SentimentModel } from './onnx/sentiment-model.js';
 import { openApiDocument } from './openapi.js';
 import { type TextAnalyser, TextAnalysisStep } from './pipeline/analyse.js';
 import { Problem, sendProblem } from './problem.js';
@@ -32,6 +34,11 @@ export interface AppOptions {
   ratePerMinute?: number;
   /** Customers' emails as interactions over SMTP (off unless given). */
   inboundEmail?: InboundEmailOptions;
+  /**
+   * An outside sentiment model (CANOPY_SENTIMENT_MODEL, an ONNX folder) that re-scores every
+   * ingested text's sentiment shortly after it is stored, through the job queue.
+   */
+  sentimentModel?: SentimentModel;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -104,8 +111,21 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   app.get('/api/openapi.json', async () => openApiDocument(routeDocs(app), VERSION));
 
-  const analysis = opts.analyser ? new TextAnalysisStep(opts.analyser, { store: opts.store }) : undefined;
+  const model = opts.sentimentModel;
+  // The model's jobs go in the ingestion transaction; this node's runner (when it has one) runs
+  // them right after the commit, any other runner otherwise.
+  const afterWrite = model
+    ? async (trx: Db, orgId: string, ids: string[]) => {
+        if (ids.length === 0) return;
+        const job = { orgId, type: SENTIMENT_JOB, payload: { ids } };
+        await (loop.runner ? loop.runner.enqueueNow(trx, [job]) : enqueue(trx, job));
+      }
+    : undefined;
+  const analysis = opts.analyser
+    ? new TextAnalysisStep(opts.analyser, { store: opts.store, ...(afterWrite ? { afterWrite } : {}) })
+    : undefined;
   const loop = closedLoop(app, opts.store, auth, opts.loop);
+  if (model) loop.runner?.register(SENTIMENT_JOB, model.handler());
   ingestRoutes(app, opts.store, auth, analysis, loop.rules);
   readRoutes(app, opts.store, auth);
   textRoutes(app, opts.store, auth, analysis);

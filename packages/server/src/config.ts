@@ -11,6 +11,8 @@ export interface Config {
   logRequests: boolean;
   /** SMTP port for customers' emails as interactions (CANOPY_SMTP_INBOUND_PORT); off when unset. */
   inboundEmailPort: number | undefined;
+  /** An ONNX sentiment model folder that re-scores ingested texts (CANOPY_SENTIMENT_MODEL); off when unset. */
+  sentimentModel: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -36,5 +38,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: !['0', 'false', 'no', 'off'].includes((env.CANOPY_DEMO ?? '1').toLowerCase()),
     demoCustomers,
     logRequests: ['1', 'true', 'yes'].includes((env.CANOPY_LOG ?? '').toLowerCase()),
+    sentimentModel: env.CANOPY_SENTIMENT_MODEL ? resolve(env.CANOPY_SENTIMENT_MODEL) : undefined,
   };
 }

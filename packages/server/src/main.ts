@@ -8,6 +8,7 @@ import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { DEMO_TEAM, loadDemo } from './demo.js';
 import { RulesEngine } from './loop/engine.js';
+import { SentimentModel } from './onnx/sentiment-model.js';
 import { openConfiguredStore } from './open-store.js';
 import { TextAnalysisStep } from './pipeline/analyse.js';
 import { VERSION } from './version.js';
@@ -54,12 +55,15 @@ async function ensureDemo(store: Store, dir: string, customers: number): Promise
 
 async function main() {
   const config = loadConfig();
+  // The model first: a folder that cannot be used stops the start with the reason.
+  const sentimentModel = config.sentimentModel ? await SentimentModel.load(config.sentimentModel) : undefined;
   const store = await openConfiguredStore(config);
   const creds = config.demo ? await ensureDemo(store, config.dataDir, config.demoCustomers) : null;
   const app = await buildApp({
     store,
     analyser: defaultAnalyser(),
     logger: config.logRequests,
+    ...(sentimentModel ? { sentimentModel } : {}),
     ...(config.inboundEmailPort !== undefined
       ? { inboundEmail: { port: config.inboundEmailPort, host: config.host } }
       : {}),
@@ -68,6 +72,11 @@ async function main() {
   const url = `http://localhost:${config.port}`;
   console.log(`\nCanopy ${VERSION} is running at ${url}`);
   console.log(`  store: ${store.location}`);
+  if (sentimentModel) {
+    console.log(
+      `  sentiment: re-scored after ingestion by the ONNX model '${sentimentModel.name}' (CANOPY_SENTIMENT_MODEL)`,
+    );
+  }
   if (config.inboundEmailPort !== undefined) {
     const port = (app as unknown as { inboundEmailPort: number }).inboundEmailPort;
     console.log(
@@ -94,6 +103,7 @@ async function main() {
     stopping = true;
     console.log(`${signal}: stopping…`);
     await app.close();
+    await sentimentModel?.close();
     await store.close();
     process.exit(0);
   };

@@ -31,7 +31,8 @@ export interface AnalysisView {
   field: string;
   language: string;
   analysable: boolean;
-  sentiment: { score: number; label: string };
+  /** model: null for Canopy's built-in analyser, else the outside model that re-scored the text. */
+  sentiment: { score: number; label: string; model: string | null };
   emotions: string[];
   effort: number;
   churn_threat: boolean;
@@ -60,6 +61,7 @@ export async function analysesFor(
     analysable: boolean;
     sentiment_score: number;
     sentiment_label: string;
+    sentiment_model: string | null;
     emotions: string[];
     effort: number;
     churn_threat: boolean;
@@ -71,7 +73,7 @@ export async function analysesFor(
     topics: { topic: string; score: number; label: string; start: number; end: number }[] | null;
   }>`
     SELECT a.id, a.subject_id, a.field, a.language, a.analysable, a.sentiment_score::float8 AS sentiment_score,
-      a.sentiment_label, a.emotions, a.effort::float8 AS effort, a.churn_threat, a.urgent, a.pii_kinds, a.redacted_text,
+      a.sentiment_label, a.sentiment_model, a.emotions, a.effort::float8 AS effort, a.churn_threat, a.urgent, a.pii_kinds, a.redacted_text,
       a.intent, a.intent_score::float8 AS intent_score,
       (SELECT json_agg(json_build_object('topic', t.topic, 'score', t.sentiment_score, 'label', t.sentiment_label,
               'start', t.span_start, 'end', t.span_end) ORDER BY t.span_start)
@@ -84,7 +86,7 @@ export async function analysesFor(
       field: r.field,
       language: r.language,
       analysable: r.analysable,
-      sentiment: { score: round(r.sentiment_score), label: r.sentiment_label },
+      sentiment: { score: round(r.sentiment_score), label: r.sentiment_label, model: r.sentiment_model },
       emotions: r.emotions,
       effort: round(r.effort),
       churn_threat: r.churn_threat,

@@ -239,6 +239,7 @@ export interface TextAnalysisTable {
   redacted_text: string | null;
   intent: string | null;
   intent_score: number | null;
+  sentiment_model: string | null;
   created_at: CreatedAt;
 }
 

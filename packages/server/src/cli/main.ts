@@ -28,6 +28,7 @@ import { defaultAnalyser } from '../analyser.js';
 import { loadConfig } from '../config.js';
 import { loadDemo } from '../demo.js';
 import { RulesEngine } from '../loop/engine.js';
+import { SentimentModel } from '../onnx/sentiment-model.js';
 import { openConfiguredStore } from '../open-store.js';
 import { TextAnalysisStep } from '../pipeline/analyse.js';
 import { newPassword } from '../routes/users.js';
@@ -57,6 +58,10 @@ commands:
       Set a new password (CANOPY_PASSWORD or generated) and end the user's sessions.
   keys create [--org <slug>] [--name <name>]
       Create an API key for an organisation.
+  sentiment rescore --model <folder> [--org <slug>] [--from <date>] [--to <date>] [--all]
+      Re-score stored texts' sentiment with an ONNX model folder (the one CANOPY_SENTIMENT_MODEL
+      names for the server): texts not yet scored by it, or all of them with --all. Needs the
+      optional packages onnxruntime-node and @huggingface/tokenizers.
 
 environment: DATABASE_URL (PostgreSQL) or CANOPY_DATA_DIR (PGlite folder, default ./.canopy-data)`;
 
@@ -231,6 +236,8 @@ async function main(argv: string[]): Promise<number> {
       department: { type: 'string' },
       'owner-name': { type: 'string' },
       'no-analysis': { type: 'boolean' },
+      model: { type: 'string' },
+      all: { type: 'boolean' },
     },
   });
   const format = values.format;
@@ -326,6 +333,30 @@ async function main(argv: string[]): Promise<number> {
         const k = await createApiKey(store.db, org.id, values.name ?? 'cli');
         console.log(k.key);
         return 0;
+      }
+      case 'sentiment': {
+        if (positionals[0] !== 'rescore' || !values.model)
+          throw new UsageError(
+            'usage: canopy sentiment rescore --model <folder> [--org <slug>] [--from <date>] [--to <date>] [--all]',
+          );
+        const org = await orgOf(store, values.org);
+        const model = await SentimentModel.load(values.model);
+        try {
+          const tty = process.stderr.isTTY;
+          const r = await model.backfill(store.db, org.id, {
+            all: values.all === true,
+            from: dateOf('from', values.from),
+            to: dateOf('to', values.to),
+            onProgress: tty ? (n) => process.stderr.write(`\r  ${n.toLocaleString('en')} texts re-scored `) : undefined,
+          });
+          if (tty) process.stderr.write('\n');
+          console.log(
+            `${r.scored.toLocaleString('en')} texts of ${org.slug} re-scored by '${model.name}' in ${r.seconds.toFixed(1)} s (${Math.round(r.scored / Math.max(r.seconds, 0.001)).toLocaleString('en')} texts/s)`,
+          );
+          return 0;
+        } finally {
+          await model.close();
+        }
       }
       default:
         throw new UsageError(`unknown command '${command}'\n\n${USAGE}`);

@@ -47,6 +47,11 @@ export interface TextAnalysisOptions {
   pool?: AnalysisPool | false;
   /** How long an org's configuration is trusted before its version is checked again (ms). */
   configTtlMs?: number;
+  /**
+   * Called in the ingestion transaction with the ids of the analyses just written (the app queues
+   * the outside sentiment model's job here, so the job exists exactly when the texts do).
+   */
+  afterWrite?: (trx: Db, orgId: string, analysisIds: string[]) => Promise<void>;
 }
 
 interface CachedConfig {
@@ -206,7 +211,8 @@ export class TextAnalysisStep {
         replaces: p.replaces,
       };
     });
-    await writeAnalyses(trx, orgId, rows);
+    const ids = await writeAnalyses(trx, orgId, rows);
+    if (this.options.afterWrite) await this.options.afterWrite(trx, orgId, ids);
   }
 }
 

@@ -19,10 +19,10 @@ export interface AnalysisRow {
 
 /**
  * Stores analyses as typed rows (one per text field, one per topic mention). Re-analysing a
- * subject replaces its earlier analysis.
+ * subject replaces its earlier analysis. Returns the analyses' ids, in the order of `rows`.
  */
-export async function writeAnalyses(trx: Db, orgId: string, rows: AnalysisRow[]): Promise<void> {
-  if (rows.length === 0) return;
+export async function writeAnalyses(trx: Db, orgId: string, rows: AnalysisRow[]): Promise<string[]> {
+  if (rows.length === 0) return [];
   // New subjects have nothing to replace: skip the delete (it costs as much as the insert).
   const old = rows.filter((r) => r.replaces);
   if (old.length) {
@@ -78,4 +78,77 @@ export async function writeAnalyses(trx: Db, orgId: string, rows: AnalysisRow[])
       SELECT ${orgId}::uuid, * FROM unnest(${t.analysis}::uuid[], ${t.topic}::text[], ${t.score}::float8[], ${t.label}::text[],
         ${span.start}::int[], ${span.end}::int[], ${span.at}::timestamptz[])`.execute(trx);
   }
+  return ids;
+}
+
+export interface AnalysedText {
+  id: string;
+  text: string;
+}
+
+/**
+ * The texts behind analyses (the interaction's or event's text, the response's text answer of the
+ * analysed field), for the analysable ones among `ids`; absent where the subject is gone.
+ */
+export async function analysedTexts(db: Db, orgId: string, ids: string[]): Promise<AnalysedText[]> {
+  if (ids.length === 0) return [];
+  const r = await sql<AnalysedText>`
+    SELECT a.id, coalesce(i.text, e.text, an.value_text) AS text
+    FROM text_analyses a
+    LEFT JOIN interactions i ON a.subject_kind = 'interaction' AND i.org_id = a.org_id AND i.id = a.subject_id
+    LEFT JOIN events e ON a.subject_kind = 'event' AND e.org_id = a.org_id AND e.id = a.subject_id
+    LEFT JOIN answers an ON a.subject_kind = 'response' AND an.org_id = a.org_id AND an.response_id = a.subject_id
+      AND an.field = a.field
+    WHERE a.org_id = ${orgId} AND a.id = ANY(${ids}::uuid[]) AND a.analysable
+      AND coalesce(i.text, e.text, an.value_text) IS NOT NULL`.execute(db);
+  return r.rows;
+}
+
+export interface SentimentUpdate {
+  id: string;
+  score: number;
+  label: 'negative' | 'neutral' | 'positive';
+}
+
+/**
+ * Replaces the sentiment of analyses with what `model` (an outside model's name) says; the text
+ * rollups follow through their triggers. Returns how many rows changed.
+ */
+export async function setSentiments(db: Db, orgId: string, model: string, rows: SentimentUpdate[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  for (const r of rows) {
+    if (!Number.isFinite(r.score) || r.score < -1 || r.score > 1)
+      throw new RangeError(`sentiment score ${r.score} of ${r.id} is not in −1..1`);
+    if (r.label !== 'negative' && r.label !== 'neutral' && r.label !== 'positive')
+      throw new RangeError(`sentiment label '${r.label}' of ${r.id} is not negative, neutral or positive`);
+  }
+  // Key order, so concurrent updates of overlapping rows lock them in the same order.
+  const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const r = await sql`
+    UPDATE text_analyses a SET sentiment_score = q.score, sentiment_label = q.label, sentiment_model = ${model}
+    FROM unnest(${sorted.map((x) => x.id)}::uuid[], ${sorted.map((x) => x.score)}::float8[], ${sorted.map((x) => x.label)}::text[])
+      AS q(id, score, label)
+    WHERE a.org_id = ${orgId} AND a.id = q.id`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/**
+ * A page of an org's analysable analyses, in id order after `after`, whose sentiment is not yet
+ * `model`'s (all of them with `all`), optionally within a time window: what a backfill re-scores.
+ */
+export async function analysisIdsToRescore(
+  db: Db,
+  orgId: string,
+  o: { model: string; all?: boolean; from?: Date; to?: Date; after?: string; limit: number },
+): Promise<string[]> {
+  const r = await sql<{ id: string }>`
+    SELECT id FROM text_analyses
+    WHERE org_id = ${orgId} AND analysable
+      ${o.all ? sql`` : sql`AND sentiment_model IS DISTINCT FROM ${o.model}`}
+      ${o.from ? sql`AND occurred_at >= ${o.from.toISOString()}::timestamptz` : sql``}
+      ${o.to ? sql`AND occurred_at < ${o.to.toISOString()}::timestamptz` : sql``}
+      ${o.after ? sql`AND id > ${o.after}::uuid` : sql``}
+    ORDER BY id
+    LIMIT ${o.limit}`.execute(db);
+  return r.rows.map((x) => x.id);
 }

@@ -14,6 +14,7 @@ import * as m014 from './014_answers_touchpoint_time.js';
 import * as m015 from './015_answer_outcomes.js';
 import * as m016 from './016_answer_drivers.js';
 import * as m017 from './017_answer_driver_rollup.js';
+import * as m018 from './018_sentiment_model.js';
 
 /**
  * Numbered migrations, applied in order at start-up. Add a file NNN_name.ts and list it here;
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '015_answer_outcomes': m015,
   '016_answer_drivers': m016,
   '017_answer_driver_rollup': m017,
+  '018_sentiment_model': m018,
 };
 
 export const migrationProvider: MigrationProvider = {

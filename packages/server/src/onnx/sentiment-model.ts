@@ -1,0 +1,111 @@
+import { basename, resolve } from 'node:path';
+import { type LabelSentimentReader, labelSentimentReader } from '@canopy/core';
+import { analysedTexts, analysisIdsToRescore, type Db, setSentiments } from '@canopy/store';
+import type { JobHandler } from '../jobs/index.js';
+import { loadOnnxTextClassifier, type OnnxLoadOptions, type OnnxTextClassifier } from './text-classifier.js';
+
+/** The job that re-scores freshly analysed texts with the installation's sentiment model. */
+export const SENTIMENT_JOB = 'text.sentiment';
+
+export interface SentimentJobPayload {
+  ids: string[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * An outside sentiment model (an ONNX folder; see text-classifier.ts) that the installation uses in
+ * place of the built-in sentiment score. Texts are stored at ingestion with the built-in analysis as
+ * always — a transformer on CPU reads tens to hundreds of texts a second, ingestion thousands — and
+ * each ingestion transaction queues a job with its analyses' ids; the job re-scores them and the
+ * text rollups follow through their triggers. Everything else about a text (topics and their
+ * aspect sentiment, emotion, effort, PII) stays the built-in analysers'.
+ */
+export class SentimentModel {
+  private constructor(
+    readonly name: string,
+    private readonly classifier: OnnxTextClassifier,
+    private readonly reader: LabelSentimentReader,
+  ) {}
+
+  /** Loads the folder; its labels must read as sentiment (negative/neutral/positive or star ratings). */
+  static async load(folder: string, opts: OnnxLoadOptions & { name?: string } = {}): Promise<SentimentModel> {
+    const classifier = await loadOnnxTextClassifier(folder, opts);
+    let reader: LabelSentimentReader;
+    try {
+      reader = labelSentimentReader(classifier.labels);
+    } catch (err) {
+      await classifier.close();
+      throw new Error(`${resolve(folder)}: ${(err as Error).message}`);
+    }
+    const name = opts.name ?? basename(resolve(folder));
+    if (!/^[\w.@:+-]{1,100}$/.test(name))
+      throw new Error(`model name '${name}' must be 1–100 letters, digits or ._@:+-`);
+    return new SentimentModel(name, classifier, reader);
+  }
+
+  /** Sentiment of each text by the model. */
+  async score(texts: readonly string[]) {
+    return (await this.classifier.classify(texts)).map((p) => this.reader.read(p));
+  }
+
+  /** Re-scores the analyses `ids` of an org (those still there and analysable); returns how many changed. */
+  async rescore(db: Db, orgId: string, ids: string[]): Promise<number> {
+    const texts = await analysedTexts(db, orgId, ids);
+    if (texts.length === 0) return 0;
+    const scores = await this.score(texts.map((t) => t.text));
+    return setSentiments(
+      db,
+      orgId,
+      this.name,
+      texts.map((t, i) => ({ id: t.id, score: scores[i].score, label: scores[i].label })),
+    );
+  }
+
+  /**
+   * Re-scores an org's stored texts (those not yet scored by this model, or all with `all`), a page
+   * at a time, each page in its own statement: texts stored before the model was configured. Safe to
+   * stop and run again: it carries on where the model's mark is missing.
+   */
+  async backfill(
+    db: Db,
+    orgId: string,
+    o: { all?: boolean; from?: Date; to?: Date; pageSize?: number; onProgress?: (done: number) => void } = {},
+  ): Promise<{ scored: number; seconds: number }> {
+    const started = performance.now();
+    const limit = o.pageSize ?? 256;
+    let after: string | undefined;
+    let scored = 0;
+    for (;;) {
+      const ids = await analysisIdsToRescore(db, orgId, {
+        model: this.name,
+        all: o.all,
+        from: o.from,
+        to: o.to,
+        after,
+        limit,
+      });
+      if (ids.length === 0) break;
+      scored += await this.rescore(db, orgId, ids);
+      after = ids[ids.length - 1];
+      o.onProgress?.(scored);
+      if (ids.length < limit) break;
+    }
+    return { scored, seconds: (performance.now() - started) / 1000 };
+  }
+
+  /** The job handler (registered on the app's job runner). */
+  handler(): JobHandler<SentimentJobPayload> {
+    return async (job, ctx) => {
+      const ids = job.payload?.ids;
+      if (!job.orgId || !Array.isArray(ids) || !ids.every((x) => typeof x === 'string' && UUID.test(x))) {
+        throw new Error(`${SENTIMENT_JOB} job ${job.id}: payload must be { ids: [uuid, …] } with an org`);
+      }
+      await this.rescore(ctx.store.db, job.orgId, ids);
+    };
+  }
+
+  close(): Promise<void> {
+    return this.classifier.close();
+  }
+}

@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { verifyRollups } from '@canopy/store';
+import { sql } from 'kysely';
+import { onnxAvailable } from '../src/onnx/runtime.js';
+import { SENTIMENT_JOB, SentimentModel } from '../src/onnx/sentiment-model.js';
+import { eachStore, type TestEnv } from './harness.js';
+import { writeFixtureModel } from './onnx-fixture.js';
+
+// An installation's own sentiment model (CANOPY_SENTIMENT_MODEL) re-scoring texts after ingestion.
+// The fixture model is a bag of tokens: it cannot read "not", so "not good" is positive to it while
+// the built-in analyser says negative — which shows whose score a text ends up with.
+const available = await onnxAvailable();
+const root = mkdtempSync(join(tmpdir(), 'canopy-sentiment-model-'));
+const folder = join(root, 'review-sentiment');
+writeFixtureModel(folder, { bias: [0, 0.25, 0] });
+const model = available ? await SentimentModel.load(folder) : undefined;
+after(async () => {
+  await model?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const softmax = (xs: number[]) => {
+  const m = Math.max(...xs);
+  const e = xs.map((x) => Math.exp(x - m));
+  const z = e.reduce((a, b) => a + b, 0);
+  return e.map((x) => x / z);
+};
+/** P(positive) − P(negative) of the fixture's logits, as the API rounds it. */
+const scoreOf = (logits: number[]) => {
+  const p = softmax(logits);
+  return Math.round((p[2] - p[0]) * 1000) / 1000;
+};
+
+interface Analysis {
+  field: string;
+  sentiment: { score: number; label: string; model: string | null };
+}
+
+async function analyses(env: TestEnv, key: string, customerId: string): Promise<Analysis[]> {
+  const tl = await env.api('GET', `/api/v1/customers/${customerId}/timeline`, key);
+  assert.equal(tl.status, 200, JSON.stringify(tl.body));
+  return tl.body.items.flatMap((i: { analysis?: Analysis[] }) => i.analysis ?? []);
+}
+
+/** Waits until every analysis of the customer carries the model's mark (the job ran). */
+async function rescored(env: TestEnv, key: string, customerId: string, n: number): Promise<Analysis[]> {
+  const until = Date.now() + 20_000;
+  for (;;) {
+    const list = await analyses(env, key, customerId);
+    if (list.length === n && list.every((a) => a.sentiment.model === 'review-sentiment')) return list;
+    if (Date.now() > until) assert.fail(`not re-scored in 20 s: ${JSON.stringify(list)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+if (!model) {
+  describe('outside sentiment model', {
+    skip: 'optional packages onnxruntime-node and @huggingface/tokenizers are not installed',
+  }, () => {
+    it('re-scores ingested texts', () => {});
+  });
+} else {
+  eachStore(
+    'outside sentiment model',
+    (env) => {
+      it('re-scores every text a batch stores (responses, interactions, events); the timeline names the model; rollups agree', async () => {
+        const { orgId, key } = await env().newOrg();
+        const rs = await env().api('POST', '/api/v1/responses', key, {
+          customer_email: 'model@example.com',
+          survey: 'visit',
+          submitted_at: '2026-03-01T12:00:00Z',
+          answers: [
+            { field: 'nps', type: 'nps', value: 6 },
+            { field: 'why', type: 'text', value: 'the food was not good' },
+          ],
+        });
+        assert.equal(rs.status, 201, JSON.stringify(rs.body));
+        const customer = rs.body.customer_id as string;
+        const ix = await env().api('POST', '/api/v1/interactions', key, {
+          customer_email: 'model@example.com',
+          kind: 'chat',
+          text: 'awful service',
+          opened_at: '2026-03-02T10:00:00Z',
+        });
+        assert.equal(ix.status, 201, JSON.stringify(ix.body));
+        const ev = await env().api('POST', '/api/v1/events', key, {
+          customer_email: 'model@example.com',
+          type: 'review',
+          occurred_at: '2026-03-03T10:00:00Z',
+          rating: 3,
+          text: 'ok',
+        });
+        assert.equal(ev.status, 201, JSON.stringify(ev.body));
+        const list = await rescored(env(), key, customer, 3);
+        const byText = new Map(list.map((a) => [a.sentiment.score, a]));
+        // Worked by hand from the fixture's token weights (and bias [0, 0.25, 0]).
+        const good = scoreOf([-1, 0.25, 2]);
+        const awful = scoreOf([3, 0.25, -1.5]);
+        const ok = scoreOf([0, 1.75, 0.5]);
+        assert.deepEqual(
+          [...byText.keys()].sort((a, b) => a - b),
+          [awful, ok, good].sort((a, b) => a - b),
+          JSON.stringify(list),
+        );
+        assert.equal(
+          byText.get(good)?.sentiment.label,
+          'positive',
+          'the model’s reading of "not good", not the built-in one',
+        );
+        assert.equal(byText.get(awful)?.sentiment.label, 'negative');
+        assert.equal(byText.get(ok)?.sentiment.label, 'neutral');
+        const diffs = await verifyRollups(env().store.db, orgId);
+        assert.deepEqual(
+          diffs.filter((d) => d.mismatches > 0),
+          [],
+          'text rollups follow the new scores',
+        );
+      });
+
+      it('backfills texts stored before the model, once; --all scores them again', async () => {
+        const { orgId, key } = await env().newOrg();
+        const rs = await env().api('POST', '/api/v1/responses', key, {
+          customer_email: 'old@example.com',
+          submitted_at: '2026-02-01T12:00:00Z',
+          answers: [{ field: 'why', type: 'text', value: 'great but bad' }],
+        });
+        assert.equal(rs.status, 201, JSON.stringify(rs.body));
+        await rescored(env(), key, rs.body.customer_id, 1);
+        // As if stored before the installation had the model.
+        await sql`UPDATE text_analyses SET sentiment_model = NULL, sentiment_score = 0, sentiment_label = 'neutral'
+          WHERE org_id = ${orgId}`.execute(env().store.db);
+        const m = model as SentimentModel;
+        const first = await m.backfill(env().store.db, orgId, { pageSize: 1 });
+        assert.equal(first.scored, 1);
+        const [a] = await analyses(env(), key, rs.body.customer_id);
+        assert.deepEqual(a.sentiment, { score: scoreOf([0.5, 0.25, 2]), label: 'positive', model: 'review-sentiment' });
+        assert.equal((await m.backfill(env().store.db, orgId)).scored, 0, 'nothing left to do');
+        assert.equal((await m.backfill(env().store.db, orgId, { all: true })).scored, 1);
+        assert.equal((await m.backfill(env().store.db, orgId, { from: new Date('2026-03-01'), all: true })).scored, 0);
+        const diffs = await verifyRollups(env().store.db, orgId);
+        assert.deepEqual(
+          diffs.filter((d) => d.mismatches > 0),
+          [],
+        );
+      });
+
+      it('a job with a bad payload fails with the reason instead of writing anything', async () => {
+        const handler = (model as SentimentModel).handler();
+        const job = { id: 'j1', orgId: null, type: SENTIMENT_JOB, payload: { ids: ['x'] }, attempt: 1, maxAttempts: 3 };
+        await assert.rejects(
+          handler(job, { store: env().store }),
+          /payload must be \{ ids: \[uuid, …\] \} with an org/,
+        );
+        await assert.rejects(
+          handler(
+            { ...job, orgId: '00000000-0000-0000-0000-000000000000', payload: { ids: ['not-a-uuid'] } },
+            {
+              store: env().store,
+            },
+          ),
+          /payload must be/,
+        );
+      });
+    },
+    { sentimentModel: model },
+  );
+}
+
+describe('loading a sentiment model', { skip: available ? false : 'optional packages not installed' }, () => {
+  it('refuses a model whose labels do not read as sentiment, and a bad name', async () => {
+    const topics = join(root, 'topics');
+    writeFixtureModel(topics, { labels: ['food', 'service'], weights: {} });
+    await assert.rejects(SentimentModel.load(topics), /topics: sentiment labels 'food', 'service' cannot be read/);
+    await assert.rejects(SentimentModel.load(folder, { name: 'has spaces' }), /model name 'has spaces' must be/);
+    writeFileSync(join(topics, 'config.json'), '{}');
+    await assert.rejects(SentimentModel.load(topics), /config\.json: id2label is missing/);
+  });
+});
