@@ -24,6 +24,7 @@ import {
   upsertDepartments,
   upsertTouchpoints,
 } from '@canopy/store';
+import { sql } from 'kysely';
 import { type RuleInput, ruleInput } from './loop/schema.js';
 import type { TextAnalysisStep } from './pipeline/analyse.js';
 import { type IngestOptions, ingestBatch, type RecordOf } from './pipeline/ingest.js';
@@ -48,6 +49,11 @@ export interface DemoLoaded {
   login: typeof DEMO_LOGIN;
   counts: Record<RecordKind, number>;
   seconds: number;
+  /**
+   * Whether the load ran in bulk mode (answer-state triggers off, state filled once at the end):
+   * only into a store with no other org; with others it keeps the triggers on and takes longer.
+   */
+  bulk: boolean;
 }
 
 export interface DemoOptions {
@@ -203,18 +209,25 @@ export async function loadDemo(store: Store, opts: DemoOptions): Promise<DemoLoa
   };
   // The per-answer state (loyalty, key drivers) is filled once at the end: kept per batch by its
   // triggers, the demo's history took ~10× as long to load (220 s instead of 22 s at 1,500 customers).
-  await setAnswerStateTriggers(store.db, false);
+  // Turning the triggers off is table-wide, so only into a store with no other org (the first
+  // start): another org's writes meanwhile would skip its state. Otherwise they stay on.
+  const bulk = !(
+    await sql<{ other: boolean }>`SELECT EXISTS (SELECT 1 FROM orgs WHERE id <> ${org.id}) AS other`.execute(store.db)
+  ).rows[0].other;
+  if (bulk) await setAnswerStateTriggers(store.db, false);
   try {
     for (const item of generateDemoRecords({ customers: opts.customers, seed: opts.seed, now })) {
       buffers[item.kind].push(item.record);
       if (++buffered >= CHUNK) await flush();
     }
     await flush();
-    // Statistics before the fills: without them they probe an index per answer.
-    await refreshStatistics(store);
-    await rebuildAnswerState(store.db, org.id);
+    if (bulk) {
+      // Statistics before the fills: without them they probe an index per answer.
+      await refreshStatistics(store);
+      await rebuildAnswerState(store.db, org.id);
+    }
   } finally {
-    await setAnswerStateTriggers(store.db, true);
+    if (bulk) await setAnswerStateTriggers(store.db, true);
   }
   await refreshStatistics(store);
   return {
@@ -225,5 +238,6 @@ export async function loadDemo(store: Store, opts: DemoOptions): Promise<DemoLoa
     login: DEMO_LOGIN,
     counts,
     seconds: (Date.now() - started) / 1000,
+    bulk,
   };
 }

@@ -303,6 +303,12 @@ async function main(argv: string[]): Promise<number> {
         }
         if (!Number.isInteger(seed)) throw new UsageError('--seed must be a whole number');
         const now = values.now ? dateOf('now', values.now)!.toISOString() : undefined;
+        const others = await store.db.selectFrom('orgs').select('id').limit(1).executeTakeFirst();
+        if (others) {
+          console.error(
+            'other organisations share this store: the demo loads with the loyalty and driver triggers on, which takes longer',
+          );
+        }
         const d = await loadDemo(store, { customers, seed, now, slug: values.slug, analysis, rules });
         const total = Object.values(d.counts).reduce((a, b) => a + b, 0);
         console.log(
