@@ -39,6 +39,14 @@ export interface FixtureOptions {
   modelPath?: string;
 }
 
+/** Softmax of logits: what the fixture's probabilities are, worked by hand in the tests. */
+export function softmax(xs: number[]): number[] {
+  const m = Math.max(...xs);
+  const e = xs.map((x) => Math.exp(x - m));
+  const z = e.reduce((a, b) => a + b, 0);
+  return e.map((x) => x / z);
+}
+
 export const SENTIMENT_WEIGHTS: Record<string, number[]> = {
   good: [-1, 0, 2],
   great: [-1.5, 0, 3],

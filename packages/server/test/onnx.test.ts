@@ -6,19 +6,12 @@ import { after, before, describe, it } from 'node:test';
 import { labelSentimentReader } from '@canopy/core';
 import { onnxAvailable } from '../src/onnx/runtime.js';
 import { loadOnnxTextClassifier, OnnxModelError, type OnnxTextClassifier } from '../src/onnx/text-classifier.js';
-import { writeFixtureModel } from './onnx-fixture.js';
+import { softmax, writeFixtureModel } from './onnx-fixture.js';
 
 // The optional packages (onnxruntime-node, @huggingface/tokenizers) are installed by .ci/run; on a
 // machine without them these tests are skipped, and say so.
 const available = await onnxAvailable();
 const skip = available ? false : 'optional packages onnxruntime-node and @huggingface/tokenizers are not installed';
-
-const softmax = (xs: number[]) => {
-  const m = Math.max(...xs);
-  const e = xs.map((x) => Math.exp(x - m));
-  const z = e.reduce((a, b) => a + b, 0);
-  return e.map((x) => x / z);
-};
 
 function near(actual: Float32Array, expected: number[], msg = '') {
   assert.equal(actual.length, expected.length, msg);

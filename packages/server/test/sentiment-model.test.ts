@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { onnxAvailable } from '../src/onnx/runtime.js';
 import { SENTIMENT_JOB, SentimentModel } from '../src/onnx/sentiment-model.js';
 import { eachStore, type TestEnv } from './harness.js';
-import { writeFixtureModel } from './onnx-fixture.js';
+import { softmax, writeFixtureModel } from './onnx-fixture.js';
 
 // An installation's own sentiment model (CANOPY_SENTIMENT_MODEL) re-scoring texts after ingestion.
 // The fixture model is a bag of tokens: it cannot read "not", so "not good" is positive to it while
@@ -23,12 +23,6 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const softmax = (xs: number[]) => {
-  const m = Math.max(...xs);
-  const e = xs.map((x) => Math.exp(x - m));
-  const z = e.reduce((a, b) => a + b, 0);
-  return e.map((x) => x / z);
-};
 /** P(positive) − P(negative) of the fixture's logits, as the API rounds it. */
 const scoreOf = (logits: number[]) => {
   const p = softmax(logits);
