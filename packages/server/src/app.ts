@@ -4,9 +4,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { ApiKeyAuth } from './auth.js';
 import { InboundEmail, type InboundEmailOptions } from './channels/email-inbound.js';
-import { enqueue } from './jobs/index.js';
 import { closedLoop, type LoopOptions } from './loop/index.js';
-import { SENTIMENT_JOB, type SentimentModel } from './onnx/sentiment-model.js';
+import { queueSentimentJob, SENTIMENT_JOB, type SentimentModel } from './onnx/sentiment-model.js';
 import { openApiDocument } from './openapi.js';
 import { type TextAnalyser, TextAnalysisStep } from './pipeline/analyse.js';
 import { Problem, sendProblem } from './problem.js';
@@ -117,8 +116,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const afterWrite = model
     ? async (trx: Db, orgId: string, ids: string[]) => {
         if (ids.length === 0) return;
-        const job = { orgId, type: SENTIMENT_JOB, payload: { ids } };
-        await (loop.runner ? loop.runner.enqueueNow(trx, [job]) : enqueue(trx, job));
+        if (!loop.runner) return queueSentimentJob(trx, orgId, ids);
+        await loop.runner.enqueueNow(trx, [{ orgId, type: SENTIMENT_JOB, payload: { ids } }]);
       }
     : undefined;
   const analysis = opts.analyser

@@ -8,7 +8,7 @@ import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { DEMO_TEAM, loadDemo } from './demo.js';
 import { RulesEngine } from './loop/engine.js';
-import { SentimentModel } from './onnx/sentiment-model.js';
+import { queueSentimentJob, SentimentModel } from './onnx/sentiment-model.js';
 import { openConfiguredStore } from './open-store.js';
 import { TextAnalysisStep } from './pipeline/analyse.js';
 import { VERSION } from './version.js';
@@ -20,7 +20,12 @@ interface DemoCredentials {
   password: string;
 }
 
-async function ensureDemo(store: Store, dir: string, customers: number): Promise<DemoCredentials | null> {
+async function ensureDemo(
+  store: Store,
+  dir: string,
+  customers: number,
+  withModel: boolean,
+): Promise<DemoCredentials | null> {
   const file = join(dir, 'demo-credentials.json');
   const orgs = await store.db.selectFrom('orgs').select('id').limit(1).execute();
   if (orgs.length > 0) {
@@ -34,7 +39,11 @@ async function ensureDemo(store: Store, dir: string, customers: number): Promise
   const demo = await loadDemo(store, {
     customers,
     seed: 1,
-    analysis: new TextAnalysisStep(defaultAnalyser(), { store }),
+    // With a sentiment model, the demo's texts are queued for it like any others.
+    analysis: new TextAnalysisStep(defaultAnalyser(), {
+      store,
+      ...(withModel ? { afterWrite: queueSentimentJob } : {}),
+    }),
     // The last 45 days go through the demo's rules, so Cases has work in it from the start.
     rules: new RulesEngine(),
     onProgress: (n) => {
@@ -58,7 +67,9 @@ async function main() {
   // The model first: a folder that cannot be used stops the start with the reason.
   const sentimentModel = config.sentimentModel ? await SentimentModel.load(config.sentimentModel) : undefined;
   const store = await openConfiguredStore(config);
-  const creds = config.demo ? await ensureDemo(store, config.dataDir, config.demoCustomers) : null;
+  const creds = config.demo
+    ? await ensureDemo(store, config.dataDir, config.demoCustomers, sentimentModel !== undefined)
+    : null;
   const app = await buildApp({
     store,
     analyser: defaultAnalyser(),

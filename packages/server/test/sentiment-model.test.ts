@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { verifyRollups } from '@canopy/store';
+import { fileURLToPath } from 'node:url';
+import { openStore, verifyRollups } from '@canopy/store';
 import { sql } from 'kysely';
 import { onnxAvailable } from '../src/onnx/runtime.js';
 import { SENTIMENT_JOB, SentimentModel } from '../src/onnx/sentiment-model.js';
@@ -172,5 +174,60 @@ describe('loading a sentiment model', { skip: available ? false : 'optional pack
     await assert.rejects(SentimentModel.load(folder, { name: 'has spaces' }), /model name 'has spaces' must be/);
     writeFileSync(join(topics, 'config.json'), '{}');
     await assert.rejects(SentimentModel.load(topics), /config\.json: id2label is missing/);
+  });
+});
+
+describe('canopy import and sentiment rescore with a model', {
+  skip: available ? false : 'optional packages not installed',
+}, () => {
+  const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+  const data = join(root, 'cli-data');
+  const canopy = (args: string[], env: Record<string, string> = {}) => {
+    const r = spawnSync(process.execPath, [CLI, ...args], {
+      env: { ...process.env, CANOPY_DATA_DIR: data, DATABASE_URL: '', CANOPY_SENTIMENT_MODEL: '', ...env },
+      encoding: 'utf8',
+    });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  it('queues imported texts for the model, and rescore scores what is stored', async () => {
+    const org = canopy(['orgs', 'create', '--slug', 'acme', '--name', 'Acme', '--email', 'owner@acme.test'], {
+      CANOPY_PASSWORD: 'a long enough secret',
+    });
+    assert.equal(org.code, 0, org.err);
+    const csv = join(root, 'tickets.csv');
+    writeFileSync(
+      csv,
+      'customer_email,kind,text,opened_at\na@acme.test,chat,"the food was not good",2026-03-01T10:00:00Z\nb@acme.test,email,"awful service, again",2026-03-02T10:00:00Z\n',
+    );
+    const imp = canopy(['import', csv, '--kind', 'interactions', '--org', 'acme'], { CANOPY_SENTIMENT_MODEL: folder });
+    assert.equal(imp.code, 0, imp.err + imp.out);
+    let store = await openStore({ dataDir: data });
+    try {
+      const jobs = await sql<{
+        payload: { ids: string[] };
+      }>`SELECT payload FROM jobs WHERE type = ${SENTIMENT_JOB}`.execute(store.db);
+      assert.equal(jobs.rows.flatMap((j) => j.payload.ids).length, 2, 'one queued id per imported text');
+    } finally {
+      await store.close();
+    }
+    const bad = canopy(['sentiment', 'rescore', '--org', 'acme']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /usage: canopy sentiment rescore --model <folder>/);
+    const rs = canopy(['sentiment', 'rescore', '--model', folder, '--org', 'acme']);
+    assert.equal(rs.code, 0, rs.err);
+    assert.match(rs.out, /^2 texts of acme re-scored by 'review-sentiment'/);
+    store = await openStore({ dataDir: data });
+    try {
+      const rows = await sql<{ sentiment_model: string; sentiment_label: string }>`
+        SELECT sentiment_model, sentiment_label FROM text_analyses ORDER BY sentiment_label`.execute(store.db);
+      assert.deepEqual(rows.rows, [
+        { sentiment_model: 'review-sentiment', sentiment_label: 'negative' },
+        { sentiment_model: 'review-sentiment', sentiment_label: 'positive' },
+      ]);
+    } finally {
+      await store.close();
+    }
+    assert.match(canopy(['sentiment', 'rescore', '--model', folder, '--org', 'acme']).out, /^0 texts/);
   });
 });

@@ -28,7 +28,7 @@ import { defaultAnalyser } from '../analyser.js';
 import { loadConfig } from '../config.js';
 import { loadDemo } from '../demo.js';
 import { RulesEngine } from '../loop/engine.js';
-import { SentimentModel } from '../onnx/sentiment-model.js';
+import { queueSentimentJob, SentimentModel } from '../onnx/sentiment-model.js';
 import { openConfiguredStore } from '../open-store.js';
 import { TextAnalysisStep } from '../pipeline/analyse.js';
 import { newPassword } from '../routes/users.js';
@@ -247,7 +247,14 @@ async function main(argv: string[]): Promise<number> {
   const store = await openConfiguredStore(config);
   // The org's own taxonomy and trained models apply to imports as to the API; rules fire too
   // (their notifications wait in the durable queue for the server to deliver).
-  const analysis = values['no-analysis'] ? undefined : new TextAnalysisStep(defaultAnalyser(), { store });
+  // With CANOPY_SENTIMENT_MODEL set, imported texts are queued for the model like the API's
+  // (a server with the model re-scores them).
+  const analysis = values['no-analysis']
+    ? undefined
+    : new TextAnalysisStep(defaultAnalyser(), {
+        store,
+        ...(config.sentimentModel ? { afterWrite: queueSentimentJob } : {}),
+      });
   const rules = new RulesEngine();
   try {
     switch (command) {

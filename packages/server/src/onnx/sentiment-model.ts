@@ -1,7 +1,7 @@
 import { basename, resolve } from 'node:path';
 import { type LabelSentimentReader, labelSentimentReader } from '@canopy/core';
 import { analysedTexts, analysisIdsToRescore, type Db, setSentiments } from '@canopy/store';
-import type { JobHandler } from '../jobs/index.js';
+import { enqueue, type JobHandler } from '../jobs/index.js';
 import { loadOnnxTextClassifier, type OnnxLoadOptions, type OnnxTextClassifier } from './text-classifier.js';
 
 /** The job that re-scores freshly analysed texts with the installation's sentiment model. */
@@ -9,6 +9,16 @@ export const SENTIMENT_JOB = 'text.sentiment';
 
 export interface SentimentJobPayload {
   ids: string[];
+}
+
+/**
+ * Queues the model's job for analyses just written, in the writer's transaction (the job exists
+ * exactly when the texts do). For writers without a job runner of their own (imports, the demo):
+ * a server with the model runs it.
+ */
+export async function queueSentimentJob(trx: Db, orgId: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await enqueue(trx, { orgId, type: SENTIMENT_JOB, payload: { ids } satisfies SentimentJobPayload });
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
