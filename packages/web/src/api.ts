@@ -363,7 +363,8 @@ export interface TopicSpan {
 export interface Analysis {
   field: string;
   language: string;
-  sentiment: { score: number; label: string };
+  /** model: the installation's own sentiment model that re-scored the text; null: the built-in analyser. */
+  sentiment: { score: number; label: string; model?: string | null };
   emotions: string[];
   effort: number;
   churn_threat: boolean;

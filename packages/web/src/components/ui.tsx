@@ -150,15 +150,25 @@ export function Sparkline({ points, width = 120, height = 32 }: { points: Point[
   );
 }
 
-export function Chip({ children, tone }: { children: ReactNode; tone?: string }) {
-  return <span className={`chip ${tone ? `chip-${tone}` : ''}`}>{children}</span>;
+export function Chip({ children, tone, title }: { children: ReactNode; tone?: string; title?: string }) {
+  return (
+    <span className={`chip ${tone ? `chip-${tone}` : ''}`} title={title}>
+      {children}
+    </span>
+  );
 }
 
-export function SentimentChip({ s }: { s: { label: string; score: number } | null | undefined }) {
+/** A text's sentiment; the tooltip says who scored it (the installation's own model, where one is set). */
+export function SentimentChip({
+  s,
+}: {
+  s: { label: string; score: number; model?: string | null } | null | undefined;
+}) {
   if (!s) return null;
   const sign = s.score > 0 ? '+' : s.score < 0 ? '−' : '';
+  const by = s.model ? `scored by the sentiment model '${s.model}'` : "scored by Canopy's built-in analyser";
   return (
-    <Chip tone={s.label}>
+    <Chip tone={s.label} title={by}>
       {s.label} {sign}
       {Math.abs(s.score).toFixed(2)}
     </Chip>
