@@ -63,7 +63,7 @@ if (!model) {
   eachStore(
     'outside sentiment model',
     (env) => {
-      it('re-scores every text a batch stores (responses, interactions, events); the timeline names the model; rollups agree', async () => {
+      it('re-scores every text a batch stores (responses, interactions by text or subject, events); the timeline names the model; rollups agree', async () => {
         const { orgId, key } = await env().newOrg();
         const rs = await env().api('POST', '/api/v1/responses', key, {
           customer_email: 'model@example.com',
@@ -83,6 +83,14 @@ if (!model) {
           opened_at: '2026-03-02T10:00:00Z',
         });
         assert.equal(ix.status, 201, JSON.stringify(ix.body));
+        // An interaction with a subject and no text is analysed (and re-scored) by its subject.
+        const subj = await env().api('POST', '/api/v1/interactions', key, {
+          customer_email: 'model@example.com',
+          kind: 'email',
+          subject: 'The staff were GREAT',
+          opened_at: '2026-03-02T11:00:00Z',
+        });
+        assert.equal(subj.status, 201, JSON.stringify(subj.body));
         const ev = await env().api('POST', '/api/v1/events', key, {
           customer_email: 'model@example.com',
           type: 'review',
@@ -91,15 +99,16 @@ if (!model) {
           text: 'ok',
         });
         assert.equal(ev.status, 201, JSON.stringify(ev.body));
-        const list = await rescored(env(), key, customer, 3);
+        const list = await rescored(env(), key, customer, 4);
         const byText = new Map(list.map((a) => [a.sentiment.score, a]));
         // Worked by hand from the fixture's token weights (and bias [0, 0.25, 0]).
         const good = scoreOf([-1, 0.25, 2]);
         const awful = scoreOf([3, 0.25, -1.5]);
         const ok = scoreOf([0, 1.75, 0.5]);
+        const great = scoreOf([-1.5, 0.25, 3]);
         assert.deepEqual(
           [...byText.keys()].sort((a, b) => a - b),
-          [awful, ok, good].sort((a, b) => a - b),
+          [awful, ok, good, great].sort((a, b) => a - b),
           JSON.stringify(list),
         );
         assert.equal(

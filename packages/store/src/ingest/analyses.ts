@@ -87,20 +87,21 @@ export interface AnalysedText {
 }
 
 /**
- * The texts behind analyses (the interaction's or event's text, the response's text answer of the
- * analysed field), for the analysable ones among `ids`; absent where the subject is gone.
+ * The texts behind analyses, as ingestion read them (an interaction's text, else its subject; an
+ * event's text; the response's text answer of the analysed field), for the analysable ones among
+ * `ids`; absent where the subject is gone.
  */
 export async function analysedTexts(db: Db, orgId: string, ids: string[]): Promise<AnalysedText[]> {
   if (ids.length === 0) return [];
   const r = await sql<AnalysedText>`
-    SELECT a.id, coalesce(i.text, e.text, an.value_text) AS text
+    SELECT a.id, coalesce(i.text, i.subject, e.text, an.value_text) AS text
     FROM text_analyses a
     LEFT JOIN interactions i ON a.subject_kind = 'interaction' AND i.org_id = a.org_id AND i.id = a.subject_id
     LEFT JOIN events e ON a.subject_kind = 'event' AND e.org_id = a.org_id AND e.id = a.subject_id
     LEFT JOIN answers an ON a.subject_kind = 'response' AND an.org_id = a.org_id AND an.response_id = a.subject_id
       AND an.field = a.field
     WHERE a.org_id = ${orgId} AND a.id = ANY(${ids}::uuid[]) AND a.analysable
-      AND coalesce(i.text, e.text, an.value_text) IS NOT NULL`.execute(db);
+      AND coalesce(i.text, i.subject, e.text, an.value_text) IS NOT NULL`.execute(db);
   return r.rows;
 }
 
