@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { ApiKeyAuth } from './auth.js';
 import { InboundEmail, type InboundEmailOptions } from './channels/email-inbound.js';
 import { closedLoop, type LoopOptions } from './loop/index.js';
-import { queueSentimentJob, SENTIMENT_JOB, type SentimentModel } from './onnx/sentiment-model.js';
+import { queueSentimentJob, SENTIMENT_JOB, type SentimentModel, sentimentJobs } from './onnx/sentiment-model.js';
 import { openApiDocument } from './openapi.js';
 import { type TextAnalyser, TextAnalysisStep } from './pipeline/analyse.js';
 import { Problem, sendProblem } from './problem.js';
@@ -117,7 +117,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ? async (trx: Db, orgId: string, ids: string[]) => {
         if (ids.length === 0) return;
         if (!loop.runner) return queueSentimentJob(trx, orgId, ids);
-        await loop.runner.enqueueNow(trx, [{ orgId, type: SENTIMENT_JOB, payload: { ids } }]);
+        await loop.runner.enqueueNow(trx, sentimentJobs(orgId, ids));
       }
     : undefined;
   const analysis = opts.analyser

@@ -153,6 +153,42 @@ if (!model) {
         );
       });
 
+      it('splits a big batch into jobs of at most 64 texts (each ends well inside a runner’s lease)', async () => {
+        const { orgId, key } = await env().newOrg();
+        const words = ['good', 'bad', 'ok', 'great', 'awful'];
+        const batch = Array.from({ length: 130 }, (_, i) => ({
+          customer_email: `many-${i % 7}@example.com`,
+          submitted_at: new Date(Date.parse('2026-04-01T00:00:00Z') + i * 60_000).toISOString(),
+          answers: [{ field: 'why', type: 'text', value: `it was ${words[i % 5]} (visit ${i})` }],
+        }));
+        const r = await env().api('POST', '/api/v1/responses', key, batch);
+        assert.ok(r.status < 300, JSON.stringify(r.body).slice(0, 300));
+        const until = Date.now() + 20_000;
+        for (;;) {
+          const left = await sql<{ n: number }>`SELECT count(*)::int AS n FROM text_analyses
+            WHERE org_id = ${orgId} AND analysable AND sentiment_model IS DISTINCT FROM 'review-sentiment'`.execute(
+            env().store.db,
+          );
+          if (left.rows[0].n === 0) break;
+          if (Date.now() > until) assert.fail(`${left.rows[0].n} texts not re-scored in 20 s`);
+          await new Promise((res) => setTimeout(res, 50));
+        }
+        const jobs = await sql<{ payload: { ids: string[] } }>`SELECT payload FROM jobs
+          WHERE org_id = ${orgId} AND type = ${SENTIMENT_JOB}`.execute(env().store.db);
+        assert.deepEqual(
+          jobs.rows.map((j) => j.payload.ids.length).sort((a, b) => b - a),
+          [64, 64, 2],
+        );
+        const counts = await sql<{ label: string; n: number }>`SELECT sentiment_label AS label, count(*)::int AS n
+          FROM text_analyses WHERE org_id = ${orgId} GROUP BY 1 ORDER BY 1`.execute(env().store.db);
+        // good, great → positive; bad, awful → negative; ok → neutral (26 texts each word).
+        assert.deepEqual(counts.rows, [
+          { label: 'negative', n: 52 },
+          { label: 'neutral', n: 26 },
+          { label: 'positive', n: 52 },
+        ]);
+      });
+
       it('a job with a bad payload fails with the reason instead of writing anything', async () => {
         const handler = (model as SentimentModel).handler();
         const job = { id: 'j1', orgId: null, type: SENTIMENT_JOB, payload: { ids: ['x'] }, attempt: 1, maxAttempts: 3 };

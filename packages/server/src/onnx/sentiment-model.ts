@@ -1,7 +1,7 @@
 import { basename, resolve } from 'node:path';
 import { type LabelSentimentReader, labelSentimentReader } from '@canopy/core';
 import { analysedTexts, analysisIdsToRescore, type Db, setSentiments } from '@canopy/store';
-import { enqueue, type JobHandler } from '../jobs/index.js';
+import { enqueueMany, type JobHandler } from '../jobs/index.js';
 import { loadOnnxTextClassifier, type OnnxLoadOptions, type OnnxTextClassifier } from './text-classifier.js';
 
 /** The job that re-scores freshly analysed texts with the installation's sentiment model. */
@@ -18,7 +18,23 @@ export interface SentimentJobPayload {
  */
 export async function queueSentimentJob(trx: Db, orgId: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await enqueue(trx, { orgId, type: SENTIMENT_JOB, payload: { ids } satisfies SentimentJobPayload });
+  await enqueueMany(trx, sentimentJobs(orgId, ids));
+}
+
+/**
+ * Texts per job: a transformer on one CPU thread reads tens of texts a second, so a job of 64 ends
+ * in seconds — well inside the runner's lease (60 s), past which another runner would take it over
+ * — and a big import spreads over many jobs that runners share.
+ */
+export const SENTIMENT_JOB_TEXTS = 64;
+
+/** The model's jobs for analyses just written: SENTIMENT_JOB_TEXTS ids each. */
+export function sentimentJobs(orgId: string, ids: string[]) {
+  const jobs: { orgId: string; type: string; payload: SentimentJobPayload }[] = [];
+  for (let i = 0; i < ids.length; i += SENTIMENT_JOB_TEXTS) {
+    jobs.push({ orgId, type: SENTIMENT_JOB, payload: { ids: ids.slice(i, i + SENTIMENT_JOB_TEXTS) } });
+  }
+  return jobs;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
