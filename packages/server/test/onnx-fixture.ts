@@ -30,7 +30,7 @@ export interface FixtureOptions {
   /** Per-token logit contributions: token → one number per label (others: zeros). */
   weights?: Record<string, number[]>;
   bias?: number[];
-  /** Declare token_type_ids as a third input (BERT exports do); it adds Σ type ids (0 for one text). */
+  /** Declare token_type_ids as a third input (BERT exports do); each type-1 token adds 1 to the first label's logit (0 for one text). */
   tokenTypes?: boolean;
   /** tokenizer_config.json model_max_length. */
   maxLength?: number;
@@ -231,7 +231,8 @@ function modelProto(E: Float32Array, bias: Float32Array, V: number, C: number, t
     nodes.push(
       node('Cast', ['token_type_ids'], ['tf'], [intAttr('to', FLOAT)]),
       node('ReduceSum', ['tf', 'axes1'], ['ts'], [intAttr('keepdims', 1)]),
-      node('Add', ['s', 'ts'], ['s2']),
+      node('Mul', ['ts', 'typeWeight'], ['tsw']),
+      node('Add', ['s', 'tsw'], ['s2']),
       node('Add', ['s2', 'bias'], ['logits']),
     );
   } else nodes.push(node('Add', ['s', 'bias'], ['logits']));
@@ -245,6 +246,8 @@ function modelProto(E: Float32Array, bias: Float32Array, V: number, C: number, t
     [2, 'bag_of_tokens'],
     [5, tensor('E', FLOAT, [V, C], bytesOf(E))],
     [5, tensor('bias', FLOAT, [C], bytesOf(bias))],
+    // Each second-segment token (type id 1) adds 1 to the first label's logit.
+    [5, tensor('typeWeight', FLOAT, [C], bytesOf(Float32Array.from({ length: C }, (_, c) => (c === 0 ? 1 : 0))))],
     [5, tensor('axes1', INT64, [1], bytesOf(BigInt64Array.from([1n])))],
     [5, tensor('axes2', INT64, [1], bytesOf(BigInt64Array.from([2n])))],
     ...inputs.map((i): Field => [11, i]),

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { labelSentimentReader } from '@canopy/core';
 import { onnxAvailable } from '../src/onnx/runtime.js';
 import { loadOnnxTextClassifier, OnnxModelError, type OnnxTextClassifier } from '../src/onnx/text-classifier.js';
-import { softmax, writeFixtureModel } from './onnx-fixture.js';
+import { SENTIMENT_WEIGHTS, softmax, writeFixtureModel } from './onnx-fixture.js';
 
 // The optional packages (onnxruntime-node, @huggingface/tokenizers) are installed by .ci/run; on a
 // machine without them these tests are skipped, and say so.
@@ -108,6 +108,38 @@ describe('user-supplied ONNX text classifiers', { skip }, () => {
       near((await topics.classify(['good food and service']))[0], [sig(1.5), sig(2.5)]);
     } finally {
       await topics.close();
+    }
+  });
+
+  it('reads text pairs (text, aspect) as sentence-pair models do: segment ids, and the text cut before the aspect', async () => {
+    writeFixtureModel(folder('aspects'), { weights: { ...SENTIMENT_WEIGHTS, service: [0.5, 0, 0] } });
+    const m = await loadOnnxTextClassifier(folder('aspects'));
+    try {
+      const [service, food] = await m.classifyPairs([
+        ['good food', 'service'],
+        ['good food', 'food'],
+      ]);
+      near(service, softmax([-0.5, 0, 2]), 'the aspect’s own tokens count');
+      near(food, softmax([-1, 0, 2]));
+    } finally {
+      await m.close();
+    }
+    // token_type_ids: [CLS] great [SEP] | service [SEP] — two type-1 tokens add 2 to the first logit.
+    writeFixtureModel(folder('bert-pairs'), { tokenTypes: true });
+    const bert = await loadOnnxTextClassifier(folder('bert-pairs'));
+    try {
+      near((await bert.classifyPairs([['great', 'service']]))[0], softmax([-1.5 + 2, 0, 3]));
+      near((await bert.classify(['great']))[0], softmax([-1.5, 0, 3]), 'one text: all type 0');
+    } finally {
+      await bert.close();
+    }
+    // Five tokens at most: [CLS] good good good bad [SEP] food [SEP] (8) keeps one token of the text.
+    writeFixtureModel(folder('short-pairs'), { maxLength: 5, weights: { ...SENTIMENT_WEIGHTS, food: [0, 0.5, 0] } });
+    const short = await loadOnnxTextClassifier(folder('short-pairs'));
+    try {
+      near((await short.classifyPairs([['good good good bad', 'food']]))[0], softmax([-1, 0.5, 2]));
+    } finally {
+      await short.close();
     }
   });
 

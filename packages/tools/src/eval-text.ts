@@ -15,7 +15,9 @@
  * `--onnx <folder>` also scores an org's own ONNX sentiment model (a Hugging Face export: config.json,
  * tokenizer.json, model.onnx; needs the optional packages onnxruntime-node and @huggingface/tokenizers)
  * on the sentiment (a) and review (d) sets, beside the built-in analysers, so an org can see what a
- * model it downloaded would change before it uses one.
+ * model it downloaded would change before it uses one. `--onnx-aspect <folder>` does the same for an
+ * aspect-sentiment model (a sentence-pair classifier of (text, aspect) → negative/neutral/positive) on
+ * the aspect sets' gold categories, on the same rows as the per-org polarity figure.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -639,6 +641,43 @@ async function taskOnnx(dataDir: string, folder: string, out: Figures, only: str
   }
 }
 
+/** A category key as the words an aspect model is asked about ("FOOD#QUALITY" → "food quality"). */
+const aspectWords = (category: string) =>
+  category.replace(/[#_]/g, ' ').replace(/\//g, ' or ').replace(/\s+/g, ' ').trim().toLowerCase();
+
+/** `--onnx-aspect <folder>`: a sentence-pair aspect-sentiment model on the aspect sets' gold categories. */
+async function taskOnnxAspect(dataDir: string, folder: string, out: Figures): Promise<void> {
+  const model = await loadOnnxTextClassifier(folder, { threads: availableParallelism(), batchSize: 32 });
+  try {
+    const read = labelSentimentReader(model.labels);
+    console.log(`\n(e) ONNX aspect model '${model.name}': labels ${model.labels.join(', ')} read as ${read.scheme}`);
+    for (const g of discover(dataDir, 'absa')) {
+      const te = trainEval(g);
+      if (!te) continue;
+      const pairs: [string, string][] = [];
+      const gold: string[] = [];
+      for (const r of te.evalRows) {
+        for (const [cat, pol] of Object.entries((r.polarities as Record<string, string>) ?? {})) {
+          pairs.push([r.text, aspectWords(cat)]);
+          gold.push(pol);
+        }
+      }
+      const t0 = performance.now();
+      const got = (await model.classifyPairs(pairs)).map((p) => read.read(p).label);
+      const perS = pairs.length / ((performance.now() - t0) / 1000);
+      const fig = classify(gold, got);
+      console.log(
+        ` ${g.base}: ${te.evalRows.length} eval rows (as the per-org polarity figure), ${Math.round(perS)} pairs/s`,
+      );
+      printClass(`onnx ${model.name}`.slice(0, 22), fig);
+      printConfusion(fig);
+      out[g.base] = { polarity: fig, pairsPerSecond: perS };
+    }
+  } finally {
+    await model.close();
+  }
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const di = argv.indexOf('--data');
@@ -662,6 +701,11 @@ async function main(): Promise<void> {
   if (oi >= 0) {
     figures.onnx = {};
     await taskOnnx(dataDir, resolve(argv[oi + 1] ?? ''), figures.onnx, only);
+  }
+  const ai = argv.indexOf('--onnx-aspect');
+  if (ai >= 0 && (!only || only === 'absa') && existsSync(join(dataDir, 'absa'))) {
+    figures.onnxAspect = {};
+    await taskOnnxAspect(dataDir, resolve(argv[ai + 1] ?? ''), figures.onnxAspect);
   }
   if (ji >= 0) {
     writeFileSync(

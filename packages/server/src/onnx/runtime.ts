@@ -32,7 +32,8 @@ export interface HfEncoding {
 }
 
 export interface HfTokenizer {
-  encode(text: string, options?: { add_special_tokens?: boolean }): HfEncoding;
+  encode(text: string, options?: { add_special_tokens?: boolean; text_pair?: string | null }): HfEncoding;
+  decode(ids: number[], options?: { skip_special_tokens?: boolean }): string;
 }
 
 export interface TokenizersModule {

@@ -21,6 +21,12 @@ export interface OnnxTextClassifier {
   readonly maxTokens: number;
   /** Probabilities per label for each text (softmax, or sigmoid for multi-label models), in label order. */
   classify(texts: readonly string[]): Promise<Float32Array[]>;
+  /**
+   * The same for text pairs, as sentence-pair models read them (an aspect-sentiment model: the text
+   * and the aspect it is asked about). A pair too long for the model loses the end of its text, never
+   * the second part.
+   */
+  classifyPairs(pairs: readonly (readonly [string, string])[]): Promise<Float32Array[]>;
   close(): Promise<void>;
 }
 
@@ -137,6 +143,11 @@ export async function loadOnnxTextClassifier(folder: string, opts: OnnxLoadOptio
   );
 }
 
+interface Encoded {
+  ids: number[];
+  types: number[];
+}
+
 class Classifier implements OnnxTextClassifier {
   constructor(
     readonly name: string,
@@ -152,7 +163,7 @@ class Classifier implements OnnxTextClassifier {
   ) {}
 
   /** Token ids of one text, cut to maxTokens keeping the closing special token ([SEP], </s>). */
-  private encode(text: string): { ids: number[]; types: number[] } {
+  private encode(text: string): Encoded {
     const e = this.tokenizer.encode(text);
     let ids = e.ids;
     let types = e.token_type_ids ?? ids.map(() => 0);
@@ -163,17 +174,50 @@ class Classifier implements OnnxTextClassifier {
     return { ids, types };
   }
 
+  /**
+   * Token ids of a pair. Segment ids, where the tokenizer gives none: 1 from where the first text's
+   * own encoding ends ([CLS] A [SEP] | B [SEP]), as BERT-style models expect; models without them
+   * ignore them. Too long: the first text is cut (by its own tokens) until the pair fits.
+   */
+  private encodePair(text: string, pair: string): Encoded {
+    let first = text;
+    let e = this.tokenizer.encode(first, { text_pair: pair });
+    if (e.ids.length > this.maxTokens) {
+      const own = this.tokenizer.encode(first, { add_special_tokens: false }).ids;
+      const keep = Math.max(0, own.length - (e.ids.length - this.maxTokens));
+      first = this.tokenizer.decode(own.slice(0, keep), { skip_special_tokens: true });
+      e = this.tokenizer.encode(first, { text_pair: pair });
+      if (e.ids.length > this.maxTokens) return this.encode(`${first} ${pair}`);
+    }
+    const split = this.tokenizer.encode(first).ids.length;
+    const types = e.token_type_ids ?? e.ids.map((_, i) => (i >= split ? 1 : 0));
+    return { ids: e.ids, types };
+  }
+
   async classify(texts: readonly string[]): Promise<Float32Array[]> {
+    return this.inBatches(texts.map((t) => () => this.encode(t)));
+  }
+
+  async classifyPairs(pairs: readonly (readonly [string, string])[]): Promise<Float32Array[]> {
+    return this.inBatches(
+      pairs.map(
+        ([a, b]) =>
+          () =>
+            this.encodePair(a, b),
+      ),
+    );
+  }
+
+  private async inBatches(items: (() => Encoded)[]): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
-    for (let start = 0; start < texts.length; start += this.batchSize) {
-      out.push(...(await this.runBatch(texts.slice(start, start + this.batchSize))));
+    for (let start = 0; start < items.length; start += this.batchSize) {
+      out.push(...(await this.runBatch(items.slice(start, start + this.batchSize).map((f) => f()))));
     }
     return out;
   }
 
-  private async runBatch(texts: readonly string[]): Promise<Float32Array[]> {
-    if (texts.length === 0) return [];
-    const enc = texts.map((t) => this.encode(t));
+  private async runBatch(enc: Encoded[]): Promise<Float32Array[]> {
+    if (enc.length === 0) return [];
     const B = enc.length;
     const T = Math.max(1, ...enc.map((e) => e.ids.length));
     const ids = new BigInt64Array(B * T);
