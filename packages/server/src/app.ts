@@ -5,7 +5,13 @@ import { sql } from 'kysely';
 import { ApiKeyAuth } from './auth.js';
 import { InboundEmail, type InboundEmailOptions } from './channels/email-inbound.js';
 import { closedLoop, type LoopOptions } from './loop/index.js';
-import { queueSentimentJob, SENTIMENT_JOB, type SentimentModel, sentimentJobs } from './onnx/sentiment-model.js';
+import {
+  queueSentimentJob,
+  SENTIMENT_JOB,
+  type SentimentModel,
+  sentimentJobHandler,
+  sentimentJobs,
+} from './onnx/sentiment-model.js';
 import { openApiDocument } from './openapi.js';
 import { type TextAnalyser, TextAnalysisStep } from './pipeline/analyse.js';
 import { Problem, sendProblem } from './problem.js';
@@ -34,10 +40,11 @@ export interface AppOptions {
   /** Customers' emails as interactions over SMTP (off unless given). */
   inboundEmail?: InboundEmailOptions;
   /**
-   * An outside sentiment model (CANOPY_SENTIMENT_MODEL, an ONNX folder) that re-scores every
-   * ingested text's sentiment shortly after it is stored, through the job queue.
+   * Outside sentiment models (CANOPY_SENTIMENT_MODEL, CANOPY_ASPECT_MODEL: ONNX folders) that re-score
+   * every ingested text's sentiment, or its topic mentions', shortly after it is stored, through the
+   * job queue.
    */
-  sentimentModel?: SentimentModel;
+  sentimentModels?: readonly SentimentModel[];
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -110,10 +117,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   app.get('/api/openapi.json', async () => openApiDocument(routeDocs(app), VERSION));
 
-  const model = opts.sentimentModel;
+  const models = opts.sentimentModels ?? [];
   // The model's jobs go in the ingestion transaction; this node's runner (when it has one) runs
   // them right after the commit, any other runner otherwise.
-  const afterWrite = model
+  const afterWrite = models.length
     ? async (trx: Db, orgId: string, ids: string[]) => {
         if (ids.length === 0) return;
         if (!loop.runner) return queueSentimentJob(trx, orgId, ids);
@@ -124,7 +131,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ? new TextAnalysisStep(opts.analyser, { store: opts.store, ...(afterWrite ? { afterWrite } : {}) })
     : undefined;
   const loop = closedLoop(app, opts.store, auth, opts.loop);
-  if (model) loop.runner?.register(SENTIMENT_JOB, model.handler());
+  if (models.length) loop.runner?.register(SENTIMENT_JOB, sentimentJobHandler(models));
   ingestRoutes(app, opts.store, auth, analysis, loop.rules);
   readRoutes(app, opts.store, auth);
   textRoutes(app, opts.store, auth, analysis);

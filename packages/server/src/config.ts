@@ -13,6 +13,8 @@ export interface Config {
   inboundEmailPort: number | undefined;
   /** An ONNX sentiment model folder that re-scores ingested texts (CANOPY_SENTIMENT_MODEL); off when unset. */
   sentimentModel: string | undefined;
+  /** An ONNX aspect-sentiment model folder that re-scores topic mentions (CANOPY_ASPECT_MODEL); off when unset. */
+  aspectModel: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -39,5 +41,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoCustomers,
     logRequests: ['1', 'true', 'yes'].includes((env.CANOPY_LOG ?? '').toLowerCase()),
     sentimentModel: env.CANOPY_SENTIMENT_MODEL ? resolve(env.CANOPY_SENTIMENT_MODEL) : undefined,
+    aspectModel: env.CANOPY_ASPECT_MODEL ? resolve(env.CANOPY_ASPECT_MODEL) : undefined,
   };
 }

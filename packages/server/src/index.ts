@@ -2,7 +2,7 @@ export { defaultAnalyser } from './analyser.js';
 export { type AppOptions, buildApp } from './app.js';
 export { loadDemo } from './demo.js';
 export { MissingPackageError, onnxAvailable } from './onnx/runtime.js';
-export { SENTIMENT_JOB, SentimentModel } from './onnx/sentiment-model.js';
+export { SENTIMENT_JOB, SentimentModel, sentimentJobHandler } from './onnx/sentiment-model.js';
 export {
   loadOnnxTextClassifier,
   type OnnxLoadOptions,

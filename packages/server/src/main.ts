@@ -65,16 +65,18 @@ async function ensureDemo(
 async function main() {
   const config = loadConfig();
   // The model first: a folder that cannot be used stops the start with the reason.
-  const sentimentModel = config.sentimentModel ? await SentimentModel.load(config.sentimentModel) : undefined;
+  const sentimentModels: SentimentModel[] = [];
+  if (config.sentimentModel) sentimentModels.push(await SentimentModel.load(config.sentimentModel));
+  if (config.aspectModel) sentimentModels.push(await SentimentModel.load(config.aspectModel, { target: 'topics' }));
   const store = await openConfiguredStore(config);
   const creds = config.demo
-    ? await ensureDemo(store, config.dataDir, config.demoCustomers, sentimentModel !== undefined)
+    ? await ensureDemo(store, config.dataDir, config.demoCustomers, sentimentModels.length > 0)
     : null;
   const app = await buildApp({
     store,
     analyser: defaultAnalyser(),
     logger: config.logRequests,
-    ...(sentimentModel ? { sentimentModel } : {}),
+    sentimentModels,
     ...(config.inboundEmailPort !== undefined
       ? { inboundEmail: { port: config.inboundEmailPort, host: config.host } }
       : {}),
@@ -83,10 +85,10 @@ async function main() {
   const url = `http://localhost:${config.port}`;
   console.log(`\nCanopy ${VERSION} is running at ${url}`);
   console.log(`  store: ${store.location}`);
-  if (sentimentModel) {
-    console.log(
-      `  sentiment: re-scored after ingestion by the ONNX model '${sentimentModel.name}' (CANOPY_SENTIMENT_MODEL)`,
-    );
+  for (const m of sentimentModels) {
+    const what = m.target === 'topics' ? "topic mentions' sentiment" : 'sentiment';
+    const env = m.target === 'topics' ? 'CANOPY_ASPECT_MODEL' : 'CANOPY_SENTIMENT_MODEL';
+    console.log(`  ${what}: re-scored after ingestion by the ONNX model '${m.name}' (${env})`);
   }
   if (config.inboundEmailPort !== undefined) {
     const port = (app as unknown as { inboundEmailPort: number }).inboundEmailPort;
@@ -114,7 +116,7 @@ async function main() {
     stopping = true;
     console.log(`${signal}: stopping…`);
     await app.close();
-    await sentimentModel?.close();
+    for (const m of sentimentModels) await m.close();
     await store.close();
     process.exit(0);
   };

@@ -23,6 +23,10 @@ export const FIXTURE_VOCAB = [
   'ok',
   'service',
   '##s',
+  'coffee',
+  'delivery',
+  'late',
+  'drinks',
 ];
 
 export interface FixtureOptions {

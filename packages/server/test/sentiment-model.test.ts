@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { openStore, verifyRollups } from '@canopy/store';
+import { openStore, verifyAnswerDrivers, verifyRollups } from '@canopy/store';
 import { sql } from 'kysely';
 import { onnxAvailable } from '../src/onnx/runtime.js';
-import { SENTIMENT_JOB, SentimentModel } from '../src/onnx/sentiment-model.js';
+import { SENTIMENT_JOB, SentimentModel, sentimentJobHandler } from '../src/onnx/sentiment-model.js';
 import { eachStore, type TestEnv } from './harness.js';
-import { softmax, writeFixtureModel } from './onnx-fixture.js';
+import { SENTIMENT_WEIGHTS, softmax, writeFixtureModel } from './onnx-fixture.js';
 
 // An installation's own sentiment model (CANOPY_SENTIMENT_MODEL) re-scoring texts after ingestion.
 // The fixture model is a bag of tokens: it cannot read "not", so "not good" is positive to it while
@@ -20,8 +20,15 @@ const root = mkdtempSync(join(tmpdir(), 'canopy-sentiment-model-'));
 const folder = join(root, 'review-sentiment');
 writeFixtureModel(folder, { bias: [0, 0.25, 0] });
 const model = available ? await SentimentModel.load(folder) : undefined;
+// An aspect model (text, aspect) → polarity: here "drinks" as the aspect pulls hard to negative.
+const aspectFolder = join(root, 'aspect-fixture');
+writeFixtureModel(aspectFolder, {
+  weights: { ...SENTIMENT_WEIGHTS, late: [1.5, 0, -1], delivery: [0.5, 0, 0], drinks: [4, 0, 0] },
+});
+const aspectModel = available ? await SentimentModel.load(aspectFolder, { target: 'topics' }) : undefined;
 after(async () => {
   await model?.close();
+  await aspectModel?.close();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -126,6 +133,54 @@ if (!model) {
         );
       });
 
+      it('an aspect model re-scores each topic mention, asked about the topic’s label; key drivers follow', async () => {
+        const { orgId, key } = await env().newOrg();
+        const ix = await env().api('POST', '/api/v1/interactions', key, {
+          customer_email: 'aspects@example.com',
+          kind: 'chat',
+          text: 'great coffee but the delivery was late',
+          opened_at: '2026-05-01T10:00:00Z',
+        });
+        assert.equal(ix.status, 201, JSON.stringify(ix.body));
+        const rs = await env().api('POST', '/api/v1/responses', key, {
+          customer_email: 'aspects@example.com',
+          submitted_at: '2026-05-03T10:00:00Z',
+          answers: [{ field: 'nps', type: 'nps', value: 3 }],
+        });
+        assert.equal(rs.status, 201, JSON.stringify(rs.body));
+        const until = Date.now() + 20_000;
+        let topics: { topic: string; sentiment: { score: number; label: string; model: string | null } }[] = [];
+        for (;;) {
+          const [a] = (await analyses(env(), key, ix.body.customer_id)) as unknown as { topics: typeof topics }[];
+          topics = a?.topics ?? [];
+          if (topics.length && topics.every((t) => t.sentiment.model === 'aspect-fixture')) break;
+          if (Date.now() > until) assert.fail(`topics not re-scored in 20 s: ${JSON.stringify(topics)}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        const by = new Map(topics.map((t) => [t.topic, t.sentiment]));
+        // Text tokens: great, coffee, delivery, was, late → [0.5, 0, 2]; plus the aspect's own tokens.
+        assert.deepEqual(by.get('hospitality.drinks'), {
+          score: scoreOf([4.5, 0, 2]),
+          label: 'negative',
+          model: 'aspect-fixture',
+        });
+        assert.deepEqual(by.get('delivery.late'), {
+          score: scoreOf([2.5, 0, 1]),
+          label: 'negative',
+          model: 'aspect-fixture',
+        });
+        // The built-in analyser called the drinks positive; as a negative topic now it drives the
+        // customer's NPS answer two days later, and the kept driver rows say so.
+        const drivers = await verifyAnswerDrivers(env().store.db, orgId);
+        assert.equal(drivers.mismatches, 0, `${drivers.mismatches} driver rows differ from a recomputation`);
+        const kept = await sql<{ driver: string }>`SELECT driver FROM answer_drivers WHERE org_id = ${orgId}
+          AND source = 'topics' ORDER BY driver`.execute(env().store.db);
+        assert.deepEqual(
+          kept.rows.map((r) => r.driver),
+          ['delivery.late', 'hospitality.drinks'],
+        );
+      });
+
       it('backfills texts stored before the model, once; --all scores them again', async () => {
         const { orgId, key } = await env().newOrg();
         const rs = await env().api('POST', '/api/v1/responses', key, {
@@ -190,7 +245,7 @@ if (!model) {
       });
 
       it('a job with a bad payload fails with the reason instead of writing anything', async () => {
-        const handler = (model as SentimentModel).handler();
+        const handler = sentimentJobHandler([model as SentimentModel]);
         const job = { id: 'j1', orgId: null, type: SENTIMENT_JOB, payload: { ids: ['x'] }, attempt: 1, maxAttempts: 3 };
         await assert.rejects(
           handler(job, { store: env().store }),
@@ -207,7 +262,7 @@ if (!model) {
         );
       });
     },
-    { sentimentModel: model },
+    { sentimentModels: [model, aspectModel as SentimentModel] },
   );
 }
 
@@ -274,5 +329,9 @@ describe('canopy import and sentiment rescore with a model', {
       await store.close();
     }
     assert.match(canopy(['sentiment', 'rescore', '--model', folder, '--org', 'acme']).out, /^0 texts/);
+    const asp = canopy(['sentiment', 'rescore', '--aspect-model', aspectFolder, '--org', 'acme']);
+    assert.equal(asp.code, 0, asp.err);
+    assert.match(asp.out, /^[1-9]\d* topic mentions of acme re-scored by 'aspect-fixture'/);
+    assert.match(canopy(['sentiment', 'rescore', '--aspect-model', aspectFolder, '--org', 'acme']).out, /^0 topic mentions/);
   });
 });

@@ -41,7 +41,13 @@ export interface AnalysisView {
   redacted_text: string | null;
   /** The support intent from the org's trained intent model; null without one. */
   intent: { label: string; score: number } | null;
-  topics: { topic: string; sentiment: { score: number; label: string }; start: number; end: number }[];
+  /** Each mention's sentiment, with the aspect model that re-scored it (null: the built-in analyser). */
+  topics: {
+    topic: string;
+    sentiment: { score: number; label: string; model: string | null };
+    start: number;
+    end: number;
+  }[];
 }
 
 /** Analyses of the given subjects, keyed by subject id. */
@@ -70,12 +76,12 @@ export async function analysesFor(
     redacted_text: string | null;
     intent: string | null;
     intent_score: number | null;
-    topics: { topic: string; score: number; label: string; start: number; end: number }[] | null;
+    topics: { topic: string; score: number; label: string; model: string | null; start: number; end: number }[] | null;
   }>`
     SELECT a.id, a.subject_id, a.field, a.language, a.analysable, a.sentiment_score::float8 AS sentiment_score,
       a.sentiment_label, a.sentiment_model, a.emotions, a.effort::float8 AS effort, a.churn_threat, a.urgent, a.pii_kinds, a.redacted_text,
       a.intent, a.intent_score::float8 AS intent_score,
-      (SELECT json_agg(json_build_object('topic', t.topic, 'score', t.sentiment_score, 'label', t.sentiment_label,
+      (SELECT json_agg(json_build_object('topic', t.topic, 'score', t.sentiment_score, 'label', t.sentiment_label, 'model', t.sentiment_model,
               'start', t.span_start, 'end', t.span_end) ORDER BY t.span_start)
          FROM text_topics t WHERE t.org_id = a.org_id AND t.analysis_id = a.id) AS topics
     FROM text_analyses a
@@ -96,7 +102,7 @@ export async function analysesFor(
       intent: r.intent ? { label: r.intent, score: round(r.intent_score ?? 0) } : null,
       topics: (r.topics ?? []).map((t) => ({
         topic: t.topic,
-        sentiment: { score: round(t.score), label: t.label },
+        sentiment: { score: round(t.score), label: t.label, model: t.model },
         start: t.start,
         end: t.end,
       })),

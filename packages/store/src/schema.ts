@@ -252,6 +252,7 @@ export interface TextTopicTable {
   span_start: number;
   span_end: number;
   occurred_at: Timestamp;
+  sentiment_model: string | null;
 }
 
 export interface Database {

@@ -58,10 +58,11 @@ commands:
       Set a new password (CANOPY_PASSWORD or generated) and end the user's sessions.
   keys create [--org <slug>] [--name <name>]
       Create an API key for an organisation.
-  sentiment rescore --model <folder> [--org <slug>] [--from <date>] [--to <date>] [--all]
-      Re-score stored texts' sentiment with an ONNX model folder (the one CANOPY_SENTIMENT_MODEL
-      names for the server): texts not yet scored by it, or all of them with --all. Needs the
-      optional packages onnxruntime-node and @huggingface/tokenizers.
+  sentiment rescore --model <folder> | --aspect-model <folder> [--org <slug>] [--from <date>] [--to <date>] [--all]
+      Re-score stored texts' sentiment with an ONNX model folder (CANOPY_SENTIMENT_MODEL's), or
+      their topic mentions' with an aspect-sentiment model (CANOPY_ASPECT_MODEL's): what that model
+      has not scored yet, or everything with --all. Needs the optional packages onnxruntime-node
+      and @huggingface/tokenizers.
 
 environment: DATABASE_URL (PostgreSQL) or CANOPY_DATA_DIR (PGlite folder, default ./.canopy-data)`;
 
@@ -237,6 +238,7 @@ async function main(argv: string[]): Promise<number> {
       'owner-name': { type: 'string' },
       'no-analysis': { type: 'boolean' },
       model: { type: 'string' },
+      'aspect-model': { type: 'string' },
       all: { type: 'boolean' },
     },
   });
@@ -253,7 +255,7 @@ async function main(argv: string[]): Promise<number> {
     ? undefined
     : new TextAnalysisStep(defaultAnalyser(), {
         store,
-        ...(config.sentimentModel ? { afterWrite: queueSentimentJob } : {}),
+        ...(config.sentimentModel || config.aspectModel ? { afterWrite: queueSentimentJob } : {}),
       });
   const rules = new RulesEngine();
   try {
@@ -348,27 +350,35 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'sentiment': {
-        if (positionals[0] !== 'rescore' || !values.model)
+        if (positionals[0] !== 'rescore' || (!values.model && !values['aspect-model']))
           throw new UsageError(
-            'usage: canopy sentiment rescore --model <folder> [--org <slug>] [--from <date>] [--to <date>] [--all]',
+            'usage: canopy sentiment rescore --model <folder> | --aspect-model <folder> [--org <slug>] [--from <date>] [--to <date>] [--all]',
           );
         const org = await orgOf(store, values.org);
-        const model = await SentimentModel.load(values.model);
+        const models: SentimentModel[] = [];
         try {
-          const tty = process.stderr.isTTY;
-          const r = await model.backfill(store.db, org.id, {
-            all: values.all === true,
-            from: dateOf('from', values.from),
-            to: dateOf('to', values.to),
-            onProgress: tty ? (n) => process.stderr.write(`\r  ${n.toLocaleString('en')} texts re-scored `) : undefined,
-          });
-          if (tty) process.stderr.write('\n');
-          console.log(
-            `${r.scored.toLocaleString('en')} texts of ${org.slug} re-scored by '${model.name}' in ${r.seconds.toFixed(1)} s (${Math.round(r.scored / Math.max(r.seconds, 0.001)).toLocaleString('en')} texts/s)`,
-          );
+          if (values.model) models.push(await SentimentModel.load(values.model));
+          if (values['aspect-model'])
+            models.push(await SentimentModel.load(values['aspect-model'], { target: 'topics' }));
+          for (const model of models) {
+            const what = model.target === 'topics' ? 'topic mentions' : 'texts';
+            const tty = process.stderr.isTTY;
+            const r = await model.backfill(store.db, org.id, {
+              all: values.all === true,
+              from: dateOf('from', values.from),
+              to: dateOf('to', values.to),
+              onProgress: tty
+                ? (n) => process.stderr.write(`\r  ${n.toLocaleString('en')} ${what} re-scored `)
+                : undefined,
+            });
+            if (tty) process.stderr.write('\n');
+            console.log(
+              `${r.scored.toLocaleString('en')} ${what} of ${org.slug} re-scored by '${model.name}' in ${r.seconds.toFixed(1)} s (${Math.round(r.scored / Math.max(r.seconds, 0.001)).toLocaleString('en')}/s)`,
+            );
+          }
           return 0;
         } finally {
-          await model.close();
+          for (const model of models) await model.close();
         }
       }
       default:

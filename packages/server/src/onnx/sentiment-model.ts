@@ -1,6 +1,14 @@
 import { basename, resolve } from 'node:path';
-import { type LabelSentimentReader, labelSentimentReader } from '@canopy/core';
-import { analysedTexts, analysisIdsToRescore, type Db, setSentiments } from '@canopy/store';
+import { DEFAULT_TAXONOMY, type LabelSentimentReader, labelSentimentReader } from '@canopy/core';
+import {
+  analysedTexts,
+  analysisIdsToRescore,
+  type Db,
+  getOrgTaxonomy,
+  setSentiments,
+  setTopicSentiments,
+  topicMentionTexts,
+} from '@canopy/store';
 import { enqueueMany, type JobHandler } from '../jobs/index.js';
 import { loadOnnxTextClassifier, type OnnxLoadOptions, type OnnxTextClassifier } from './text-classifier.js';
 
@@ -41,21 +49,28 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * An outside sentiment model (an ONNX folder; see text-classifier.ts) that the installation uses in
- * place of the built-in sentiment score. Texts are stored at ingestion with the built-in analysis as
- * always — a transformer on CPU reads tens to hundreds of texts a second, ingestion thousands — and
- * each ingestion transaction queues a job with its analyses' ids; the job re-scores them and the
- * text rollups follow through their triggers. Everything else about a text (topics and their
- * aspect sentiment, emotion, effort, PII) stays the built-in analysers'.
+ * place of a built-in sentiment score: a text-sentiment model (CANOPY_SENTIMENT_MODEL) re-scores each
+ * text's sentiment; an aspect-sentiment model (CANOPY_ASPECT_MODEL, a sentence-pair classifier) re-
+ * scores each topic mention's, asked with the text and the topic's label as the aspect. Texts are
+ * stored at ingestion with the built-in analysis as always — a transformer on CPU reads tens to
+ * hundreds of texts a second, ingestion thousands — and each ingestion transaction queues jobs with
+ * its analyses' ids; a job re-scores them and what is kept from them (text rollups, key drivers'
+ * negative topics) follows through their triggers. Emotion, effort and PII stay the built-in ones.
  */
 export class SentimentModel {
   private constructor(
     readonly name: string,
+    /** What it re-scores: texts' sentiment, or their topic mentions' (an aspect model). */
+    readonly target: 'text' | 'topics',
     private readonly classifier: OnnxTextClassifier,
     private readonly reader: LabelSentimentReader,
   ) {}
 
   /** Loads the folder; its labels must read as sentiment (negative/neutral/positive or star ratings). */
-  static async load(folder: string, opts: OnnxLoadOptions & { name?: string } = {}): Promise<SentimentModel> {
+  static async load(
+    folder: string,
+    opts: OnnxLoadOptions & { name?: string; target?: 'text' | 'topics' } = {},
+  ): Promise<SentimentModel> {
     const classifier = await loadOnnxTextClassifier(folder, opts);
     let reader: LabelSentimentReader;
     try {
@@ -67,7 +82,7 @@ export class SentimentModel {
     const name = opts.name ?? basename(resolve(folder));
     if (!/^[\w.@:+-]{1,100}$/.test(name))
       throw new Error(`model name '${name}' must be 1–100 letters, digits or ._@:+-`);
-    return new SentimentModel(name, classifier, reader);
+    return new SentimentModel(name, opts.target ?? 'text', classifier, reader);
   }
 
   /** Sentiment of each text by the model. */
@@ -75,8 +90,12 @@ export class SentimentModel {
     return (await this.classifier.classify(texts)).map((p) => this.reader.read(p));
   }
 
-  /** Re-scores the analyses `ids` of an org (those still there and analysable); returns how many changed. */
+  /**
+   * Re-scores the analyses `ids` of an org (those still there and analysable): their sentiment, or
+   * their topic mentions'. Returns how many rows changed.
+   */
   async rescore(db: Db, orgId: string, ids: string[]): Promise<number> {
+    if (this.target === 'topics') return this.rescoreTopics(db, orgId, ids);
     const texts = await analysedTexts(db, orgId, ids);
     if (texts.length === 0) return 0;
     const scores = await this.score(texts.map((t) => t.text));
@@ -85,6 +104,25 @@ export class SentimentModel {
       orgId,
       this.name,
       texts.map((t, i) => ({ id: t.id, score: scores[i].score, label: scores[i].label })),
+    );
+  }
+
+  private async rescoreTopics(db: Db, orgId: string, ids: string[]): Promise<number> {
+    const mentions = await topicMentionTexts(db, orgId, ids);
+    if (mentions.length === 0) return 0;
+    // The aspect asked about is the topic's label in the org's taxonomy ("Late delivery").
+    const taxonomy = (await getOrgTaxonomy(db, orgId))?.taxonomy ?? DEFAULT_TAXONOMY;
+    const labels = new Map(taxonomy.topics.map((t) => [t.key, t.label]));
+    const aspect = (key: string) => (labels.get(key) ?? key.replace(/[._-]+/g, ' ')).toLowerCase();
+    const probs = await this.classifier.classifyPairs(mentions.map((m) => [m.text, aspect(m.topic)] as const));
+    return setTopicSentiments(
+      db,
+      orgId,
+      this.name,
+      mentions.map((m, i) => {
+        const r = this.reader.read(probs[i]);
+        return { analysisId: m.analysis_id, topic: m.topic, spanStart: m.span_start, score: r.score, label: r.label };
+      }),
     );
   }
 
@@ -105,6 +143,7 @@ export class SentimentModel {
     for (;;) {
       const ids = await analysisIdsToRescore(db, orgId, {
         model: this.name,
+        target: this.target,
         all: o.all,
         from: o.from,
         to: o.to,
@@ -120,18 +159,18 @@ export class SentimentModel {
     return { scored, seconds: (performance.now() - started) / 1000 };
   }
 
-  /** The job handler (registered on the app's job runner). */
-  handler(): JobHandler<SentimentJobPayload> {
-    return async (job, ctx) => {
-      const ids = job.payload?.ids;
-      if (!job.orgId || !Array.isArray(ids) || !ids.every((x) => typeof x === 'string' && UUID.test(x))) {
-        throw new Error(`${SENTIMENT_JOB} job ${job.id}: payload must be { ids: [uuid, …] } with an org`);
-      }
-      await this.rescore(ctx.store.db, job.orgId, ids);
-    };
-  }
-
   close(): Promise<void> {
     return this.classifier.close();
   }
+}
+
+/** The job handler for the installation's models (registered on the app's job runner). */
+export function sentimentJobHandler(models: readonly SentimentModel[]): JobHandler<SentimentJobPayload> {
+  return async (job, ctx) => {
+    const ids = job.payload?.ids;
+    if (!job.orgId || !Array.isArray(ids) || !ids.every((x) => typeof x === 'string' && UUID.test(x))) {
+      throw new Error(`${SENTIMENT_JOB} job ${job.id}: payload must be { ids: [uuid, …] } with an org`);
+    }
+    for (const m of models) await m.rescore(ctx.store.db, job.orgId, ids);
+  };
 }

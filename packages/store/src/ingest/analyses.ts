@@ -94,15 +94,87 @@ export interface AnalysedText {
 export async function analysedTexts(db: Db, orgId: string, ids: string[]): Promise<AnalysedText[]> {
   if (ids.length === 0) return [];
   const r = await sql<AnalysedText>`
-    SELECT a.id, coalesce(i.text, i.subject, e.text, an.value_text) AS text
-    FROM text_analyses a
+    SELECT a.id, ${TEXT} AS text
+    FROM text_analyses a ${SUBJECTS}
+    WHERE a.org_id = ${orgId} AND a.id = ANY(${ids}::uuid[]) AND a.analysable AND ${TEXT} IS NOT NULL`.execute(db);
+  return r.rows;
+}
+
+/** The subject rows an analysis' text comes from (alias `a` for the analysis). */
+const SUBJECTS = sql`
     LEFT JOIN interactions i ON a.subject_kind = 'interaction' AND i.org_id = a.org_id AND i.id = a.subject_id
     LEFT JOIN events e ON a.subject_kind = 'event' AND e.org_id = a.org_id AND e.id = a.subject_id
     LEFT JOIN answers an ON a.subject_kind = 'response' AND an.org_id = a.org_id AND an.response_id = a.subject_id
-      AND an.field = a.field
-    WHERE a.org_id = ${orgId} AND a.id = ANY(${ids}::uuid[]) AND a.analysable
-      AND coalesce(i.text, i.subject, e.text, an.value_text) IS NOT NULL`.execute(db);
+      AND an.field = a.field`;
+/** The analysed text, as ingestion read it. */
+const TEXT = sql`coalesce(i.text, i.subject, e.text, an.value_text)`;
+
+export interface TopicMentionText {
+  analysis_id: string;
+  topic: string;
+  span_start: number;
+  text: string;
+}
+
+/** The topic mentions of analyses (the analysable ones among `ids`), each with its whole text. */
+export async function topicMentionTexts(db: Db, orgId: string, ids: string[]): Promise<TopicMentionText[]> {
+  if (ids.length === 0) return [];
+  const r = await sql<TopicMentionText>`
+    SELECT t.analysis_id, t.topic, t.span_start, ${TEXT} AS text
+    FROM text_topics t JOIN text_analyses a ON a.org_id = t.org_id AND a.id = t.analysis_id ${SUBJECTS}
+    WHERE t.org_id = ${orgId} AND t.analysis_id = ANY(${ids}::uuid[]) AND a.analysable AND ${TEXT} IS NOT NULL`.execute(
+    db,
+  );
   return r.rows;
+}
+
+export interface TopicSentimentUpdate {
+  analysisId: string;
+  topic: string;
+  spanStart: number;
+  score: number;
+  label: 'negative' | 'neutral' | 'positive';
+}
+
+/**
+ * Replaces the sentiment of topic mentions with what `model` (an outside aspect-sentiment model)
+ * says; the key drivers' negative-topic rows follow through their triggers. Returns rows changed.
+ */
+export async function setTopicSentiments(
+  db: Db,
+  orgId: string,
+  model: string,
+  rows: TopicSentimentUpdate[],
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  for (const r of rows) checkSentiment(r.score, r.label, `${r.analysisId} ${r.topic}`);
+  const sorted = [...rows].sort((a, b) =>
+    a.analysisId < b.analysisId
+      ? -1
+      : a.analysisId > b.analysisId
+        ? 1
+        : a.topic < b.topic
+          ? -1
+          : a.topic > b.topic
+            ? 1
+            : a.spanStart - b.spanStart,
+  );
+  const r = await sql`
+    UPDATE text_topics t SET sentiment_score = q.score, sentiment_label = q.label, sentiment_model = ${model}
+    FROM unnest(${sorted.map((x) => x.analysisId)}::uuid[], ${sorted.map((x) => x.topic)}::text[],
+      ${sorted.map((x) => x.spanStart)}::int[], ${sorted.map((x) => x.score)}::float8[], ${sorted.map((x) => x.label)}::text[])
+      AS q(analysis_id, topic, span_start, score, label)
+    WHERE t.org_id = ${orgId} AND t.analysis_id = q.analysis_id AND t.topic = q.topic AND t.span_start = q.span_start`.execute(
+    db,
+  );
+  return Number(r.numAffectedRows ?? 0);
+}
+
+function checkSentiment(score: number, label: string, what: string): void {
+  if (!Number.isFinite(score) || score < -1 || score > 1)
+    throw new RangeError(`sentiment score ${score} of ${what} is not in −1..1`);
+  if (label !== 'negative' && label !== 'neutral' && label !== 'positive')
+    throw new RangeError(`sentiment label '${label}' of ${what} is not negative, neutral or positive`);
 }
 
 export interface SentimentUpdate {
@@ -134,18 +206,36 @@ export async function setSentiments(db: Db, orgId: string, model: string, rows: 
 }
 
 /**
- * A page of an org's analysable analyses, in id order after `after`, whose sentiment is not yet
- * `model`'s (all of them with `all`), optionally within a time window: what a backfill re-scores.
+ * A page of an org's analysable analyses, in id order after `after`, whose sentiment (`target`
+ * 'text') or whose topic mentions' sentiment ('topics') is not yet `model`'s — every one of them
+ * (with topic mentions, for 'topics') with `all` — optionally within a time window: what a backfill
+ * re-scores.
  */
 export async function analysisIdsToRescore(
   db: Db,
   orgId: string,
-  o: { model: string; all?: boolean; from?: Date; to?: Date; after?: string; limit: number },
+  o: {
+    model: string;
+    target?: 'text' | 'topics';
+    all?: boolean;
+    from?: Date;
+    to?: Date;
+    after?: string;
+    limit: number;
+  },
 ): Promise<string[]> {
+  const topics = o.target === 'topics';
   const r = await sql<{ id: string }>`
-    SELECT id FROM text_analyses
+    SELECT id FROM text_analyses a
     WHERE org_id = ${orgId} AND analysable
-      ${o.all ? sql`` : sql`AND sentiment_model IS DISTINCT FROM ${o.model}`}
+      ${
+        topics
+          ? sql`AND EXISTS (SELECT 1 FROM text_topics t WHERE t.org_id = a.org_id AND t.analysis_id = a.id
+              ${o.all ? sql`` : sql`AND t.sentiment_model IS DISTINCT FROM ${o.model}`})`
+          : o.all
+            ? sql``
+            : sql`AND sentiment_model IS DISTINCT FROM ${o.model}`
+      }
       ${o.from ? sql`AND occurred_at >= ${o.from.toISOString()}::timestamptz` : sql``}
       ${o.to ? sql`AND occurred_at < ${o.to.toISOString()}::timestamptz` : sql``}
       ${o.after ? sql`AND id > ${o.after}::uuid` : sql``}
