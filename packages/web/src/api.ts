@@ -356,7 +356,8 @@ export interface Verbatims {
 
 export interface TopicSpan {
   topic: string;
-  sentiment: { score: number; label: string };
+  /** model: the installation's aspect-sentiment model that re-scored the mention; null: built-in. */
+  sentiment: { score: number; label: string; model?: string | null };
   start: number;
   end: number;
 }

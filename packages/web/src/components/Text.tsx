@@ -17,7 +17,12 @@ export function Highlighted({ text, spans, focus }: { text: string; spans: Topic
     const tone = s.sentiment.label === 'negative' ? 'neg' : s.sentiment.label === 'positive' ? 'pos' : '';
     out.push(
       hit ? (
-        <mark key={s.start} className={tone} title={`${s.topic} · ${s.sentiment.label}`} data-topic={s.topic}>
+        <mark
+          key={s.start}
+          className={tone}
+          title={`${s.topic} · ${s.sentiment.label}${s.sentiment.model ? ` (${s.sentiment.model})` : ''}`}
+          data-topic={s.topic}
+        >
           {text.slice(s.start, s.end)}
         </mark>
       ) : (
