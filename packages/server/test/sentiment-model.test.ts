@@ -51,11 +51,19 @@ async function analyses(env: TestEnv, key: string, customerId: string): Promise<
 
 /** Waits until every analysis of the customer carries the model's mark (the job ran). */
 async function rescored(env: TestEnv, key: string, customerId: string, n: number): Promise<Analysis[]> {
+  return waitFor(
+    () => analyses(env, key, customerId),
+    (list) => list.length === n && list.every((a) => a.sentiment.model === 'review-sentiment'),
+  );
+}
+
+/** Polls `probe` until `done` holds (the jobs run after the commit), for at most 20 s. */
+async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
   const until = Date.now() + 20_000;
   for (;;) {
-    const list = await analyses(env, key, customerId);
-    if (list.length === n && list.every((a) => a.sentiment.model === 'review-sentiment')) return list;
-    if (Date.now() > until) assert.fail(`not re-scored in 20 s: ${JSON.stringify(list)}`);
+    const v = await probe();
+    if (done(v)) return v;
+    if (Date.now() > until) assert.fail(`not re-scored in 20 s: ${JSON.stringify(v).slice(0, 500)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -148,15 +156,14 @@ if (!model) {
           answers: [{ field: 'nps', type: 'nps', value: 3 }],
         });
         assert.equal(rs.status, 201, JSON.stringify(rs.body));
-        const until = Date.now() + 20_000;
-        let topics: { topic: string; sentiment: { score: number; label: string; model: string | null } }[] = [];
-        for (;;) {
-          const [a] = (await analyses(env(), key, ix.body.customer_id)) as unknown as { topics: typeof topics }[];
-          topics = a?.topics ?? [];
-          if (topics.length && topics.every((t) => t.sentiment.model === 'aspect-fixture')) break;
-          if (Date.now() > until) assert.fail(`topics not re-scored in 20 s: ${JSON.stringify(topics)}`);
-          await new Promise((r) => setTimeout(r, 50));
-        }
+        type Mention = { topic: string; sentiment: { score: number; label: string; model: string | null } };
+        const topics = await waitFor(
+          async () => {
+            const [a] = (await analyses(env(), key, ix.body.customer_id)) as unknown as { topics: Mention[] }[];
+            return a?.topics ?? [];
+          },
+          (list) => list.length > 0 && list.every((t) => t.sentiment.model === 'aspect-fixture'),
+        );
         const by = new Map(topics.map((t) => [t.topic, t.sentiment]));
         // Text tokens: great, coffee, delivery, was, late → [0.5, 0, 2]; plus the aspect's own tokens.
         assert.deepEqual(by.get('hospitality.drinks'), {
@@ -218,16 +225,16 @@ if (!model) {
         }));
         const r = await env().api('POST', '/api/v1/responses', key, batch);
         assert.ok(r.status < 300, JSON.stringify(r.body).slice(0, 300));
-        const until = Date.now() + 20_000;
-        for (;;) {
-          const left = await sql<{ n: number }>`SELECT count(*)::int AS n FROM text_analyses
-            WHERE org_id = ${orgId} AND analysable AND sentiment_model IS DISTINCT FROM 'review-sentiment'`.execute(
-            env().store.db,
-          );
-          if (left.rows[0].n === 0) break;
-          if (Date.now() > until) assert.fail(`${left.rows[0].n} texts not re-scored in 20 s`);
-          await new Promise((res) => setTimeout(res, 50));
-        }
+        await waitFor(
+          async () =>
+            (
+              await sql<{ n: number }>`SELECT count(*)::int AS n FROM text_analyses
+                WHERE org_id = ${orgId} AND analysable AND sentiment_model IS DISTINCT FROM 'review-sentiment'`.execute(
+                env().store.db,
+              )
+            ).rows[0].n,
+          (left) => left === 0,
+        );
         const jobs = await sql<{ payload: { ids: string[] } }>`SELECT payload FROM jobs
           WHERE org_id = ${orgId} AND type = ${SENTIMENT_JOB}`.execute(env().store.db);
         assert.deepEqual(
@@ -332,6 +339,9 @@ describe('canopy import and sentiment rescore with a model', {
     const asp = canopy(['sentiment', 'rescore', '--aspect-model', aspectFolder, '--org', 'acme']);
     assert.equal(asp.code, 0, asp.err);
     assert.match(asp.out, /^[1-9]\d* topic mentions of acme re-scored by 'aspect-fixture'/);
-    assert.match(canopy(['sentiment', 'rescore', '--aspect-model', aspectFolder, '--org', 'acme']).out, /^0 topic mentions/);
+    assert.match(
+      canopy(['sentiment', 'rescore', '--aspect-model', aspectFolder, '--org', 'acme']).out,
+      /^0 topic mentions/,
+    );
   });
 });
