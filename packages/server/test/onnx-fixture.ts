@@ -251,7 +251,14 @@ function modelProto(E: Float32Array, bias: Float32Array, V: number, C: number, t
     [5, tensor('E', FLOAT, [V, C], bytesOf(E))],
     [5, tensor('bias', FLOAT, [C], bytesOf(bias))],
     // Each second-segment token (type id 1) adds 1 to the first label's logit.
-    [5, tensor('typeWeight', FLOAT, [C], bytesOf(Float32Array.from({ length: C }, (_, c) => (c === 0 ? 1 : 0))))],
+    ...(tokenTypes
+      ? [
+          [
+            5,
+            tensor('typeWeight', FLOAT, [C], bytesOf(Float32Array.from({ length: C }, (_, c) => (c === 0 ? 1 : 0)))),
+          ] as Field,
+        ]
+      : []),
     [5, tensor('axes1', INT64, [1], bytesOf(BigInt64Array.from([1n])))],
     [5, tensor('axes2', INT64, [1], bytesOf(BigInt64Array.from([2n])))],
     ...inputs.map((i): Field => [11, i]),

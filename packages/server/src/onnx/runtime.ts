@@ -58,8 +58,7 @@ async function importOptional<T>(name: string): Promise<T> {
     // A variable specifier: TypeScript does not resolve it at build time, so Canopy builds and
     // runs without these packages.
     const specifier: string = name;
-    const mod = (await import(specifier)) as T & { default?: T };
-    return mod;
+    return (await import(specifier)) as T;
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') throw new MissingPackageError(name);

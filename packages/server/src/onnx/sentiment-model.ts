@@ -114,13 +114,25 @@ export class SentimentModel {
     const taxonomy = (await getOrgTaxonomy(db, orgId))?.taxonomy ?? DEFAULT_TAXONOMY;
     const labels = new Map(taxonomy.topics.map((t) => [t.key, t.label]));
     const aspect = (key: string) => (labels.get(key) ?? key.replace(/[._-]+/g, ' ')).toLowerCase();
-    const probs = await this.classifier.classifyPairs(mentions.map((m) => [m.text, aspect(m.topic)] as const));
+    // One question per (text, topic): a topic mentioned twice in a text gets one answer.
+    const pairOf = new Map<string, number>();
+    const pairs: (readonly [string, string])[] = [];
+    const which = mentions.map((m) => {
+      const k = `${m.analysis_id} ${m.topic}`;
+      let i = pairOf.get(k);
+      if (i === undefined) {
+        i = pairs.push([m.text, aspect(m.topic)]) - 1;
+        pairOf.set(k, i);
+      }
+      return i;
+    });
+    const probs = await this.classifier.classifyPairs(pairs);
     return setTopicSentiments(
       db,
       orgId,
       this.name,
       mentions.map((m, i) => {
-        const r = this.reader.read(probs[i]);
+        const r = this.reader.read(probs[which[i]]);
         return { analysisId: m.analysis_id, topic: m.topic, spanStart: m.span_start, score: r.score, label: r.label };
       }),
     );

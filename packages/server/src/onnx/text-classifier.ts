@@ -160,7 +160,11 @@ class Classifier implements OnnxTextClassifier {
     private readonly session: OrtSession,
     private readonly output: string,
     private readonly file: string,
-  ) {}
+  ) {
+    this.takesTypes = session.inputNames.includes('token_type_ids');
+  }
+
+  private readonly takesTypes: boolean;
 
   /** Token ids of one text, cut to maxTokens keeping the closing special token ([SEP], </s>). */
   private encode(text: string): Encoded {
@@ -189,8 +193,12 @@ class Classifier implements OnnxTextClassifier {
       e = this.tokenizer.encode(first, { text_pair: pair });
       if (e.ids.length > this.maxTokens) return this.encode(`${first} ${pair}`);
     }
-    const split = this.tokenizer.encode(first).ids.length;
-    const types = e.token_type_ids ?? e.ids.map((_, i) => (i >= split ? 1 : 0));
+    let types = e.token_type_ids;
+    if (!types) {
+      // Only a model that takes segment ids needs the first text encoded once more to place them.
+      const split = this.takesTypes ? this.tokenizer.encode(first).ids.length : e.ids.length;
+      types = e.ids.map((_, i) => (i >= split ? 1 : 0));
+    }
     return { ids: e.ids, types };
   }
 
