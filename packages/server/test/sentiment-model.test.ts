@@ -321,6 +321,12 @@ describe('canopy import and sentiment rescore with a model', {
     const bad = canopy(['sentiment', 'rescore', '--org', 'acme']);
     assert.equal(bad.code, 2);
     assert.match(bad.err, /usage: canopy sentiment rescore --model <folder>/);
+    const badDate = canopy(['sentiment', 'rescore', '--model', folder, '--org', 'acme', '--from', 'yesterday']);
+    assert.equal(badDate.code, 2, badDate.err);
+    assert.match(badDate.err, /--from must be an ISO date/);
+    const noFolder = canopy(['sentiment', 'rescore', '--model', join(root, 'nope'), '--org', 'acme']);
+    assert.equal(noFolder.code, 1);
+    assert.match(noFolder.err, /nope: not a folder/);
     const rs = canopy(['sentiment', 'rescore', '--model', folder, '--org', 'acme']);
     assert.equal(rs.code, 0, rs.err);
     assert.match(rs.out, /^2 texts of acme re-scored by 'review-sentiment'/);

@@ -19,7 +19,7 @@
  * aspect-sentiment model (a sentence-pair classifier of (text, aspect) → negative/neutral/positive) on
  * the aspect sets' gold categories, on the same rows as the per-org polarity figure.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -684,6 +684,16 @@ async function main(): Promise<void> {
   const ji = argv.indexOf('--json');
   const dataDir = di >= 0 ? resolve(argv[di + 1]) : DEFAULT_DATA;
   const only = argv.indexOf('--task') >= 0 ? argv[argv.indexOf('--task') + 1] : null;
+  const folderArg = (flag: string) => {
+    const v = argv[argv.indexOf(flag) + 1];
+    if (!v || v.startsWith('--')) throw new Error(`${flag} needs a model folder: ${flag} <folder>`);
+    const dir = resolve(v);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${flag} ${dir}: not a folder`);
+    return dir;
+  };
+  // Checked before the tasks run: a missing folder is said at once, not after a minute of scoring.
+  const onnxFolder = argv.includes('--onnx') ? folderArg('--onnx') : null;
+  const aspectFolder = argv.includes('--onnx-aspect') ? folderArg('--onnx-aspect') : null;
   console.log(`Canopy text analytics evaluation on ${dataDir}`);
   const figures: Record<string, Figures> = {};
   const run = (name: string, sub: string, fn: (d: string, o: Figures) => void) => {
@@ -697,15 +707,13 @@ async function main(): Promise<void> {
   run('absa', 'absa', taskTrainedAbsa);
   run('intents', 'support', taskIntents);
   run('reviews', 'reviews', taskReviews);
-  const oi = argv.indexOf('--onnx');
-  if (oi >= 0) {
+  if (onnxFolder) {
     figures.onnx = {};
-    await taskOnnx(dataDir, resolve(argv[oi + 1] ?? ''), figures.onnx, only);
+    await taskOnnx(dataDir, onnxFolder, figures.onnx, only);
   }
-  const ai = argv.indexOf('--onnx-aspect');
-  if (ai >= 0 && (!only || only === 'absa') && existsSync(join(dataDir, 'absa'))) {
+  if (aspectFolder && (!only || only === 'absa') && existsSync(join(dataDir, 'absa'))) {
     figures.onnxAspect = {};
-    await taskOnnxAspect(dataDir, resolve(argv[ai + 1] ?? ''), figures.onnxAspect);
+    await taskOnnxAspect(dataDir, aspectFolder, figures.onnxAspect);
   }
   if (ji >= 0) {
     writeFileSync(

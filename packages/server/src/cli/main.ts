@@ -355,6 +355,9 @@ async function main(argv: string[]): Promise<number> {
             'usage: canopy sentiment rescore --model <folder> | --aspect-model <folder> [--org <slug>] [--from <date>] [--to <date>] [--all]',
           );
         const org = await orgOf(store, values.org);
+        // The window is checked before a model is loaded (which takes seconds for a real one).
+        const from = dateOf('from', values.from);
+        const to = dateOf('to', values.to);
         const models: SentimentModel[] = [];
         try {
           if (values.model) models.push(await SentimentModel.load(values.model));
@@ -365,8 +368,8 @@ async function main(argv: string[]): Promise<number> {
             const tty = process.stderr.isTTY;
             const r = await model.backfill(store.db, org.id, {
               all: values.all === true,
-              from: dateOf('from', values.from),
-              to: dateOf('to', values.to),
+              from,
+              to,
               onProgress: tty
                 ? (n) => process.stderr.write(`\r  ${n.toLocaleString('en')} ${what} re-scored `)
                 : undefined,
