@@ -5,13 +5,8 @@ import { sql } from 'kysely';
 import { ApiKeyAuth } from './auth.js';
 import { InboundEmail, type InboundEmailOptions } from './channels/email-inbound.js';
 import { closedLoop, type LoopOptions } from './loop/index.js';
-import {
-  queueSentimentJob,
-  SENTIMENT_JOB,
-  type SentimentModel,
-  sentimentJobHandler,
-  sentimentJobs,
-} from './onnx/sentiment-model.js';
+import { queueSentimentJob, SENTIMENT_JOB, sentimentJobHandler, sentimentJobs } from './onnx/sentiment-model.js';
+import type { TextModel } from './onnx/text-model.js';
 import { openApiDocument } from './openapi.js';
 import { type TextAnalyser, TextAnalysisStep } from './pipeline/analyse.js';
 import { Problem, sendProblem } from './problem.js';
@@ -40,11 +35,11 @@ export interface AppOptions {
   /** Customers' emails as interactions over SMTP (off unless given). */
   inboundEmail?: InboundEmailOptions;
   /**
-   * Outside sentiment models (CANOPY_SENTIMENT_MODEL, CANOPY_ASPECT_MODEL: ONNX folders) that re-score
-   * every ingested text's sentiment, or its topic mentions', shortly after it is stored, through the
-   * job queue.
+   * Outside models (CANOPY_SENTIMENT_MODEL, CANOPY_TOPIC_MODEL, CANOPY_ASPECT_MODEL: ONNX folders)
+   * that re-score every ingested text's sentiment, add the topics they find, or re-score its topic
+   * mentions' sentiment, shortly after it is stored, through the job queue; run in the order given.
    */
-  sentimentModels?: readonly SentimentModel[];
+  textModels?: readonly TextModel[];
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -117,7 +112,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   app.get('/api/openapi.json', async () => openApiDocument(routeDocs(app), VERSION));
 
-  const models = opts.sentimentModels ?? [];
+  const models = opts.textModels ?? [];
   // The model's jobs go in the ingestion transaction; this node's runner (when it has one) runs
   // them right after the commit, any other runner otherwise.
   const afterWrite = models.length

@@ -15,6 +15,10 @@ export interface Config {
   sentimentModel: string | undefined;
   /** An ONNX aspect-sentiment model folder that re-scores topic mentions (CANOPY_ASPECT_MODEL); off when unset. */
   aspectModel: string | undefined;
+  /** An ONNX topic classifier folder whose labels are taxonomy keys (CANOPY_TOPIC_MODEL); off when unset. */
+  topicModel: string | undefined;
+  /** Probability from which the topic model's label counts as found (CANOPY_TOPIC_THRESHOLD, default 0.5). */
+  topicThreshold: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -31,6 +35,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (inbound !== undefined && (!Number.isInteger(inbound) || inbound < 0 || inbound > 65535)) {
     throw new Error(`CANOPY_SMTP_INBOUND_PORT must be a port number, got '${env.CANOPY_SMTP_INBOUND_PORT}'`);
   }
+  const topicThreshold = Number(env.CANOPY_TOPIC_THRESHOLD ?? 0.5);
+  if (!(topicThreshold > 0 && topicThreshold < 1))
+    throw new Error(`CANOPY_TOPIC_THRESHOLD must be a number between 0 and 1, got '${env.CANOPY_TOPIC_THRESHOLD}'`);
   return {
     inboundEmailPort: inbound,
     port,
@@ -42,5 +49,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logRequests: ['1', 'true', 'yes'].includes((env.CANOPY_LOG ?? '').toLowerCase()),
     sentimentModel: env.CANOPY_SENTIMENT_MODEL ? resolve(env.CANOPY_SENTIMENT_MODEL) : undefined,
     aspectModel: env.CANOPY_ASPECT_MODEL ? resolve(env.CANOPY_ASPECT_MODEL) : undefined,
+    topicModel: env.CANOPY_TOPIC_MODEL ? resolve(env.CANOPY_TOPIC_MODEL) : undefined,
+    topicThreshold,
   };
 }

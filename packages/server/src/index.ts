@@ -9,6 +9,8 @@ export {
   OnnxModelError,
   type OnnxTextClassifier,
 } from './onnx/text-classifier.js';
+export { backfill, type TextModel } from './onnx/text-model.js';
+export { TopicModel } from './onnx/topic-model.js';
 export type { TextAnalyser } from './pipeline/analyse.js';
 export { TextAnalysisStep } from './pipeline/analyse.js';
 export { ingestBatch } from './pipeline/ingest.js';

@@ -9,6 +9,8 @@ import { loadConfig } from './config.js';
 import { DEMO_TEAM, loadDemo } from './demo.js';
 import { RulesEngine } from './loop/engine.js';
 import { queueSentimentJob, SentimentModel } from './onnx/sentiment-model.js';
+import type { TextModel } from './onnx/text-model.js';
+import { TopicModel } from './onnx/topic-model.js';
 import { openConfiguredStore } from './open-store.js';
 import { TextAnalysisStep } from './pipeline/analyse.js';
 import { VERSION } from './version.js';
@@ -65,18 +67,21 @@ async function ensureDemo(
 async function main() {
   const config = loadConfig();
   // The model first: a folder that cannot be used stops the start with the reason.
-  const sentimentModels: SentimentModel[] = [];
-  if (config.sentimentModel) sentimentModels.push(await SentimentModel.load(config.sentimentModel));
-  if (config.aspectModel) sentimentModels.push(await SentimentModel.load(config.aspectModel, { target: 'topics' }));
+  // In the order a job runs them: text sentiment, topics found, then those topics' sentiment.
+  const textModels: TextModel[] = [];
+  if (config.sentimentModel) textModels.push(await SentimentModel.load(config.sentimentModel));
+  if (config.topicModel)
+    textModels.push(await TopicModel.load(config.topicModel, { threshold: config.topicThreshold }));
+  if (config.aspectModel) textModels.push(await SentimentModel.load(config.aspectModel, { target: 'topics' }));
   const store = await openConfiguredStore(config);
   const creds = config.demo
-    ? await ensureDemo(store, config.dataDir, config.demoCustomers, sentimentModels.length > 0)
+    ? await ensureDemo(store, config.dataDir, config.demoCustomers, textModels.length > 0)
     : null;
   const app = await buildApp({
     store,
     analyser: defaultAnalyser(),
     logger: config.logRequests,
-    sentimentModels,
+    textModels,
     ...(config.inboundEmailPort !== undefined
       ? { inboundEmail: { port: config.inboundEmailPort, host: config.host } }
       : {}),
@@ -85,10 +90,14 @@ async function main() {
   const url = `http://localhost:${config.port}`;
   console.log(`\nCanopy ${VERSION} is running at ${url}`);
   console.log(`  store: ${store.location}`);
-  for (const m of sentimentModels) {
-    const what = m.target === 'topics' ? "topic mentions' sentiment" : 'sentiment';
-    const env = m.target === 'topics' ? 'CANOPY_ASPECT_MODEL' : 'CANOPY_SENTIMENT_MODEL';
-    console.log(`  ${what}: re-scored after ingestion by the ONNX model '${m.name}' (${env})`);
+  for (const m of textModels) {
+    const [what, env] =
+      m.target === 'topics'
+        ? ["topic mentions' sentiment: re-scored", 'CANOPY_ASPECT_MODEL']
+        : m.target === 'detect'
+          ? ['topics: more found', 'CANOPY_TOPIC_MODEL']
+          : ['sentiment: re-scored', 'CANOPY_SENTIMENT_MODEL'];
+    console.log(`  ${what} after ingestion by the ONNX model '${m.name}' (${env})`);
   }
   if (config.inboundEmailPort !== undefined) {
     const port = (app as unknown as { inboundEmailPort: number }).inboundEmailPort;
@@ -116,7 +125,7 @@ async function main() {
     stopping = true;
     console.log(`${signal}: stopping…`);
     await app.close();
-    for (const m of sentimentModels) await m.close();
+    for (const m of textModels) await m.close();
     await store.close();
     process.exit(0);
   };

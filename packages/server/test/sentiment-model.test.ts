@@ -269,7 +269,7 @@ if (!model) {
         );
       });
     },
-    { sentimentModels: [model, aspectModel as SentimentModel] },
+    { textModels: [model, aspectModel as SentimentModel] },
   );
 }
 
@@ -320,7 +320,7 @@ describe('canopy import and sentiment rescore with a model', {
     }
     const bad = canopy(['sentiment', 'rescore', '--org', 'acme']);
     assert.equal(bad.code, 2);
-    assert.match(bad.err, /usage: canopy sentiment rescore --model <folder>/);
+    assert.match(bad.err, /usage: canopy sentiment rescore \[--model <folder>\]/);
     const badDate = canopy(['sentiment', 'rescore', '--model', folder, '--org', 'acme', '--from', 'yesterday']);
     assert.equal(badDate.code, 2, badDate.err);
     assert.match(badDate.err, /--from must be an ISO date/);

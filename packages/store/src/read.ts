@@ -41,12 +41,16 @@ export interface AnalysisView {
   redacted_text: string | null;
   /** The support intent from the org's trained intent model; null without one. */
   intent: { label: string; score: number } | null;
-  /** Each mention's sentiment, with the aspect model that re-scored it (null: the built-in analyser). */
+  /**
+   * Each mention's sentiment, with the aspect model that re-scored it (null: the built-in analyser),
+   * and the topic model that found it (null: the taxonomy phrases or the org's trained classifier).
+   */
   topics: {
     topic: string;
     sentiment: { score: number; label: string; model: string | null };
     start: number;
     end: number;
+    detected_by: string | null;
   }[];
 }
 
@@ -76,13 +80,23 @@ export async function analysesFor(
     redacted_text: string | null;
     intent: string | null;
     intent_score: number | null;
-    topics: { topic: string; score: number; label: string; model: string | null; start: number; end: number }[] | null;
+    topics:
+      | {
+          topic: string;
+          score: number;
+          label: string;
+          model: string | null;
+          start: number;
+          end: number;
+          by: string | null;
+        }[]
+      | null;
   }>`
     SELECT a.id, a.subject_id, a.field, a.language, a.analysable, a.sentiment_score::float8 AS sentiment_score,
       a.sentiment_label, a.sentiment_model, a.emotions, a.effort::float8 AS effort, a.churn_threat, a.urgent, a.pii_kinds, a.redacted_text,
       a.intent, a.intent_score::float8 AS intent_score,
       (SELECT json_agg(json_build_object('topic', t.topic, 'score', t.sentiment_score, 'label', t.sentiment_label, 'model', t.sentiment_model,
-              'start', t.span_start, 'end', t.span_end) ORDER BY t.span_start)
+              'start', t.span_start, 'end', t.span_end, 'by', t.detected_by) ORDER BY t.span_start)
          FROM text_topics t WHERE t.org_id = a.org_id AND t.analysis_id = a.id) AS topics
     FROM text_analyses a
     WHERE a.org_id = ${orgId} AND a.subject_kind = ${subjectKind} AND a.subject_id = ANY(${ids}::uuid[])`.execute(db);
@@ -105,6 +119,7 @@ export async function analysesFor(
         sentiment: { score: round(t.score), label: t.label, model: t.model },
         start: t.start,
         end: t.end,
+        detected_by: t.by,
       })),
     });
     out.set(r.subject_id, list);

@@ -240,6 +240,8 @@ export interface TextAnalysisTable {
   intent: string | null;
   intent_score: number | null;
   sentiment_model: string | null;
+  /** The outside topic model that has read the text (migration 019); null: none. */
+  topic_model: string | null;
   created_at: CreatedAt;
 }
 
@@ -253,6 +255,8 @@ export interface TextTopicTable {
   span_end: number;
   occurred_at: Timestamp;
   sentiment_model: string | null;
+  /** The outside topic model that found this mention (migration 019); null: phrases or the org's classifier. */
+  detected_by: string | null;
 }
 
 export interface Database {

@@ -360,6 +360,8 @@ export interface TopicSpan {
   sentiment: { score: number; label: string; model?: string | null };
   start: number;
   end: number;
+  /** The installation's topic model that found it (its span is then the whole text); null: the taxonomy phrases. */
+  detected_by?: string | null;
 }
 export interface Analysis {
   field: string;

@@ -24,7 +24,7 @@ export {
   scoreSentiment,
 } from './sentiment.js';
 export { detectChurnThreat, detectEmotions, detectUrgency, scoreEffort } from './signals.js';
-export { DEFAULT_TAXONOMY } from './taxonomy.js';
+export { DEFAULT_TAXONOMY, TOPIC_KEY_RE } from './taxonomy.js';
 export {
   type CompiledTaxonomy,
   compileTaxonomy,

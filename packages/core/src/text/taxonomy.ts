@@ -1,6 +1,9 @@
 import type { DepartmentKey, SevenP } from '../domain.js';
 import type { Taxonomy, TaxonomyTopic } from './types.js';
 
+/** A topic key's shape: lower-case words separated by dots ("delivery.late"). */
+export const TOPIC_KEY_RE = /^[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9][a-z0-9_-]*)*$/;
+
 /**
  * Canopy's default customer-experience taxonomy: a tree of topics, each mapped to a 7P experience
  * dimension and an owning department. Phrases are lower-case and matched on token boundaries after

@@ -29,6 +29,8 @@ import { loadConfig } from '../config.js';
 import { loadDemo } from '../demo.js';
 import { RulesEngine } from '../loop/engine.js';
 import { queueSentimentJob, SentimentModel } from '../onnx/sentiment-model.js';
+import { backfill, type TextModel } from '../onnx/text-model.js';
+import { TopicModel } from '../onnx/topic-model.js';
 import { openConfiguredStore } from '../open-store.js';
 import { TextAnalysisStep } from '../pipeline/analyse.js';
 import { newPassword } from '../routes/users.js';
@@ -58,11 +60,13 @@ commands:
       Set a new password (CANOPY_PASSWORD or generated) and end the user's sessions.
   keys create [--org <slug>] [--name <name>]
       Create an API key for an organisation.
-  sentiment rescore --model <folder> | --aspect-model <folder> [--org <slug>] [--from <date>] [--to <date>] [--all]
-      Re-score stored texts' sentiment with an ONNX model folder (CANOPY_SENTIMENT_MODEL's), or
-      their topic mentions' with an aspect-sentiment model (CANOPY_ASPECT_MODEL's): what that model
-      has not scored yet, or everything with --all. Needs the optional packages onnxruntime-node
-      and @huggingface/tokenizers.
+  sentiment rescore [--model <folder>] [--topic-model <folder> [--threshold <p>]] [--aspect-model <folder>]
+                    [--org <slug>] [--from <date>] [--to <date>] [--all]
+      Re-read stored texts with ONNX model folders, in this order: re-score their sentiment
+      (CANOPY_SENTIMENT_MODEL's kind), add the taxonomy topics a topic classifier finds
+      (CANOPY_TOPIC_MODEL's; --threshold as CANOPY_TOPIC_THRESHOLD, default 0.5), re-score their
+      topic mentions' sentiment (CANOPY_ASPECT_MODEL's): what each model has not read yet, or
+      everything with --all. Needs the optional packages onnxruntime-node and @huggingface/tokenizers.
 
 environment: DATABASE_URL (PostgreSQL) or CANOPY_DATA_DIR (PGlite folder, default ./.canopy-data)`;
 
@@ -239,6 +243,8 @@ async function main(argv: string[]): Promise<number> {
       'no-analysis': { type: 'boolean' },
       model: { type: 'string' },
       'aspect-model': { type: 'string' },
+      'topic-model': { type: 'string' },
+      threshold: { type: 'string' },
       all: { type: 'boolean' },
     },
   });
@@ -255,7 +261,7 @@ async function main(argv: string[]): Promise<number> {
     ? undefined
     : new TextAnalysisStep(defaultAnalyser(), {
         store,
-        ...(config.sentimentModel || config.aspectModel ? { afterWrite: queueSentimentJob } : {}),
+        ...(config.sentimentModel || config.aspectModel || config.topicModel ? { afterWrite: queueSentimentJob } : {}),
       });
   const rules = new RulesEngine();
   try {
@@ -350,33 +356,40 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'sentiment': {
-        if (positionals[0] !== 'rescore' || (!values.model && !values['aspect-model']))
+        if (positionals[0] !== 'rescore' || (!values.model && !values['aspect-model'] && !values['topic-model']))
           throw new UsageError(
-            'usage: canopy sentiment rescore --model <folder> | --aspect-model <folder> [--org <slug>] [--from <date>] [--to <date>] [--all]',
+            'usage: canopy sentiment rescore [--model <folder>] [--topic-model <folder> [--threshold <p>]] [--aspect-model <folder>] [--org <slug>] [--from <date>] [--to <date>] [--all]',
           );
+        const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+        if (threshold !== undefined && !(threshold > 0 && threshold < 1))
+          throw new UsageError(`--threshold must be a number between 0 and 1, got '${values.threshold}'`);
+        if (threshold !== undefined && !values['topic-model'])
+          throw new UsageError('--threshold applies to --topic-model only');
         const org = await orgOf(store, values.org);
         // The window is checked before a model is loaded (which takes seconds for a real one).
         const from = dateOf('from', values.from);
         const to = dateOf('to', values.to);
-        const models: SentimentModel[] = [];
+        const models: TextModel[] = [];
         try {
           if (values.model) models.push(await SentimentModel.load(values.model));
+          if (values['topic-model']) models.push(await TopicModel.load(values['topic-model'], { threshold }));
           if (values['aspect-model'])
             models.push(await SentimentModel.load(values['aspect-model'], { target: 'topics' }));
           for (const model of models) {
-            const what = model.target === 'topics' ? 'topic mentions' : 'texts';
+            const what = model.target === 'topics' ? 'topic mentions' : model.target === 'detect' ? 'topics' : 'texts';
+            const done = model.target === 'detect' ? 'added' : 're-scored';
             const tty = process.stderr.isTTY;
-            const r = await model.backfill(store.db, org.id, {
+            const r = await backfill(model, store.db, org.id, {
               all: values.all === true,
               from,
               to,
               onProgress: tty
-                ? (n) => process.stderr.write(`\r  ${n.toLocaleString('en')} ${what} re-scored `)
+                ? (n) => process.stderr.write(`\r  ${n.toLocaleString('en')} ${what} ${done} `)
                 : undefined,
             });
             if (tty) process.stderr.write('\n');
             console.log(
-              `${r.scored.toLocaleString('en')} ${what} of ${org.slug} re-scored by '${model.name}' in ${r.seconds.toFixed(1)} s (${Math.round(r.scored / Math.max(r.seconds, 0.001)).toLocaleString('en')}/s)`,
+              `${r.scored.toLocaleString('en')} ${what} of ${org.slug} ${done} by '${model.name}' in ${r.seconds.toFixed(1)} s (${Math.round(r.scored / Math.max(r.seconds, 0.001)).toLocaleString('en')}/s)`,
             );
           }
           return 0;

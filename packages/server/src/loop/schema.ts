@@ -1,4 +1,4 @@
-import { email, key, uuid } from '@canopy/core';
+import { email, key, TOPIC_KEY_RE, uuid } from '@canopy/core';
 import { CASE_PRIORITIES, CASE_STATUSES } from '@canopy/store';
 import { z } from 'zod';
 
@@ -9,7 +9,7 @@ import { z } from 'zod';
 export const topicKey = z
   .string()
   .max(200)
-  .regex(/^[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9][a-z0-9_-]*)*$/, {
+  .regex(TOPIC_KEY_RE, {
     error: (iss) =>
       `unknown topic '${String(iss.input)}': a topic key is lower-case words separated by dots, e.g. delivery.late`,
   });

@@ -2,7 +2,6 @@ import { basename, resolve } from 'node:path';
 import { DEFAULT_TAXONOMY, type LabelSentimentReader, labelSentimentReader } from '@canopy/core';
 import {
   analysedTexts,
-  analysisIdsToRescore,
   type Db,
   getOrgTaxonomy,
   setSentiments,
@@ -11,6 +10,7 @@ import {
 } from '@canopy/store';
 import { enqueueMany, type JobHandler } from '../jobs/index.js';
 import { loadOnnxTextClassifier, type OnnxLoadOptions, type OnnxTextClassifier } from './text-classifier.js';
+import { type BackfillOptions, backfill, checkModelName, type TextModel } from './text-model.js';
 
 /** The job that re-scores freshly analysed texts with the installation's sentiment model. */
 export const SENTIMENT_JOB = 'text.sentiment';
@@ -57,7 +57,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * its analyses' ids; a job re-scores them and what is kept from them (text rollups, key drivers'
  * negative topics) follows through their triggers. Emotion, effort and PII stay the built-in ones.
  */
-export class SentimentModel {
+export class SentimentModel implements TextModel {
   private constructor(
     readonly name: string,
     /** What it re-scores: texts' sentiment, or their topic mentions' (an aspect model). */
@@ -79,9 +79,7 @@ export class SentimentModel {
       await classifier.close();
       throw new Error(`${resolve(folder)}: ${(err as Error).message}`);
     }
-    const name = opts.name ?? basename(resolve(folder));
-    if (!/^[\w.@:+-]{1,100}$/.test(name))
-      throw new Error(`model name '${name}' must be 1–100 letters, digits or ._@:+-`);
+    const name = checkModelName(opts.name ?? basename(resolve(folder)));
     return new SentimentModel(name, opts.target ?? 'text', classifier, reader);
   }
 
@@ -138,37 +136,9 @@ export class SentimentModel {
     );
   }
 
-  /**
-   * Re-scores an org's stored texts (those not yet scored by this model, or all with `all`), a page
-   * at a time, each page in its own statement: texts stored before the model was configured. Safe to
-   * stop and run again: it carries on where the model's mark is missing.
-   */
-  async backfill(
-    db: Db,
-    orgId: string,
-    o: { all?: boolean; from?: Date; to?: Date; pageSize?: number; onProgress?: (done: number) => void } = {},
-  ): Promise<{ scored: number; seconds: number }> {
-    const started = performance.now();
-    const limit = o.pageSize ?? 256;
-    let after: string | undefined;
-    let scored = 0;
-    for (;;) {
-      const ids = await analysisIdsToRescore(db, orgId, {
-        model: this.name,
-        target: this.target,
-        all: o.all,
-        from: o.from,
-        to: o.to,
-        after,
-        limit,
-      });
-      if (ids.length === 0) break;
-      scored += await this.rescore(db, orgId, ids);
-      after = ids[ids.length - 1];
-      o.onProgress?.(scored);
-      if (ids.length < limit) break;
-    }
-    return { scored, seconds: (performance.now() - started) / 1000 };
+  /** Re-scores an org's stored texts that this model has not scored yet (see text-model.ts). */
+  backfill(db: Db, orgId: string, o: BackfillOptions = {}): Promise<{ scored: number; seconds: number }> {
+    return backfill(this, db, orgId, o);
   }
 
   close(): Promise<void> {
@@ -176,8 +146,11 @@ export class SentimentModel {
   }
 }
 
-/** The job handler for the installation's models (registered on the app's job runner). */
-export function sentimentJobHandler(models: readonly SentimentModel[]): JobHandler<SentimentJobPayload> {
+/**
+ * The job handler for the installation's models (registered on the app's job runner), run in the
+ * order given: text sentiment, topic detection, aspect sentiment (see text-model.ts).
+ */
+export function sentimentJobHandler(models: readonly TextModel[]): JobHandler<SentimentJobPayload> {
   return async (job, ctx) => {
     const ids = job.payload?.ids;
     if (!job.orgId || !Array.isArray(ids) || !ids.every((x) => typeof x === 'string' && UUID.test(x))) {

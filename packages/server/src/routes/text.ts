@@ -1,4 +1,4 @@
-import { DEFAULT_TAXONOMY, DEPARTMENTS, LIMITS, SEVEN_PS, type Taxonomy } from '@canopy/core';
+import { DEFAULT_TAXONOMY, DEPARTMENTS, LIMITS, SEVEN_PS, type Taxonomy, TOPIC_KEY_RE } from '@canopy/core';
 import { getOrgTaxonomy, listTextModels, putOrgTaxonomy, type Store, saveTextModel } from '@canopy/store';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -21,14 +21,12 @@ export const TEXT_LIMITS = {
   analyseTexts: 1_000,
 };
 
-const KEY_RE = /^[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9][a-z0-9_-]*)*$/;
-
 const topicSchema = z
   .object({
     key: z
       .string()
       .max(LIMITS.shortText)
-      .regex(KEY_RE, { error: 'lower-case words separated by dots, e.g. billing.error' }),
+      .regex(TOPIC_KEY_RE, { error: 'lower-case words separated by dots, e.g. billing.error' }),
     label: z.string().min(1).max(LIMITS.shortText),
     parent: z.string().max(LIMITS.shortText).nullable().default(null),
     sevenP: z.enum(SEVEN_PS),

@@ -205,18 +205,59 @@ export async function setSentiments(db: Db, orgId: string, model: string, rows: 
   return Number(r.numAffectedRows ?? 0);
 }
 
+export interface DetectedTopics {
+  analysisId: string;
+  /** Taxonomy keys the model found in the text (the caller keeps only the org's). */
+  topics: string[];
+  /** The text's length: a found topic's span is the whole text (a classifier gives no span). */
+  textLength: number;
+}
+
+/**
+ * Adds the topics an outside topic `model` found in analysed texts as mentions (span: the whole
+ * text; sentiment: the text's, for an aspect model to refine), skipping topics a text already has,
+ * and marks every text in `rows` as read by the model — one statement, so a job that runs twice
+ * adds nothing twice. The key drivers' negative-topic rows follow through their triggers. Returns
+ * how many mentions were added.
+ */
+export async function addDetectedTopics(db: Db, orgId: string, model: string, rows: DetectedTopics[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const pairs = rows.flatMap((r) => [...new Set(r.topics)].map((topic) => ({ r, topic })));
+  // Key order, so concurrent jobs over overlapping texts lock rows in the same order.
+  pairs.sort((a, b) =>
+    a.r.analysisId < b.r.analysisId ? -1 : a.r.analysisId > b.r.analysisId ? 1 : a.topic < b.topic ? -1 : 1,
+  );
+  const r = await sql<{ added: number }>`
+    WITH added AS (
+      INSERT INTO text_topics (org_id, analysis_id, topic, sentiment_score, sentiment_label, span_start, span_end,
+        occurred_at, detected_by)
+      SELECT a.org_id, a.id, q.topic, a.sentiment_score, a.sentiment_label, 0, q.len, a.occurred_at, ${model}
+      FROM unnest(${pairs.map((p) => p.r.analysisId)}::uuid[], ${pairs.map((p) => p.topic)}::text[],
+        ${pairs.map((p) => p.r.textLength)}::int[]) AS q(id, topic, len)
+      JOIN text_analyses a ON a.org_id = ${orgId} AND a.id = q.id
+      WHERE NOT EXISTS (SELECT 1 FROM text_topics t WHERE t.org_id = a.org_id AND t.analysis_id = a.id AND t.topic = q.topic)
+      RETURNING 1
+    ), marked AS (
+      UPDATE text_analyses a SET topic_model = ${model}
+      WHERE a.org_id = ${orgId} AND a.id = ANY(${[...new Set(rows.map((x) => x.analysisId))].sort()}::uuid[])
+      RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM added)::int AS added, (SELECT count(*) FROM marked)::int AS marked`.execute(db);
+  return r.rows[0]?.added ?? 0;
+}
+
 /**
  * A page of an org's analysable analyses, in id order after `after`, whose sentiment (`target`
- * 'text') or whose topic mentions' sentiment ('topics') is not yet `model`'s — every one of them
- * (with topic mentions, for 'topics') with `all` — optionally within a time window: what a backfill
- * re-scores.
+ * 'text') or whose topic mentions' sentiment ('topics') is not yet `model`'s, or that topic model
+ * `model` has not read yet ('detect') — every one of them (with topic mentions, for 'topics') with
+ * `all` — optionally within a time window: what a backfill re-scores.
  */
 export async function analysisIdsToRescore(
   db: Db,
   orgId: string,
   o: {
     model: string;
-    target?: 'text' | 'topics';
+    target?: 'text' | 'topics' | 'detect';
     all?: boolean;
     from?: Date;
     to?: Date;
@@ -234,7 +275,9 @@ export async function analysisIdsToRescore(
               ${o.all ? sql`` : sql`AND t.sentiment_model IS DISTINCT FROM ${o.model}`})`
           : o.all
             ? sql``
-            : sql`AND sentiment_model IS DISTINCT FROM ${o.model}`
+            : o.target === 'detect'
+              ? sql`AND topic_model IS DISTINCT FROM ${o.model}`
+              : sql`AND sentiment_model IS DISTINCT FROM ${o.model}`
       }
       ${o.from ? sql`AND occurred_at >= ${o.from.toISOString()}::timestamptz` : sql``}
       ${o.to ? sql`AND occurred_at < ${o.to.toISOString()}::timestamptz` : sql``}

@@ -15,6 +15,7 @@ import * as m015 from './015_answer_outcomes.js';
 import * as m016 from './016_answer_drivers.js';
 import * as m017 from './017_answer_driver_rollup.js';
 import * as m018 from './018_sentiment_model.js';
+import * as m019 from './019_topic_model.js';
 
 /**
  * Numbered migrations, applied in order at start-up. Add a file NNN_name.ts and list it here;
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '016_answer_drivers': m016,
   '017_answer_driver_rollup': m017,
   '018_sentiment_model': m018,
+  '019_topic_model': m019,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -5,8 +5,9 @@ import { Chip, SentimentChip } from './ui';
 
 /** The text with each topic's triggering span marked (spans come from the text analysis). */
 export function Highlighted({ text, spans, focus }: { text: string; spans: TopicSpan[]; focus?: string }) {
+  // A topic model's mention has no span of its own (it covers the whole text): its chip shows it.
   const sorted = [...spans]
-    .filter((s) => s.end > s.start && s.start >= 0 && s.end <= text.length)
+    .filter((s) => !s.detected_by && s.end > s.start && s.start >= 0 && s.end <= text.length)
     .sort((a, b) => a.start - b.start);
   const out: ReactNode[] = [];
   let at = 0;
@@ -43,7 +44,13 @@ export function TopicChips({ analysis }: { analysis: Analysis | undefined }) {
       {analysis.topics
         .filter((t) => !seen.has(t.topic) && seen.add(t.topic))
         .map((t) => (
-          <Chip key={t.topic} tone="topic">
+          <Chip
+            key={t.topic}
+            tone="topic"
+            title={`${t.topic} · ${t.sentiment.label}${
+              t.detected_by ? ` · found by the topic model '${t.detected_by}'` : ''
+            }${t.sentiment.model ? ` · sentiment by '${t.sentiment.model}'` : ''}`}
+          >
             {t.topic}
           </Chip>
         ))}
