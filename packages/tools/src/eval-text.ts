@@ -18,6 +18,9 @@
  * model it downloaded would change before it uses one. `--onnx-aspect <folder>` does the same for an
  * aspect-sentiment model (a sentence-pair classifier of (text, aspect) → negative/neutral/positive) on
  * the aspect sets' gold categories, on the same rows as the per-org polarity figure.
+ * `--onnx-topics <folder>` scores a topic classifier whose labels are default-taxonomy keys on the
+ * zero-shot topic task (b): the built-in topics with the model's added, as CANOPY_TOPIC_MODEL adds
+ * them (`--topic-threshold <p>`, default 0.5), against the built-in topics alone.
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -35,7 +38,7 @@ import {
   trainAspectPolarity,
   trainTextClassifier,
 } from '@canopy/core';
-import { loadOnnxTextClassifier } from '@canopy/server';
+import { loadOnnxTextClassifier, TopicModel } from '@canopy/server';
 
 const require = createRequire(import.meta.url);
 // biome-ignore lint/suspicious/noExplicitAny: untyped CommonJS baselines
@@ -678,6 +681,43 @@ async function taskOnnxAspect(dataDir: string, folder: string, out: Figures): Pr
   }
 }
 
+/** `--onnx-topics <folder>`: the built-in topics plus a topic classifier's, on the zero-shot topic task (b). */
+async function taskOnnxTopics(dataDir: string, folder: string, threshold: number, out: Figures): Promise<void> {
+  const model = await TopicModel.load(folder, { threads: availableParallelism(), batchSize: 32, threshold });
+  try {
+    const keys = new Set(DEFAULT_TAXONOMY.topics.map((t) => t.key));
+    const used = model.labels.filter((l) => keys.has(l));
+    console.log(
+      `\n(f) ONNX topic model '${model.name}': ${used.length} of its ${model.labels.length} labels are default-taxonomy keys; threshold ${threshold}`,
+    );
+    for (const g of discover(dataDir, 'absa')) {
+      const file = g.test ?? g.val ?? g.train;
+      if (!file) continue;
+      const scheme = g.base.startsWith('mams') ? 'mams' : 'semeval14';
+      const rows = readJsonl(file);
+      const gold = rows.map((r) => ((r.categories as string[]) ?? []).map(coarseCategory));
+      const cats = new Set(gold.flat().filter((c) => c !== 'misc'));
+      const builtIn = rows.map((r) => detectTopics(r.text, DEFAULT_TAXONOMY).map((t) => t.topic));
+      const t0 = performance.now();
+      const found = await model.detect(rows.map((r) => r.text));
+      const perS = rows.length / ((performance.now() - t0) / 1000);
+      const toCats = (topics: string[]) => [...new Set(topics.flatMap((t) => topicToCategories(t, scheme)))];
+      const alone = multiLabel(gold, builtIn.map(toCats), cats);
+      const withModel = multiLabel(
+        gold,
+        builtIn.map((b, i) => toCats([...b, ...found[i].map((f) => f.topic).filter((k) => keys.has(k))])),
+        cats,
+      );
+      console.log(` ${basename(file)}: ${Math.round(perS)} texts/s`);
+      printMulti('canopy topics', alone);
+      printMulti(`+ onnx ${model.name}`.slice(0, 22), withModel);
+      out[basename(file)] = { canopy: alone, withModel, textsPerSecond: perS };
+    }
+  } finally {
+    await model.close();
+  }
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const di = argv.indexOf('--data');
@@ -694,6 +734,11 @@ async function main(): Promise<void> {
   // Checked before the tasks run: a missing folder is said at once, not after a minute of scoring.
   const onnxFolder = argv.includes('--onnx') ? folderArg('--onnx') : null;
   const aspectFolder = argv.includes('--onnx-aspect') ? folderArg('--onnx-aspect') : null;
+  const topicFolder = argv.includes('--onnx-topics') ? folderArg('--onnx-topics') : null;
+  const ti = argv.indexOf('--topic-threshold');
+  const topicThreshold = ti >= 0 ? Number(argv[ti + 1]) : 0.5;
+  if (!(topicThreshold > 0 && topicThreshold < 1))
+    throw new Error(`--topic-threshold must be a number between 0 and 1, got '${argv[ti + 1]}'`);
   console.log(`Canopy text analytics evaluation on ${dataDir}`);
   const figures: Record<string, Figures> = {};
   const run = (name: string, sub: string, fn: (d: string, o: Figures) => void) => {
@@ -714,6 +759,10 @@ async function main(): Promise<void> {
   if (aspectFolder && (!only || only === 'absa') && existsSync(join(dataDir, 'absa'))) {
     figures.onnxAspect = {};
     await taskOnnxAspect(dataDir, aspectFolder, figures.onnxAspect);
+  }
+  if (topicFolder && (!only || only === 'topics') && existsSync(join(dataDir, 'absa'))) {
+    figures.onnxTopics = {};
+    await taskOnnxTopics(dataDir, topicFolder, topicThreshold, figures.onnxTopics);
   }
   if (ji >= 0) {
     writeFileSync(
