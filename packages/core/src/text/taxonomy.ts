@@ -41,7 +41,7 @@ const FOOD_WORDS =
   'eggs|bacon|pancakes|waffles|crust|toppings|spicy|fresh|cooked|overcooked|undercooked|chef|kitchen|cooking|' +
   'dessert menu|special|specials|omakase|tapas|paella|kebab|falafel|hummus|gnocchi|risotto|lasagna|ravioli|calamari|' +
   'mussels|clams|wings|ribs|brisket|bbq|fried|grilled|baked|seasoned|salty|sweet|sour|greasy|soggy|crispy|tender|juicy|' +
-  'dry|raw|stale|edible|inedible|appetite|plate|plates|bite|bites|course|courses|sides|side dish|entree';
+  'dry|raw|stale|edible|inedible|appetite|plate|plates|course|courses|side dish|side dishes|entree';
 
 export const DEFAULT_TAXONOMY: Taxonomy = {
   version: 'canopy-default-1',
@@ -241,10 +241,10 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'process',
       'service',
       'wait|waiting|waited|wait time|waiting time|on hold|hold time|held on hold|queue|queued|in the queue|' +
-        'long wait|minutes|hours|hour|took forever|takes forever|slow|slowly|slow service|slow response|response time|' +
+        'long wait|~minutes|~hours|~hour|took forever|takes forever|slow|slowly|slow service|slow response|response time|' +
         'no response|no reply|never got back|got back to me|get back to me|never heard back|still waiting|quick response|' +
         'quick reply|fast response|responded quickly|answered quickly|prompt|promptly|straight away|right away|' +
-        'immediately|within minutes|in no time|took ages|ages',
+        'immediately|within minutes|in no time|took ages|~ages',
     ),
     t(
       'service.staff',
@@ -262,10 +262,10 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'people',
       'service',
       'rude|rudely|rudeness|polite|politely|impolite|friendly|unfriendly|attitude|courteous|discourteous|respectful|' +
-        'disrespectful|arrogant|condescending|dismissive|patronizing|patronising|nice|kind|helpful|unhelpful|' +
-        'attentive|inattentive|caring|welcoming|warm|cold|hostile|aggressive|yelled|shouted|laughed at|hung up|' +
-        'hung up on me|ignored|ignoring|professional|unprofessional|pleasant|unpleasant|lovely|sweet|amazing staff|' +
-        'accommodating|empathetic|sympathetic|apologetic|apologized|apologised|smile|smiling|went above and beyond|' +
+        'disrespectful|arrogant|condescending|dismissive|patronizing|patronising|~nice|~kind|helpful|unhelpful|' +
+        'attentive|inattentive|~caring|~welcoming|~warm|~cold|hostile|aggressive|yelled|shouted|laughed at|hung up|' +
+        'hung up on me|ignored|ignoring|~professional|unprofessional|~pleasant|~unpleasant|~lovely|~sweet|amazing staff|' +
+        'accommodating|empathetic|sympathetic|apologetic|apologized|apologised|~smile|~smiling|went above and beyond|' +
         "above and beyond|extra mile|couldn't care less|did not care|didn't care|careless",
     ),
     t(
@@ -273,11 +273,11 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'Staff knowledge',
       'people',
       'service',
-      "knowledgeable|knowledge|knew what|know what|didn’t know|didn't know|did not know|no idea|clueless|incompetent|" +
-        'competent|expert|expertise|experienced|inexperienced|trained|untrained|training|well trained|poorly trained|' +
+      "knowledgeable|knowledge|~knew what|~know what|didn’t know|didn't know|did not know|no idea|clueless|incompetent|" +
+        'competent|~expert|~expertise|~experienced|inexperienced|~trained|untrained|~training|well trained|poorly trained|' +
         'wrong information|incorrect information|misinformed|misinformation|gave me wrong|conflicting information|' +
-        'explained|explain|explanation|understood|understand my|answered my question|answered all my questions|' +
-        "couldn't answer|could not answer|couldn’t answer|informative|advice",
+        '~explained|~explain|~explanation|~understood|understand my|answered my question|answered all my questions|' +
+        "couldn't answer|could not answer|couldn’t answer|informative|~advice",
     ),
     t(
       'service.resolution',
@@ -285,11 +285,11 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'process',
       'service',
       'resolved|resolve|resolution|unresolved|solved|solve|sorted|sorted it|sorted out|fixed|fix|fixed it|' +
-        'issue|issues|problem|problems|complaint|complaints|complained|escalate|escalated|escalation|ticket|case|' +
+        'issue|issues|problem|problems|complaint|complaints|complained|escalate|escalated|escalation|ticket|~case|' +
         'follow up|followed up|follow-up|callback|call back|called back|nobody called|no one called|transferred|' +
         'transferred me|passed around|bounced around|runaround|run around|called again|called back again|' +
-        'contacted again|third time|second time|multiple times|several times|many times|every time|keep calling|' +
-        'kept calling|repeat|repeated|same problem|still not fixed|still not resolved|first contact|one call',
+        'contacted again|~third time|~second time|~multiple times|~several times|~many times|~every time|keep calling|' +
+        'kept calling|~repeat|~repeated|same problem|still not fixed|still not resolved|first contact|one call',
     ),
     t(
       'service.communication',
@@ -351,7 +351,7 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'physical_evidence',
       'service',
       'clean|cleanliness|dirty|filthy|messy|mess|hygiene|hygienic|unhygienic|sticky|smell|smells|smelly|stink|stinks|' +
-        'dust|dusty|bathroom|bathrooms|restroom|restrooms|toilet|toilets|cockroach|cockroaches|bugs|mice|rats|hair in',
+        'dust|dusty|bathroom|bathrooms|restroom|restrooms|toilet|toilets|cockroach|cockroaches|bugs|mice|rodent|rodents|vermin|hair in',
     ),
     // Contract.
     t(
@@ -403,7 +403,7 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'service',
       'ambience|ambiance|atmosphere|decor|décor|interior|music|noise|noisy|loud|quiet|cozy|cosy|romantic|vibe|vibes|' +
         'setting|lighting|dark|crowded|cramped|spacious|seating|seats|table|tables|view|views|outdoor|patio|garden|' +
-        'terrace|room|space|feel|feels|comfortable seating|design|scene|trendy|hip|elegant|charming|dining room|' +
+        'terrace|room|space|comfortable seating|design|scene|trendy|hip|elegant|charming|dining room|' +
         'candle|candles|chairs|booth|booths|decorated|lounge|fireplace',
     ),
     t(

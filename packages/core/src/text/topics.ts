@@ -7,6 +7,8 @@ import { W_AND, W_AND_FOLLOWER, W_SPLIT, type WordInfo, wordInfo } from './words
 interface PhraseEntry {
   stems: string[];
   topic: number;
+  /** A "~" phrase: counts only beside another mention of its family (see TaxonomyTopic.phrases). */
+  qualifier: boolean;
 }
 
 /** A taxonomy compiled for matching: phrases indexed by their first stemmed token. */
@@ -15,6 +17,8 @@ export interface CompiledTaxonomy {
   keys: string[];
   /** Ancestors of each topic (indices). */
   ancestors: number[][];
+  /** Each topic's family: its top-level ancestor (itself for a top-level topic). */
+  family: number[];
   index: Map<string, PhraseEntry[]>;
 }
 
@@ -41,23 +45,25 @@ export function compileTaxonomy(taxonomy: Taxonomy): CompiledTaxonomy {
     }
     return out;
   });
+  const family = ancestors.map((a, i) => (a.length ? a[a.length - 1] : i));
   const index = new Map<string, PhraseEntry[]>();
   taxonomy.topics.forEach((topic, ti) => {
     const seen = new Set<string>();
     for (const phrase of topic.phrases) {
-      const ptoks = tokenize(phrase.toLowerCase());
+      const qualifier = phrase.startsWith('~');
+      const ptoks = tokenize((qualifier ? phrase.slice(1) : phrase).toLowerCase());
       const stems = ptoks.map((t) => tokenStem(t, wordInfo(t.lower)));
       if (stems.length === 0) continue;
       const id = stems.join(' ');
       if (seen.has(id)) continue;
       seen.add(id);
       const list = index.get(stems[0]) ?? [];
-      list.push({ stems, topic: ti });
+      list.push({ stems, topic: ti, qualifier });
       index.set(stems[0], list);
     }
   });
   for (const list of index.values()) list.sort((a, b) => b.stems.length - a.stems.length);
-  const c = { taxonomy, keys, ancestors, index };
+  const c = { taxonomy, keys, ancestors, family, index };
   CACHE.set(taxonomy, c);
   return c;
 }
@@ -67,6 +73,7 @@ interface RawMention {
   from: number;
   to: number;
   sentence: number;
+  qualifier: boolean;
 }
 
 const PUNCT_SPLIT = new Set([',', ';', ':', '(', ')', '-', '–', '—']);
@@ -124,24 +131,48 @@ export function topicsFromSentiment(d: SentimentDetail, compiled: CompiledTaxono
             break;
           }
         }
-        if (ok) raw.push({ topic: e.topic, from: i, to: i + L, sentence: si });
+        if (ok) raw.push({ topic: e.topic, from: i, to: i + L, sentence: si, qualifier: e.qualifier });
       }
     }
   }
   if (raw.length === 0) return [];
-  // One mention per topic and sentence (the first); drop ancestors of topics found in the same sentence.
-  // Mentions come in sentence order, so each sentence's are one run of `raw`.
+  // One mention per topic and sentence (the first); drop ancestors of topics found in the same
+  // sentence, phrases inside a longer phrase of another topic ("prix fixe" is the menu, not a fix),
+  // and qualifiers ("~nice") without another mention of their family in the sentence ("nice" is
+  // the staff's attitude in "the waiter was nice", not in "nice dress"). Mentions come in sentence
+  // order, so each sentence's are one run of `raw`.
   const out: TopicMention[] = [];
   for (let r0 = 0; r0 < raw.length; ) {
     const si = raw[r0].sentence;
     let r1 = r0 + 1;
     while (r1 < raw.length && raw[r1].sentence === si) r1++;
+    for (let q = r0; q < r1; q++) {
+      const m = raw[q];
+      for (let o = r0; o < r1; o++) {
+        const x = raw[o];
+        if (x.topic !== m.topic && x.from <= m.from && x.to >= m.to && x.to - x.from > m.to - m.from) {
+          m.topic = -1;
+          break;
+        }
+      }
+    }
+    for (let q = r0; q < r1; q++) {
+      const m = raw[q];
+      if (m.topic < 0 || !m.qualifier) continue;
+      const fam = compiled.family[m.topic];
+      let backed = false;
+      for (let o = r0; o < r1 && !backed; o++) {
+        const x = raw[o];
+        backed = x.topic >= 0 && !x.qualifier && compiled.family[x.topic] === fam;
+      }
+      if (!backed) m.topic = -1;
+    }
     const drop: number[] = [];
-    for (let q = r0; q < r1; q++) for (const anc of compiled.ancestors[raw[q].topic]) drop.push(anc);
+    for (let q = r0; q < r1; q++) if (raw[q].topic >= 0) for (const anc of compiled.ancestors[raw[q].topic]) drop.push(anc);
     const first: RawMention[] = [];
     for (let q = r0; q < r1; q++) {
       const m = raw[q];
-      if (drop.includes(m.topic)) continue;
+      if (m.topic < 0 || drop.includes(m.topic)) continue;
       let seen = false;
       for (const f of first) if (f.topic === m.topic) seen = true;
       if (!seen) first.push(m);

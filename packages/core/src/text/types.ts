@@ -80,7 +80,12 @@ export interface TaxonomyTopic {
   parent: string | null;
   sevenP: SevenP;
   department: DepartmentKey;
-  /** Phrases that signal the topic (lower-case; matched on word boundaries, simple inflections). */
+  /**
+   * Phrases that signal the topic (lower-case; matched on word boundaries, simple inflections). A
+   * phrase starting with "~" is a qualifier: it counts only in a sentence that also mentions its
+   * family (the topics under the same top-level topic) by another phrase — "~nice" for staff
+   * attitude finds "the waiter was nice" but not "nice dress".
+   */
   phrases: string[];
 }
 

@@ -69,3 +69,57 @@ test('parent dropped when a child topic is found in the same sentence', () => {
 test('no topics in unrelated text', () => {
   assert.deepEqual(detectTopics('hello there'), []);
 });
+
+const topicsOf = (text: string, taxonomy = DEFAULT_TAXONOMY) => detectTopics(text, taxonomy).map((t) => t.topic);
+
+test('a "~" qualifier counts only beside another mention of its family in the sentence', () => {
+  // "nice" is the staff's attitude when the staff (or the service) is mentioned, not on its own.
+  assert.ok(topicsOf('The waiter was nice').includes('service.staff_attitude'));
+  assert.ok(!topicsOf('Nice dress, fits well').includes('service.staff_attitude'));
+  assert.ok(topicsOf('Customer service was very professional').includes('service.staff_attitude'));
+  // The backing mention must be in the same sentence.
+  assert.ok(!topicsOf('The agent called me. Nice of them.').includes('service.staff_attitude'));
+  // "been here many times" is a regular, not a repeat contact; with the support desk it is.
+  assert.ok(!topicsOf('We have been here many times').includes('service.resolution'));
+  assert.ok(topicsOf('I had to call support many times').includes('service.resolution'));
+  // An org's own qualifier: "~blue" counts for colour only beside a product mention.
+  const taxonomy = {
+    version: 'test',
+    topics: [
+      {
+        key: 'product',
+        label: 'Product',
+        parent: null,
+        sevenP: 'product' as const,
+        department: 'product' as const,
+        phrases: ['shirt'],
+      },
+      {
+        key: 'product.colour',
+        label: 'Colour',
+        parent: 'product',
+        sevenP: 'product' as const,
+        department: 'product' as const,
+        phrases: ['~blue', 'colour'],
+      },
+    ],
+  };
+  assert.deepEqual(topicsOf('The blue sky', taxonomy), []);
+  assert.deepEqual(topicsOf('The shirt is blue', taxonomy), ['product.colour'], 'the parent yields to its child');
+  assert.deepEqual(topicsOf('Love the colour', taxonomy), ['product.colour']);
+});
+
+test('a phrase inside a longer phrase of another topic yields to it', () => {
+  // "prix fixe" is the menu, not a fix (its stem matches "fix").
+  const ts = topicsOf('The prix fixe was a bargain');
+  assert.ok(ts.includes('hospitality.menu'), ts.join());
+  assert.ok(!ts.includes('service.resolution'), ts.join());
+  assert.ok(topicsOf('They fixed it the same day').includes('service.resolution'));
+});
+
+test('stems that collide with common words are not phrases: "a bit", "a rate", "I feel"', () => {
+  assert.ok(!topicsOf('It was a bit loud').includes('hospitality.food'));
+  assert.ok(!topicsOf('Great exchange rate and a fair rating').includes('physical.cleanliness'));
+  assert.ok(!topicsOf('I feel cheated by this company').includes('hospitality.ambience'));
+  assert.ok(topicsOf('We saw mice in the dining room').includes('physical.cleanliness'));
+});
