@@ -168,7 +168,8 @@ export function topicsFromSentiment(d: SentimentDetail, compiled: CompiledTaxono
       if (!backed) m.topic = -1;
     }
     const drop: number[] = [];
-    for (let q = r0; q < r1; q++) if (raw[q].topic >= 0) for (const anc of compiled.ancestors[raw[q].topic]) drop.push(anc);
+    for (let q = r0; q < r1; q++)
+      if (raw[q].topic >= 0) for (const anc of compiled.ancestors[raw[q].topic]) drop.push(anc);
     const first: RawMention[] = [];
     for (let q = r0; q < r1; q++) {
       const m = raw[q];
