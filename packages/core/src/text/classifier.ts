@@ -1,7 +1,7 @@
 import { fromBase64, toBase64 } from './base64.js';
 import { addWordVector, CLUSTER_DEPTH, VECTOR_DIM, wordCluster, wordIndex } from './embeddings.js';
+import { FEATURE_TAXONOMY } from './feature-taxonomy.js';
 import { analyseSentiment, type SentimentDetail } from './sentiment.js';
-import { DEFAULT_TAXONOMY } from './taxonomy.js';
 import { stem, type Token, TokenKind, tokenize } from './tokenize.js';
 import { clauseIds, compileTaxonomy, topicsFromSentiment } from './topics.js';
 import { W_NEGATES } from './words.js';
@@ -156,7 +156,8 @@ export function textFeatures(
 
 /** Zero-shot default-taxonomy topics (and their aspect sentiment) as features. */
 function topicFeatures(d: SentimentDetail, feats: Map<number, number>, prefix = ''): void {
-  for (const m of topicsFromSentiment(d, compileTaxonomy(DEFAULT_TAXONOMY))) {
+  // A fixed snapshot, not the live default taxonomy: stored models keep their features.
+  for (const m of topicsFromSentiment(d, compileTaxonomy(FEATURE_TAXONOMY, { longestMatch: false }))) {
     const top = m.topic.split('.')[0];
     feats.set(fnv1a(`${prefix}T:${m.topic}`), 1);
     feats.set(fnv1a(`${prefix}T:${top}`), 1);

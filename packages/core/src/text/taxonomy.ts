@@ -44,7 +44,7 @@ const FOOD_WORDS =
   'dry|raw|stale|edible|inedible|appetite|plate|plates|course|courses|side dish|side dishes|entree';
 
 export const DEFAULT_TAXONOMY: Taxonomy = {
-  version: 'canopy-default-1',
+  version: 'canopy-default-2',
   topics: [
     // Product (product team).
     t('product', 'Product', 'product', 'product', 'product|products|item|items|goods|merchandise'),
@@ -54,9 +54,9 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'product',
       'product',
       'quality|well made|poorly made|badly made|cheaply made|build quality|craftsmanship|material|materials|fabric|' +
-        'durable|durability|sturdy|flimsy|cheap material|cheap fabric|last long|lasted|wears out|wore out|holes|thin|' +
+        "durable|durability|sturdy|flimsy|cheap material|cheap fabric|last long|lasted long|didn't last|did not last|doesn't last|does not last|long lasting|long-lasting|wears out|wore out|holes|thin|" +
         'soft|comfortable|uncomfortable|itchy|scratchy|see through|sheer|lining|stitching|seams|pilling|shrank|shrunk|' +
-        'faded|color|colour|colors|colours|pattern|print|design|looks|look|style|quality control',
+        'faded|color|colour|colors|colours|pattern|print|design|~looks|~look|style|quality control',
     ),
     t(
       'product.defect',
@@ -74,9 +74,9 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'Product features',
       'product',
       'product',
-      'feature|features|functionality|function|functions|option|options|setting|settings|integration|integrations|' +
-        'compatible|compatibility|update|updates|upgrade|version|new version|missing feature|feature request|' +
-        'would be nice|wish it had|add the ability|capability|capabilities|performance|speed|battery|battery life|' +
+      'feature|features|functionality|~function|~functions|~option|~options|~setting|~settings|integration|integrations|' +
+        'compatible|compatibility|~update|~updates|upgrade|~version|new version|missing feature|feature request|' +
+        'would be nice|wish it had|add the ability|capability|capabilities|~performance|~speed|battery|battery life|' +
         'storage|camera|screen|display|size options|pockets|customization|customisation',
     ),
     t(
@@ -123,7 +123,7 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'promotion',
       'marketing',
       'discount|discounts|coupon|coupons|promo|promo code|promotion|promotions|voucher|vouchers|sale price|on sale|' +
-        'loyalty points|points|rewards|cashback|cash back|offer|offers|deal|deals|happy hour|gift card',
+        'loyalty points|~points|rewards|cashback|cash back|~offer|~offers|deal|deals|happy hour|gift card',
     ),
     t('billing', 'Billing', 'price', 'billing', 'bill|bills|billing|billed|invoice|invoices|statement|account balance'),
     t(
@@ -167,8 +167,8 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'place',
       'delivery',
       'delivery|deliveries|deliver|delivered|shipping|shipped|ship|shipment|courier|driver|parcel|package|packages|' +
-        'dispatch|dispatched|postage|post|mail|ups|fedex|dhl|usps|royal mail|hermes|evri|tracking|tracking number|' +
-        'track my order|arrive|arrived|arrival|order',
+        'dispatch|dispatched|postage|~post|~mail|ups|fedex|dhl|usps|royal mail|hermes|evri|tracking|tracking number|' +
+        'track my order|arrive|arrived|arrival|~order',
     ),
     t(
       'delivery.late',
@@ -225,7 +225,7 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'login|log in|logged in|logging in|log on|sign in|signed in|signing in|sign up|signup|password|passwords|' +
         'reset password|password reset|forgot password|locked out|account locked|locked account|verification code|' +
         'verification|verify|two factor|2fa|otp|one time code|username|user name|my account|account access|access my account|' +
-        'account suspended|account closed|deactivated|hacked|profile|email address change',
+        'account suspended|account closed|deactivated|hacked|profile|email address change|create an account|create account|open an account|new account|registration|~register|user account|delete my account|close my account|account details|account settings|switch account|edit my account|update my account',
     ),
     // Service (people and process).
     t(
@@ -284,8 +284,8 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'Issue resolution',
       'process',
       'service',
-      'resolved|resolve|resolution|unresolved|solved|solve|sorted|sorted it|sorted out|fixed|fix|fixed it|' +
-        'issue|issues|problem|problems|complaint|complaints|complained|escalate|escalated|escalation|ticket|~case|' +
+      'resolved|resolve|resolution|unresolved|~solved|~solve|sorted|sorted it|sorted out|fixed|fix|fixed it|' +
+        '~issue|~issues|~problem|~problems|complaint|complaints|complained|escalate|escalated|escalation|ticket|~case|' +
         'follow up|followed up|follow-up|callback|call back|called back|nobody called|no one called|transferred|' +
         'transferred me|passed around|bounced around|runaround|run around|called again|called back again|' +
         'contacted again|~third time|~second time|~multiple times|~several times|~many times|~every time|keep calling|' +
@@ -307,7 +307,7 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'Marketing',
       'promotion',
       'marketing',
-      'marketing|advert|adverts|advertising|advertisement|ads|ad|campaign|brand|newsletter',
+      'marketing|advert|adverts|advertising|advertisement|ads|ad|campaign|brand|newsletter|newsletters|newsletter subscription|subscribe to the newsletter|subscribe to your newsletter|subscribe to newsletter|subscribed to the newsletter|unsubscribe from the newsletter',
     ),
     t(
       'marketing.spam',
@@ -393,8 +393,8 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'Menu and choice',
       'product',
       'product',
-      'menu|menus|selection|variety|choice|choices|options|vegetarian options|vegan options|specials|prix fixe|tasting menu|' +
-        'offerings|range',
+      'menu|menus|~selection|~variety|~choice|~choices|~options|vegetarian options|vegan options|specials|prix fixe|tasting menu|' +
+        '~offerings|~range',
     ),
     t(
       'hospitality.ambience',
@@ -412,7 +412,7 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'place',
       'sales',
       'location|located|neighborhood|neighbourhood|area|street|block|downtown|walk|walking distance|subway|station|' +
-        'parking|reservation|reservations|reserve|booking|booked|walk in|walk-in|open late|opening hours|hours|closed|' +
+        'parking|reservation|reservations|reserve|booking|booked|walk in|walk-in|open late|opening hours|~hours|closed|' +
         'find it|hard to find|accessible|wheelchair',
     ),
   ],

@@ -19,17 +19,26 @@ export interface CompiledTaxonomy {
   ancestors: number[][];
   /** Each topic's family: its top-level ancestor (itself for a top-level topic). */
   family: number[];
+  /** A phrase inside a longer phrase of another topic yields to it (off only for FEATURE_TAXONOMY). */
+  longestMatch: boolean;
   index: Map<string, PhraseEntry[]>;
 }
 
 const CACHE = new WeakMap<Taxonomy, CompiledTaxonomy>();
+const CACHE_ALL_MATCHES = new WeakMap<Taxonomy, CompiledTaxonomy>();
 
 function tokenStem(t: Token, w: WordInfo): string {
   return t.kind === TokenKind.Word || t.kind === TokenKind.Hashtag ? w.stem : t.lower;
 }
 
-export function compileTaxonomy(taxonomy: Taxonomy): CompiledTaxonomy {
-  const hit = CACHE.get(taxonomy);
+/**
+ * `longestMatch: false` keeps every phrase match, as matching did before that rule: what trained
+ * classifiers' topic features read (feature-taxonomy.ts).
+ */
+export function compileTaxonomy(taxonomy: Taxonomy, o: { longestMatch?: boolean } = {}): CompiledTaxonomy {
+  const longestMatch = o.longestMatch ?? true;
+  const cache = longestMatch ? CACHE : CACHE_ALL_MATCHES;
+  const hit = cache.get(taxonomy);
   if (hit) return hit;
   const keys = taxonomy.topics.map((x) => x.key);
   const byKey = new Map(keys.map((k, i) => [k, i]));
@@ -63,8 +72,8 @@ export function compileTaxonomy(taxonomy: Taxonomy): CompiledTaxonomy {
     }
   });
   for (const list of index.values()) list.sort((a, b) => b.stems.length - a.stems.length);
-  const c = { taxonomy, keys, ancestors, family, index };
-  CACHE.set(taxonomy, c);
+  const c = { taxonomy, keys, ancestors, family, longestMatch, index };
+  cache.set(taxonomy, c);
   return c;
 }
 
@@ -146,7 +155,7 @@ export function topicsFromSentiment(d: SentimentDetail, compiled: CompiledTaxono
     const si = raw[r0].sentence;
     let r1 = r0 + 1;
     while (r1 < raw.length && raw[r1].sentence === si) r1++;
-    for (let q = r0; q < r1; q++) {
+    for (let q = r0; q < r1 && compiled.longestMatch; q++) {
       const m = raw[q];
       for (let o = r0; o < r1; o++) {
         const x = raw[o];
