@@ -4,7 +4,8 @@
  *
  * Scores Canopy's analysers on labelled data laid out like shared/data (see its README) and, in the
  * same run, baselines: VADER (vader-sentiment) and AFINN (sentiment) for zero-shot sentiment, a
- * keyword baseline for zero-shot topics, majority-class and keyword baselines for trained tasks.
+ * keyword baseline for zero-shot topics (review categories, and support requests' categories mapped
+ * onto the taxonomy's top-level topics), majority-class and keyword baselines for trained tasks.
  * File discovery groups files by base name with an optional _train/_val/_test suffix, so a folder
  * of held-out `_test` files is picked up: trained tasks train on the group's train file (from the
  * same folder, or the default data folder when the test folder has none) and score on _test, else
@@ -381,6 +382,69 @@ const KEYWORDS: Record<string, RegExp> = {
   place: /\b(?:place|location)\b/i,
 };
 
+/**
+ * Support requests (files with a `category` field, e.g. Bitext) → the default taxonomy's top-level
+ * topic a customer-service team would file them under; categories without one (FEEDBACK, and ORDER
+ * but for cancelling and tracking) are not scored. Intent labels override their category.
+ */
+const SUPPORT_FAMILY: Record<string, string> = {
+  ACCOUNT: 'digital',
+  CANCELLATION_FEE: 'contract',
+  CONTACT: 'service',
+  DELIVERY: 'delivery',
+  INVOICE: 'billing',
+  NEWSLETTER: 'marketing',
+  PAYMENT: 'billing',
+  REFUND: 'returns',
+  SHIPPING_ADDRESS: 'delivery',
+  cancel_order: 'contract',
+  track_order: 'delivery',
+};
+
+const FAMILY_KEYWORDS: Record<string, RegExp> = {
+  digital: /\b(?:account|website|app)\b/i,
+  contract: /\b(?:contract|cancel)\b/i,
+  service: /\b(?:service|support)\b/i,
+  delivery: /\b(?:delivery|shipping)\b/i,
+  billing: /\b(?:bill|invoice|payment)\b/i,
+  marketing: /\b(?:newsletter|marketing)\b/i,
+  returns: /\b(?:refund|return)\b/i,
+};
+
+/** Zero-shot topics on support requests: is the request's family among the families found? */
+function taskSupportTopics(dataDir: string, out: Figures): void {
+  for (const g of discover(dataDir, 'support')) {
+    const file = g.test ?? g.val ?? g.train;
+    if (!file) continue;
+    const rows = readJsonl(file).filter((r) => typeof r.category === 'string');
+    const scored = rows
+      .map((r) => ({
+        text: r.text as string,
+        family: SUPPORT_FAMILY[r.label as string] ?? SUPPORT_FAMILY[r.category as string],
+      }))
+      .filter((r) => r.family !== undefined);
+    if (scored.length === 0) continue;
+    const families = new Set(Object.values(SUPPORT_FAMILY));
+    const gold = scored.map((r) => [r.family]);
+    const pred = scored.map((r) => [
+      ...new Set(detectTopics(r.text, DEFAULT_TAXONOMY).map((t) => t.topic.split('.')[0])),
+    ]);
+    const kw = scored.map((r) => [...families].filter((f) => FAMILY_KEYWORDS[f]?.test(r.text)));
+    const ours = multiLabel(gold, pred);
+    const base = multiLabel(gold, kw);
+    console.log(
+      ` ${basename(file)} (support requests → top-level topics; ${scored.length} of ${rows.length} rows have one)`,
+    );
+    printMulti('canopy topics', ours);
+    for (const [c, x] of Object.entries(ours.perLabel).filter(([c]) => families.has(c)))
+      console.log(
+        `    ${c.padEnd(10)} P ${x.precision.toFixed(3)} R ${x.recall.toFixed(3)} F1 ${x.f1.toFixed(3)} (n=${x.support})`,
+      );
+    printMulti('baseline keyword', base);
+    out[basename(file)] = { canopy: ours, keyword: base };
+  }
+}
+
 function taskTopics(dataDir: string, out: Figures): void {
   console.log('\n(b) zero-shot topic detection (default taxonomy mapped onto review categories; misc excluded)');
   for (const g of discover(dataDir, 'absa')) {
@@ -422,6 +486,7 @@ function taskTopics(dataDir: string, out: Figures): void {
     printClass('canopy aspect polarity', pol);
     out[basename(file)] = { canopy: ours, keyword: base, aspectPolarity: pol };
   }
+  taskSupportTopics(dataDir, out);
 }
 
 function majority(labels: string[]): string {
@@ -748,7 +813,7 @@ async function main(): Promise<void> {
     fn(dataDir, figures[name]);
   };
   run('sentiment', 'sentiment', taskSentiment);
-  run('topics', 'absa', taskTopics);
+  run('topics', existsSync(join(dataDir, 'absa')) ? 'absa' : 'support', taskTopics);
   run('absa', 'absa', taskTrainedAbsa);
   run('intents', 'support', taskIntents);
   run('reviews', 'reviews', taskReviews);

@@ -225,7 +225,7 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'login|log in|logged in|logging in|log on|sign in|signed in|signing in|sign up|signup|password|passwords|' +
         'reset password|password reset|forgot password|locked out|account locked|locked account|verification code|' +
         'verification|verify|two factor|2fa|otp|one time code|username|user name|my account|account access|access my account|' +
-        'account suspended|account closed|deactivated|hacked|profile|email address change|create an account|create account|open an account|new account|registration|~register|user account|delete my account|close my account|account details|account settings|switch account|edit my account|update my account',
+        'account suspended|account closed|deactivated|hacked|profile|email address change|create an account|create account|open an account|new account|registration|register|an account|personal information|personal details|user account|delete my account|close my account|account details|account settings|switch account|edit my account|update my account',
     ),
     // Service (people and process).
     t(
