@@ -45,6 +45,7 @@ const PAGES: [string, string, string | null][] = [
   ['rules', '/rules', 'Rules'],
   ['digest', '/digest', 'Digest'],
   ['surveys', '/surveys', 'Surveys'],
+  ['taxonomy', '/taxonomy', 'Taxonomy'],
   ['webhooks', '/webhooks', 'Webhooks'],
   ['users', '/users', 'Users'],
 ];

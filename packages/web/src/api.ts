@@ -449,9 +449,24 @@ export type TimelineItem =
   | ({ record_type: 'event'; at: string } & EventRow);
 
 export interface Me {
-  user: { id: string; email: string; name: string; role: string; department: string | null } | null;
+  user: {
+    id: string;
+    email: string;
+    name: string;
+    role: string;
+    department: string | null;
+    /** What this person may do (older servers leave it out). */
+    permissions?: string[];
+  } | null;
   org: { id: string; slug: string; name: string };
   via: string;
+  /** An API key's permissions (a signed-in user's are on `user`). */
+  permissions?: string[];
+}
+
+/** Whether the signed-in user (or API key) may `permission` ('configure', 'write' …); the API checks again. */
+export function may(me: Me, permission: string): boolean {
+  return (me.user ? (me.user.permissions ?? []) : (me.permissions ?? [])).includes(permission);
 }
 export interface Touchpoint {
   key: string;
@@ -527,6 +542,60 @@ export interface TaxonomyTopic {
   label: string;
   parent?: string | null;
   department?: string | null;
+}
+
+/** A topic as the taxonomy API takes and gives it (GET/PUT /api/v1/taxonomy). */
+export interface TaxonomyEntry {
+  key: string;
+  label: string;
+  parent: string | null;
+  sevenP: string;
+  department: string;
+  phrases: string[];
+}
+export interface TaxonomyDoc {
+  /** 'default': Canopy's own, until the org saves its own. */
+  source: 'default' | 'org';
+  version: string;
+  updated_at: string | null;
+  topics: TaxonomyEntry[];
+}
+
+/** A trained text classifier (GET /api/v1/text-models); the newest of each kind is the active one. */
+export interface TextModel {
+  id: string;
+  kind: 'topics' | 'intents' | 'sentiment';
+  active: boolean;
+  examples: number;
+  labels: string[];
+  /** holdout_accuracy (intents, sentiment) or holdout_micro_f1 (topics), with holdout_examples; empty when not measured. */
+  metrics: Record<string, number>;
+  bytes: number;
+  train_ms: number;
+  created_at: string;
+}
+
+/** One text's analysis from POST /api/v1/analyse (nothing stored). */
+export interface TextAnalysisResult {
+  language: string;
+  /** False when the text is not English: sentiment and topics are then left neutral and empty. */
+  analysable?: boolean;
+  sentiment: { score: number; label: string };
+  emotions: string[];
+  topics: TopicSpan[];
+  /** 0..1: how hard the customer had to try. */
+  effort: number;
+  churnThreat?: boolean;
+  churn_threat?: boolean;
+  urgent: boolean;
+  pii?: { kind: string; start: number; end: number }[];
+  redacted_text: string | null;
+  /** The active topics model's labels, best first. */
+  labels?: { label: string; score: number }[];
+  /** The active intents model's best intent. */
+  intents?: { label: string; score: number }[];
+  /** 'model' when the org's trained sentiment model scored the text. */
+  sentimentSource?: 'lexicon' | 'model';
 }
 
 export interface DigestDepartment {

@@ -24,6 +24,7 @@ const loaders = {
   digest: () => import('./pages/Digest'),
   surveys: () => import('./pages/Surveys'),
   survey: () => import('./pages/SurveyEditor'),
+  taxonomy: () => import('./pages/Taxonomy'),
   webhooks: () => import('./pages/Webhooks'),
   users: () => import('./pages/Users'),
 };
@@ -105,6 +106,7 @@ const NAV: [string, string][] = [
   ['/rules', 'Rules'],
   ['/digest', 'Digest'],
   ['/surveys', 'Surveys'],
+  ['/taxonomy', 'Taxonomy'],
   ['/webhooks', 'Webhooks'],
   ['/users', 'Users'],
 ];
@@ -119,6 +121,7 @@ const OWN_FILTERS = new Set<PageKey>([
   'digest',
   'surveys',
   'survey',
+  'taxonomy',
   'webhooks',
   'users',
 ]);

@@ -6,6 +6,7 @@ import { VerbatimList } from '../components/Verbatims';
 import { activeFilterCount, setParams, toParams, useFilters, useParam } from '../filters';
 import { count, fmt, pct, titleCase } from '../format';
 import { BAD, GOOD, NEUTRAL } from '../palette';
+import { Link } from '../router';
 
 function flatten(ts: Topic[], out: Topic[] = []): Topic[] {
   for (const t of ts) {
@@ -146,7 +147,8 @@ export default function Topics() {
   return (
     <>
       <PageHead title="Topics & root causes">
-        What customers talk about, how they feel about it, which department owns it, and what is spiking.
+        What customers talk about, how they feel about it, which department owns it, and what is spiking. Topics come
+        from the <Link to="/taxonomy">taxonomy</Link>: its phrases, owners and 7P dimensions.
       </PageHead>
       {r.error ? (
         <ErrorBox error={r.error} />
