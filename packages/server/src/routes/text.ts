@@ -248,6 +248,8 @@ export function textRoutes(
   apiRoute(app, auth, {
     method: 'POST',
     url: '/api/v1/analyse',
+    // Nothing is stored: whoever may read the org's texts may try one.
+    permission: 'read',
     summary: "Analyse texts with the org's taxonomy and trained models (nothing is stored)",
     tags: ['text'],
     body: analyseSchema,

@@ -1289,8 +1289,8 @@ function Models({ configure }: { configure: boolean }) {
 
 export default function Taxonomy({ me }: { me: Me }) {
   const configure = may(me, 'configure');
-  // Trying a text is a POST: the API asks for the write permission (viewers only read).
-  const canTry = may(me, 'write');
+  // Trying a text stores nothing: the API asks only for the read permission.
+  const canTry = may(me, 'read');
   const tax = useApi<TaxonomyDoc>('/api/v1/taxonomy');
   const [savedDoc, setSavedDoc] = useState<TaxonomyDoc | null>(null);
   const [savedAt, setSavedAt] = useState('');
@@ -1323,7 +1323,7 @@ export default function Taxonomy({ me }: { me: Me }) {
           ) : (
             <Card title="Try a text">
               <p className="note">
-                Trying a text needs a role that may change things (agent or above); yours only reads.
+                Trying a text needs permission to read the organisation's texts, which your access lacks.
               </p>
             </Card>
           )}
