@@ -12,6 +12,10 @@ const KEYS =
   'product product.quality product.defect product.features product.fit product.availability price price.level price.value price.promotions billing billing.error billing.payment returns returns.refund delivery delivery.late delivery.damaged delivery.missing digital digital.usability digital.login service service.wait_time service.staff service.staff_attitude service.staff_knowledge service.resolution service.communication marketing marketing.spam marketing.misleading physical physical.packaging physical.cleanliness contract contract.cancellation hospitality hospitality.food hospitality.drinks hospitality.menu hospitality.ambience hospitality.location';
 
 const OLD_PHRASES: Record<string, string> = {
+  'delivery.missing':
+    "missing|never received|not received|didn’t receive|didn't receive|did not receive|lost parcel|lost package|lost in the post|lost in transit|stolen|wrong item|wrong items|wrong order|wrong address|wrong size sent|missing item|missing items|item missing|incomplete order|part of my order|left at the wrong|delivered to the wrong|marked as delivered|says delivered|said delivered|not delivered|never delivered",
+  'price.level':
+    'expensive|pricey|overpriced|over priced|cheap|cheaper|inexpensive|affordable|reasonably priced|reasonable price|fee|fees|surcharge|hidden fee|hidden fees|hidden charges|service charge|price increase|price hike|raised the price|raised prices|subscription fee|monthly fee|membership fee|delivery fee|shipping cost|shipping costs|shipping fee|commission|markup|mark up|$|bucks|dollars|pounds|euros',
   'product.quality':
     'quality|well made|poorly made|badly made|cheaply made|build quality|craftsmanship|material|materials|' +
     'fabric|durable|durability|sturdy|flimsy|cheap material|cheap fabric|last long|lasted|wears out|' +

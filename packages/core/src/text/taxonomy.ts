@@ -106,7 +106,7 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'expensive|pricey|overpriced|over priced|cheap|cheaper|inexpensive|affordable|reasonably priced|reasonable price|' +
         'fee|fees|surcharge|hidden fee|hidden fees|hidden charges|service charge|price increase|price hike|' +
         'raised the price|raised prices|subscription fee|monthly fee|membership fee|delivery fee|shipping cost|' +
-        'shipping costs|shipping fee|commission|markup|mark up|$|bucks|dollars|pounds|euros',
+        'shipping costs|shipping fee|commission|exchange rate|exchange rates|currency exchange|foreign exchange|conversion rate|markup|mark up|$|bucks|dollars|pounds|euros',
     ),
     t(
       'price.value',
@@ -195,7 +195,7 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'place',
       'delivery',
       "missing|never received|not received|didn’t receive|didn't receive|did not receive|lost parcel|lost package|" +
-        'lost in the post|lost in transit|stolen|wrong item|wrong items|wrong order|wrong address|wrong size sent|' +
+        'lost in the post|lost in transit|~stolen|wrong item|wrong items|wrong order|wrong address|wrong size sent|' +
         'missing item|missing items|item missing|incomplete order|part of my order|left at the wrong|delivered to the wrong|' +
         'marked as delivered|says delivered|said delivered|not delivered|never delivered',
     ),
@@ -286,7 +286,7 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'service',
       'resolved|resolve|resolution|unresolved|~solved|~solve|sorted|sorted it|sorted out|fixed|fix|fixed it|' +
         '~issue|~issues|~problem|~problems|complaint|complaints|complained|escalate|escalated|escalation|ticket|~case|' +
-        'follow up|followed up|follow-up|callback|call back|called back|nobody called|no one called|transferred|' +
+        'follow up|followed up|follow-up|callback|call back|called back|nobody called|no one called|~transferred|' +
         'transferred me|passed around|bounced around|runaround|run around|called again|called back again|' +
         'contacted again|~third time|~second time|~multiple times|~several times|~many times|~every time|keep calling|' +
         'kept calling|~repeat|~repeated|same problem|still not fixed|still not resolved|first contact|one call',
@@ -411,7 +411,7 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'Location and access',
       'place',
       'sales',
-      'location|located|neighborhood|neighbourhood|area|street|block|downtown|walk|walking distance|subway|station|' +
+      'location|located|neighborhood|neighbourhood|area|street|~block|downtown|walk|walking distance|subway|station|' +
         'parking|reservation|reservations|reserve|booking|booked|walk in|walk-in|open late|opening hours|~hours|closed|' +
         'find it|hard to find|accessible|wheelchair',
     ),

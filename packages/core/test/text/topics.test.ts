@@ -143,4 +143,10 @@ test('support requests get their own topic, not every generic word’s', () => {
   assert.deepEqual(topicsOf('I want to create an account'), ['digital.login']);
   assert.ok(!topicsOf('Where is my last order?').includes('product.quality'));
   assert.ok(topicsOf('The soles did not last a month').includes('product.quality'));
+  // Banking: an exchange rate is a price, not a returned item's exchange; a transfer is not a call transfer.
+  assert.deepEqual(families('What exchange rate do you use?'), ['price']);
+  assert.ok(!topicsOf('My transfer has not gone through yet').includes('service.resolution'));
+  assert.ok(topicsOf('I was transferred to another agent three times').includes('service.resolution'));
+  assert.ok(!topicsOf('My card was stolen').includes('delivery.missing'));
+  assert.ok(topicsOf('My parcel was stolen from the doorstep').includes('delivery.missing'));
 });
