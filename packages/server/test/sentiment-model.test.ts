@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { openStore, verifyAnswerDrivers, verifyRollups } from '@canopy/store';
 import { sql } from 'kysely';
 import { onnxAvailable } from '../src/onnx/runtime.js';
 import { SENTIMENT_JOB, SentimentModel, sentimentJobHandler } from '../src/onnx/sentiment-model.js';
 import { eachStore, type TestEnv } from './harness.js';
+import { canopyCli, waitFor } from './model-jobs.js';
 import { SENTIMENT_WEIGHTS, softmax, writeFixtureModel } from './onnx-fixture.js';
 
 // An installation's own sentiment model (CANOPY_SENTIMENT_MODEL) re-scoring texts after ingestion.
@@ -55,17 +54,6 @@ async function rescored(env: TestEnv, key: string, customerId: string, n: number
     () => analyses(env, key, customerId),
     (list) => list.length === n && list.every((a) => a.sentiment.model === 'review-sentiment'),
   );
-}
-
-/** Polls `probe` until `done` holds (the jobs run after the commit), for at most 20 s. */
-async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
-  const until = Date.now() + 20_000;
-  for (;;) {
-    const v = await probe();
-    if (done(v)) return v;
-    if (Date.now() > until) assert.fail(`not re-scored in 20 s: ${JSON.stringify(v).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 if (!model) {
@@ -287,15 +275,8 @@ describe('loading a sentiment model', { skip: available ? false : 'optional pack
 describe('canopy import and sentiment rescore with a model', {
   skip: available ? false : 'optional packages not installed',
 }, () => {
-  const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
   const data = join(root, 'cli-data');
-  const canopy = (args: string[], env: Record<string, string> = {}) => {
-    const r = spawnSync(process.execPath, [CLI, ...args], {
-      env: { ...process.env, CANOPY_DATA_DIR: data, DATABASE_URL: '', CANOPY_SENTIMENT_MODEL: '', ...env },
-      encoding: 'utf8',
-    });
-    return { code: r.status, out: r.stdout, err: r.stderr };
-  };
+  const canopy = canopyCli(data);
 
   it('queues imported texts for the model, and rescore scores what is stored', async () => {
     const org = canopy(['orgs', 'create', '--slug', 'acme', '--name', 'Acme', '--email', 'owner@acme.test'], {

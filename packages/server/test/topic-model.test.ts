@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_TAXONOMY } from '@canopy/core';
 import { openStore, verifyAnswerDrivers } from '@canopy/store';
 import { sql } from 'kysely';
@@ -13,6 +11,7 @@ import { SENTIMENT_JOB, SentimentModel, sentimentJobHandler } from '../src/onnx/
 import { backfill } from '../src/onnx/text-model.js';
 import { TopicModel } from '../src/onnx/topic-model.js';
 import { eachStore, type TestEnv } from './harness.js';
+import { canopyCli, waitFor } from './model-jobs.js';
 import { SENTIMENT_WEIGHTS, softmax, writeFixtureModel } from './onnx-fixture.js';
 
 // An installation's own topic classifier (CANOPY_TOPIC_MODEL) adding the taxonomy topics it finds
@@ -56,17 +55,6 @@ async function analyses(env: TestEnv, key: string, customerId: string): Promise<
   const tl = await env.api('GET', `/api/v1/customers/${customerId}/timeline`, key);
   assert.equal(tl.status, 200, JSON.stringify(tl.body));
   return tl.body.items.flatMap((i: { analysis?: Analysis[] }) => i.analysis ?? []);
-}
-
-/** Polls `probe` until `done` holds (the jobs run after the commit), for at most 20 s. */
-async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
-  const until = Date.now() + 20_000;
-  for (;;) {
-    const v = await probe();
-    if (done(v)) return v;
-    if (Date.now() > until) assert.fail(`not done in 20 s: ${JSON.stringify(v).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const read = (env: TestEnv, orgId: string) =>
@@ -239,15 +227,8 @@ describe('loading a topic model', { skip: available ? false : 'optional packages
 describe('canopy sentiment rescore --topic-model', {
   skip: available ? false : 'optional packages not installed',
 }, () => {
-  const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
   const data = join(root, 'cli-data');
-  const canopy = (args: string[], env: Record<string, string> = {}) => {
-    const r = spawnSync(process.execPath, [CLI, ...args], {
-      env: { ...process.env, CANOPY_DATA_DIR: data, DATABASE_URL: '', CANOPY_TOPIC_MODEL: '', ...env },
-      encoding: 'utf8',
-    });
-    return { code: r.status, out: r.stdout, err: r.stderr };
-  };
+  const canopy = canopyCli(data);
 
   it('queues imported texts when CANOPY_TOPIC_MODEL is set and adds what it finds in stored texts', async () => {
     const org = canopy(['orgs', 'create', '--slug', 'acme', '--name', 'Acme', '--email', 'owner@acme.test'], {

@@ -445,15 +445,21 @@ function taskSupportTopics(dataDir: string, out: Figures): void {
   }
 }
 
-function taskTopics(dataDir: string, out: Figures): void {
-  console.log('\n(b) zero-shot topic detection (default taxonomy mapped onto review categories; misc excluded)');
-  for (const g of discover(dataDir, 'absa')) {
+/** The aspect sets scored for zero-shot topics (test, else val, else train), with coarse gold categories. */
+function reviewTopicSets(dataDir: string) {
+  return discover(dataDir, 'absa').flatMap((g) => {
     const file = g.test ?? g.val ?? g.train;
-    if (!file) continue;
-    const scheme = g.base.startsWith('mams') ? 'mams' : 'semeval14';
+    if (!file) return [];
     const rows = readJsonl(file);
     const gold = rows.map((r) => ((r.categories as string[]) ?? []).map(coarseCategory));
-    const cats = new Set(gold.flat().filter((c) => c !== 'misc'));
+    const scheme: 'mams' | 'semeval14' = g.base.startsWith('mams') ? 'mams' : 'semeval14';
+    return [{ file, scheme, rows, gold, cats: new Set(gold.flat().filter((c) => c !== 'misc')) }];
+  });
+}
+
+function taskTopics(dataDir: string, out: Figures): void {
+  console.log('\n(b) zero-shot topic detection (default taxonomy mapped onto review categories; misc excluded)');
+  for (const { file, scheme, rows, gold, cats } of reviewTopicSets(dataDir)) {
     const detected = rows.map((r) => detectTopics(r.text, DEFAULT_TAXONOMY));
     const pred = detected.map((ts) => [...new Set(ts.flatMap((t) => topicToCategories(t.topic, scheme)))]);
     const kw = rows.map((r) => [...cats].filter((c) => KEYWORDS[c]?.test(r.text)));
@@ -755,13 +761,7 @@ async function taskOnnxTopics(dataDir: string, folder: string, threshold: number
     console.log(
       `\n(f) ONNX topic model '${model.name}': ${used.length} of its ${model.labels.length} labels are default-taxonomy keys; threshold ${threshold}`,
     );
-    for (const g of discover(dataDir, 'absa')) {
-      const file = g.test ?? g.val ?? g.train;
-      if (!file) continue;
-      const scheme = g.base.startsWith('mams') ? 'mams' : 'semeval14';
-      const rows = readJsonl(file);
-      const gold = rows.map((r) => ((r.categories as string[]) ?? []).map(coarseCategory));
-      const cats = new Set(gold.flat().filter((c) => c !== 'misc'));
+    for (const { file, scheme, rows, gold, cats } of reviewTopicSets(dataDir)) {
       const builtIn = rows.map((r) => detectTopics(r.text, DEFAULT_TAXONOMY).map((t) => t.topic));
       const t0 = performance.now();
       const found = await model.detect(rows.map((r) => r.text));
