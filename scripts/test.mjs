@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every compiled test file (packages/*/dist/test/**/*.test.js) with Node's test runner.
+// Runs every compiled test file (packages/*/dist/test/**/*.test.js, packages/*/test-dist/**) with Node's test runner.
 // `npm test -- store server` limits the run to those packages; TEST_DATABASE_URL adds the
 // PostgreSQL variants of the store-backed tests (CI sets it; see .ci/run).
 import { spawnSync } from 'node:child_process';
@@ -22,8 +22,9 @@ function walk(dir, out) {
 const files = [];
 for (const pkg of readdirSync(join(root, 'packages')).sort()) {
   if (only.length && !only.includes(pkg)) continue;
-  const dir = join(root, 'packages', pkg, 'dist', 'test');
-  if (existsSync(dir)) walk(dir, files);
+  // dist/test: tsc -b's output; test-dist: tests compiled apart from a bundle that is served (web).
+  for (const dir of [join(root, 'packages', pkg, 'dist', 'test'), join(root, 'packages', pkg, 'test-dist')])
+    if (existsSync(dir)) walk(dir, files);
 }
 if (files.length === 0) {
   console.error('no test files found: run `npm run build` first');
