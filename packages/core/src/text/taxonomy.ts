@@ -371,6 +371,48 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
         'close my account|close the account|closing my account|end my contract|end the contract|early termination|' +
         'cancellation fee|exit fee|notice period|switching to|switch to|switch providers|leave|leaving',
     ),
+    // Banking (financial services' own touchpoints: cards, transfers, cash, identity checks).
+    t(
+      'banking',
+      'Banking',
+      'product',
+      'product',
+      '~bank|~banking|bank account|current account|savings account|checking account|online banking|mobile banking|' +
+        '~currency|~currencies|fiat|crypto|cryptocurrency',
+    ),
+    t(
+      'banking.cards',
+      'Cards',
+      'product',
+      'product',
+      '~card|~cards|virtual card|physical card|disposable card|replacement card|new card|spare card|' +
+        'contactless|pin|pin code|my pin|activate my card|card activation|card expired|card expires|expiry date|' +
+        'card blocked|blocked card|frozen card|freeze my card|card not working|card swallowed|~visa|~mastercard',
+    ),
+    t(
+      'banking.transfers',
+      'Transfers',
+      'process',
+      'billing',
+      'transfer|transfers|wire|wire transfer|send money|sent money|sending money|recipient|beneficiary|payee|' +
+        'iban|sort code|swift|routing number|pending transfer|transfer failed|failed transfer',
+    ),
+    t(
+      'banking.cash',
+      'Cash and ATMs',
+      'place',
+      'service',
+      'atm|atms|cash machine|cashpoint|cash withdrawal|withdraw|withdrew|withdrawal|withdrawals|withdrawing|' +
+        'cash deposit|~deposit|~deposited|cheque|cheques',
+    ),
+    t(
+      'banking.identity',
+      'Identity checks',
+      'process',
+      'service',
+      'verify my identity|identity verification|identity check|id check|proof of identity|proof of address|kyc|' +
+        "~passport|driving licence|driver’s license|driver's license|source of funds|~identity",
+    ),
     // Hospitality (reviews).
     t(
       'hospitality',

@@ -150,3 +150,14 @@ test('support requests get their own topic, not every generic word’s', () => {
   assert.ok(!topicsOf('My card was stolen').includes('delivery.missing'));
   assert.ok(topicsOf('My parcel was stolen from the doorstep').includes('delivery.missing'));
 });
+
+test('banking: cards, transfers, cash and identity checks, with "card" and "bank" only in a banking sentence', () => {
+  assert.deepEqual(topicsOf('My card got stuck in the ATM'), ['banking.cards', 'banking.cash']);
+  assert.deepEqual(topicsOf('I need to activate my card'), ['banking.cards']);
+  assert.deepEqual(topicsOf('How long does a transfer to another bank take?'), ['banking.transfers']);
+  assert.ok(topicsOf('Why do you need my passport to verify my identity?').includes('banking.identity'));
+  // A retailer's customer mentioning a card or their bank is talking about a payment.
+  assert.deepEqual(topicsOf('I paid by credit card'), ['billing.payment']);
+  assert.ok(!topicsOf('My bank shows two payments on the same day').some((k) => k.startsWith('banking')));
+  assert.ok(!topicsOf('Love the little tasting cards in every box').some((k) => k.startsWith('banking')));
+});
