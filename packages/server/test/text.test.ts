@@ -212,9 +212,17 @@ eachStore('text analytics API', (env) => {
     const tl = await env().api('GET', `/api/v1/customers/${ix.body.customer_id}/timeline`, key);
     const an = tl.body.items[0].analysis[0];
     assert.equal(an.sentiment.label, 'positive', JSON.stringify(an));
-    assert.ok(
-      an.topics.some((x: { topic: string }) => x.topic === 'product.defect'),
+    const found = an.topics.find((x: { topic: string }) => x.topic === 'product.defect');
+    // The classifier gives no span: the mention covers the text and says who found it.
+    assert.deepEqual(
+      { start: found?.start, end: found?.end, by: found?.detected_by },
+      { start: 0, end: 'the flux capacitor was zorblax'.length, by: 'org-topic-model' },
       JSON.stringify(an),
+    );
+    const tried = await env().api('POST', '/api/v1/analyse', key, { text: 'the flux capacitor hummed' });
+    assert.equal(
+      tried.body.items[0].topics.find((x: { topic: string }) => x.topic === 'product.defect')?.detectedBy,
+      'org-topic-model',
     );
     const rows = await countRows(env().store, orgId);
     assert.equal(rows.text_analyses, 1);

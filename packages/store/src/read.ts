@@ -43,7 +43,8 @@ export interface AnalysisView {
   intent: { label: string; score: number } | null;
   /**
    * Each mention's sentiment, with the aspect model that re-scored it (null: the built-in analyser),
-   * and the topic model that found it (null: the taxonomy phrases or the org's trained classifier).
+   * and the classifier that found it (an outside topic model, or 'org-topic-model' for the org's own
+   * trained one; null: the taxonomy phrases).
    */
   topics: {
     topic: string;

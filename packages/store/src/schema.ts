@@ -255,7 +255,7 @@ export interface TextTopicTable {
   span_end: number;
   occurred_at: Timestamp;
   sentiment_model: string | null;
-  /** The outside topic model that found this mention (migration 019); null: phrases or the org's classifier. */
+  /** The classifier that found this mention (an outside model, or 'org-topic-model'; migration 019); null: phrases. */
   detected_by: string | null;
 }
 

@@ -360,8 +360,13 @@ export interface TopicSpan {
   sentiment: { score: number; label: string; model?: string | null };
   start: number;
   end: number;
-  /** The installation's topic model that found it (its span is then the whole text); null: the taxonomy phrases. */
+  /**
+   * The classifier that found it (its span is then the whole text): the installation's topic model,
+   * or 'org-topic-model' for the org's own trained one; null: the taxonomy phrases.
+   */
   detected_by?: string | null;
+  /** The same in an unstored analysis (POST /api/v1/analyse). */
+  detectedBy?: string;
 }
 export interface Analysis {
   field: string;

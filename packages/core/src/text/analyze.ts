@@ -6,7 +6,7 @@ import { detectSignals } from './signals.js';
 import { DEFAULT_TAXONOMY } from './taxonomy.js';
 import { tokenize } from './tokenize.js';
 import { compileTaxonomy, topicsFromSentiment } from './topics.js';
-import type { Taxonomy, TextAnalysis, TopicMention } from './types.js';
+import { ORG_TOPIC_MODEL, type Taxonomy, type TextAnalysis, type TopicMention } from './types.js';
 import { tokenInfos } from './words.js';
 
 export interface AnalyzeContext {
@@ -81,6 +81,7 @@ export function analyzeText(text: string, ctx: AnalyzeContext = {}): TextAnalysi
         sentiment: { score: d.score, label: d.label },
         start: 0,
         end: text.length,
+        detectedBy: ORG_TOPIC_MODEL,
       };
       topics.push(m);
     }

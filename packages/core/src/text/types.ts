@@ -41,7 +41,15 @@ export interface TopicMention {
   /** The text span that triggered the topic, offsets into the original text, end exclusive. */
   start: number;
   end: number;
+  /**
+   * A classifier that found the topic (its span is then the whole text): ORG_TOPIC_MODEL for the
+   * org's own trained one; absent for the taxonomy phrases.
+   */
+  detectedBy?: string;
 }
+
+/** `detectedBy` of topics the org's own trained topic classifier found. */
+export const ORG_TOPIC_MODEL = 'org-topic-model';
 
 export interface PiiMatch {
   kind: PiiKind;

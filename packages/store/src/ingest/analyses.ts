@@ -61,7 +61,7 @@ export async function writeAnalyses(trx: Db, orgId: string, rows: AnalysisRow[])
     trx,
   );
   const t = { analysis: [] as string[], topic: [] as string[], score: [] as number[], label: [] as string[] };
-  const span = { start: [] as number[], end: [] as number[], at: [] as string[] };
+  const span = { start: [] as number[], end: [] as number[], at: [] as string[], by: [] as (string | null)[] };
   rows.forEach((r, i) => {
     for (const m of r.analysis.topics) {
       t.analysis.push(ids[i]);
@@ -71,12 +71,14 @@ export async function writeAnalyses(trx: Db, orgId: string, rows: AnalysisRow[])
       span.start.push(m.start);
       span.end.push(m.end);
       span.at.push(occurred[i]);
+      span.by.push(m.detectedBy ?? null);
     }
   });
   if (t.analysis.length) {
-    await sql`INSERT INTO text_topics (org_id, analysis_id, topic, sentiment_score, sentiment_label, span_start, span_end, occurred_at)
+    await sql`INSERT INTO text_topics (org_id, analysis_id, topic, sentiment_score, sentiment_label, span_start, span_end, occurred_at,
+        detected_by)
       SELECT ${orgId}::uuid, * FROM unnest(${t.analysis}::uuid[], ${t.topic}::text[], ${t.score}::float8[], ${t.label}::text[],
-        ${span.start}::int[], ${span.end}::int[], ${span.at}::timestamptz[])`.execute(trx);
+        ${span.start}::int[], ${span.end}::int[], ${span.at}::timestamptz[], ${span.by}::text[])`.execute(trx);
   }
   return ids;
 }

@@ -4,8 +4,9 @@ import { type Kysely, sql } from 'kysely';
  * An installation's own topic model (an ONNX folder, CANOPY_TOPIC_MODEL) reads stored texts after
  * ingestion and adds the taxonomy topics it finds that the phrases missed. `text_analyses.topic_model`
  * marks the texts it has read (so a backfill carries on where it stopped, and a text it found nothing
- * in is not read again); `text_topics.detected_by` names it on the mentions it added (null: Canopy's
- * taxonomy phrases or the org's own trained classifier, at ingestion).
+ * in is not read again); `text_topics.detected_by` names the classifier that found a mention: that
+ * model, or 'org-topic-model' for the org's own trained classifier at ingestion (null: the taxonomy
+ * phrases).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`

@@ -48,7 +48,11 @@ export function TopicChips({ analysis }: { analysis: Analysis | undefined }) {
             key={t.topic}
             tone="topic"
             title={`${t.topic} · ${t.sentiment.label}${
-              t.detected_by ? ` · found by the topic model '${t.detected_by}'` : ''
+              t.detected_by
+                ? t.detected_by === 'org-topic-model'
+                  ? ' · found by your trained topic classifier'
+                  : ` · found by the topic model '${t.detected_by}'`
+                : ''
             }${t.sentiment.model ? ` · sentiment by '${t.sentiment.model}'` : ''}`}
           >
             {t.topic}

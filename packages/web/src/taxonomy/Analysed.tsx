@@ -1,15 +1,13 @@
 // One analysed text, as "Try a text" shows it: the text with its topics marked, the overall
 // sentiment and flags, and a row per topic with what found it.
-import type { TextAnalysisResult, TopicSpan } from '../api';
+import type { TextAnalysisResult } from '../api';
 import { Highlighted } from '../components/Text';
 import { Chip, SentimentChip } from '../components/ui';
 import { pct, titleCase } from '../format';
 
 export function Analysed({ text, a, label }: { text: string; a: TextAnalysisResult; label: (k: string) => string }) {
-  // A topics model's mention covers the whole text (it has no words of its own): its row says so.
-  const byModel = (t: TopicSpan) =>
-    t.start === 0 && t.end === text.length && (a.labels ?? []).some((l) => l.label === t.topic);
-  const spans = a.topics.map((t) => (byModel(t) ? { ...t, detected_by: 'topics model' } : t));
+  // A classifier's mention covers the whole text (it has no words of its own): its row says so.
+  const spans = a.topics.map((t) => (t.detectedBy ? { ...t, detected_by: t.detectedBy } : t));
   const churn = a.churnThreat ?? a.churn_threat ?? false;
   const pii = [...new Set((a.pii ?? []).map((p) => p.kind))];
   const intent = a.intents?.[0];
