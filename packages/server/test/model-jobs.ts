@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** What the outside-model tests share: waiting for the jobs a commit queued, and the `canopy` CLI. */
@@ -37,4 +39,24 @@ export function canopyCli(dataDir: string) {
     });
     return { code: r.status, out: r.stdout, err: r.stderr };
   };
+}
+
+/**
+ * Creates the org `acme` and imports `rows` (CSV lines after the header
+ * customer_email,kind,text,opened_at) as interactions, with the model settings in `env`.
+ */
+export function importTickets(
+  canopy: ReturnType<typeof canopyCli>,
+  dir: string,
+  rows: string[],
+  env: Record<string, string>,
+): void {
+  const org = canopy(['orgs', 'create', '--slug', 'acme', '--name', 'Acme', '--email', 'owner@acme.test'], {
+    CANOPY_PASSWORD: 'a long enough secret',
+  });
+  assert.equal(org.code, 0, org.err);
+  const csv = join(dir, 'tickets.csv');
+  writeFileSync(csv, `customer_email,kind,text,opened_at\n${rows.join('\n')}\n`);
+  const imp = canopy(['import', csv, '--kind', 'interactions', '--org', 'acme'], env);
+  assert.equal(imp.code, 0, imp.err + imp.out);
 }

@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { onnxAvailable } from '../src/onnx/runtime.js';
 import { SENTIMENT_JOB, SentimentModel, sentimentJobHandler } from '../src/onnx/sentiment-model.js';
 import { eachStore, type TestEnv } from './harness.js';
-import { canopyCli, waitFor } from './model-jobs.js';
+import { canopyCli, importTickets, waitFor } from './model-jobs.js';
 import { SENTIMENT_WEIGHTS, softmax, writeFixtureModel } from './onnx-fixture.js';
 
 // An installation's own sentiment model (CANOPY_SENTIMENT_MODEL) re-scoring texts after ingestion.
@@ -279,17 +279,15 @@ describe('canopy import and sentiment rescore with a model', {
   const canopy = canopyCli(data);
 
   it('queues imported texts for the model, and rescore scores what is stored', async () => {
-    const org = canopy(['orgs', 'create', '--slug', 'acme', '--name', 'Acme', '--email', 'owner@acme.test'], {
-      CANOPY_PASSWORD: 'a long enough secret',
-    });
-    assert.equal(org.code, 0, org.err);
-    const csv = join(root, 'tickets.csv');
-    writeFileSync(
-      csv,
-      'customer_email,kind,text,opened_at\na@acme.test,chat,"the food was not good",2026-03-01T10:00:00Z\nb@acme.test,email,"awful service, again",2026-03-02T10:00:00Z\n',
+    importTickets(
+      canopy,
+      root,
+      [
+        'a@acme.test,chat,"the food was not good",2026-03-01T10:00:00Z',
+        'b@acme.test,email,"awful service, again",2026-03-02T10:00:00Z',
+      ],
+      { CANOPY_SENTIMENT_MODEL: folder },
     );
-    const imp = canopy(['import', csv, '--kind', 'interactions', '--org', 'acme'], { CANOPY_SENTIMENT_MODEL: folder });
-    assert.equal(imp.code, 0, imp.err + imp.out);
     let store = await openStore({ dataDir: data });
     try {
       const jobs = await sql<{

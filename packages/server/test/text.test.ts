@@ -109,6 +109,12 @@ eachStore('text analytics API', (env) => {
       'topics[0].department',
       'topics[0].sevenP',
     ]);
+    const bare = await env().api('PUT', '/api/v1/taxonomy', key, { topics: [t('a', null, { phrases: ['ok', '~ '] })] });
+    assert.equal(bare.status, 422);
+    assert.deepEqual(
+      bare.body.errors.map((e: { field: string; reason: string }) => [e.field, e.reason]),
+      [['topics[0].phrases[1]', 'a "~" qualifier needs words after it, e.g. ~nice']],
+    );
     const keyBad = await env().api('PUT', '/api/v1/taxonomy', key, { topics: [t('Bad Key', null)] });
     assert.equal(keyBad.status, 422);
     assert.equal((await env().api('PUT', '/api/v1/taxonomy', key, { topics: [] })).status, 422);

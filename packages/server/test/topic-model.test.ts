@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -11,7 +11,7 @@ import { SENTIMENT_JOB, SentimentModel, sentimentJobHandler } from '../src/onnx/
 import { backfill } from '../src/onnx/text-model.js';
 import { TopicModel } from '../src/onnx/topic-model.js';
 import { eachStore, type TestEnv } from './harness.js';
-import { canopyCli, waitFor } from './model-jobs.js';
+import { canopyCli, importTickets, waitFor } from './model-jobs.js';
 import { SENTIMENT_WEIGHTS, softmax, writeFixtureModel } from './onnx-fixture.js';
 
 // An installation's own topic classifier (CANOPY_TOPIC_MODEL) adding the taxonomy topics it finds
@@ -231,17 +231,12 @@ describe('canopy sentiment rescore --topic-model', {
   const canopy = canopyCli(data);
 
   it('queues imported texts when CANOPY_TOPIC_MODEL is set and adds what it finds in stored texts', async () => {
-    const org = canopy(['orgs', 'create', '--slug', 'acme', '--name', 'Acme', '--email', 'owner@acme.test'], {
-      CANOPY_PASSWORD: 'a long enough secret',
-    });
-    assert.equal(org.code, 0, org.err);
-    const csv = join(root, 'tickets.csv');
-    writeFileSync(
-      csv,
-      'customer_email,kind,text,opened_at\na@acme.test,chat,ok,2026-03-01T10:00:00Z\nb@acme.test,email,"the food was great",2026-03-02T10:00:00Z\n',
+    importTickets(
+      canopy,
+      root,
+      ['a@acme.test,chat,ok,2026-03-01T10:00:00Z', 'b@acme.test,email,"the food was great",2026-03-02T10:00:00Z'],
+      { CANOPY_TOPIC_MODEL: folder },
     );
-    const imp = canopy(['import', csv, '--kind', 'interactions', '--org', 'acme'], { CANOPY_TOPIC_MODEL: folder });
-    assert.equal(imp.code, 0, imp.err + imp.out);
     const badThreshold = canopy(['sentiment', 'rescore', '--topic-model', folder, '--threshold', '2', '--org', 'acme']);
     assert.equal(badThreshold.code, 2);
     assert.match(badThreshold.err, /--threshold must be a number between 0 and 1, got '2'/);

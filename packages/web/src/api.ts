@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import type { TopicEntry } from './taxonomy/taxonomy-edit';
 
 /** An RFC 7807 problem from the API, thrown by `api()`. */
 export class ApiError extends Error {
@@ -549,15 +550,8 @@ export interface TaxonomyTopic {
   department?: string | null;
 }
 
-/** A topic as the taxonomy API takes and gives it (GET/PUT /api/v1/taxonomy). */
-export interface TaxonomyEntry {
-  key: string;
-  label: string;
-  parent: string | null;
-  sevenP: string;
-  department: string;
-  phrases: string[];
-}
+/** A topic as the taxonomy API takes and gives it (GET/PUT /api/v1/taxonomy); defined with the editor's pure rules. */
+export type TaxonomyEntry = TopicEntry;
 export interface TaxonomyDoc {
   /** 'default': Canopy's own, until the org saves its own. */
   source: 'default' | 'org';

@@ -31,7 +31,16 @@ const topicSchema = z
     parent: z.string().max(LIMITS.shortText).nullable().default(null),
     sevenP: z.enum(SEVEN_PS),
     department: z.enum(DEPARTMENTS),
-    phrases: z.array(z.string().trim().min(1).max(200)).max(TEXT_LIMITS.phrasesPerTopic),
+    phrases: z
+      .array(
+        z
+          .string()
+          .trim()
+          .min(1)
+          .max(200)
+          .refine((p) => !/^~\s*$/.test(p), { error: 'a "~" qualifier needs words after it, e.g. ~nice' }),
+      )
+      .max(TEXT_LIMITS.phrasesPerTopic),
   })
   .strict();
 

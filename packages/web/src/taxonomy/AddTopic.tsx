@@ -1,10 +1,9 @@
 // The "Add a topic" form: a new topic joins the editor's list (nothing is saved until Save taxonomy).
 import { type FormEvent, useMemo, useState } from 'react';
-// Canopy's own enums and topic key shape, from core's build (plain data, no imports of their own).
-import { DEPARTMENTS, SEVEN_PS } from '../../../core/dist/src/domain.js';
+// Canopy's topic key shape, from core's build (plain data, no imports of their own).
 import { TOPIC_KEY_RE } from '../../../core/dist/src/text/taxonomy.js';
 import { Field } from '../loop/common';
-import { PHRASE_HELP, sevenPName } from './common';
+import { OwnerFields, PHRASE_HELP } from './common';
 import {
   checkNewTopic,
   type Draft,
@@ -77,24 +76,7 @@ export function AddTopic({
           data-testid="add-label"
         />
       </Field>
-      <Field label="7P dimension">
-        <select value={t.sevenP} onChange={(e) => set({ sevenP: e.target.value })} data-testid="add-sevenp">
-          {SEVEN_PS.map((s) => (
-            <option key={s} value={s}>
-              {sevenPName(s)}
-            </option>
-          ))}
-        </select>
-      </Field>
-      <Field label="Owning department">
-        <select value={t.department} onChange={(e) => set({ department: e.target.value })} data-testid="add-department">
-          {DEPARTMENTS.map((k) => (
-            <option key={k} value={k}>
-              {deptName(k)}
-            </option>
-          ))}
-        </select>
-      </Field>
+      <OwnerFields sevenP={t.sevenP} department={t.department} deptName={deptName} testIdPrefix="add" onChange={set} />
       <Field label="Phrases (one per line)" error={errs.text} hint={PHRASE_HELP} wide>
         <textarea
           rows={3}

@@ -1,8 +1,6 @@
 // One topic's edit form in the tree: label, 7P dimension, owner and phrases; done and remove.
-// Canopy's own enums, from core's build (plain data, no imports of their own).
-import { DEPARTMENTS, SEVEN_PS } from '../../../core/dist/src/domain.js';
 import { Field } from '../loop/common';
-import { focusSoon, PHRASE_HELP, sevenPName } from './common';
+import { focusSoon, OwnerFields, PHRASE_HELP } from './common';
 import { type Draft, phrasesOf } from './taxonomy-edit';
 
 export function TopicForm({
@@ -37,32 +35,14 @@ export function TopicForm({
           data-testid="topic-label"
         />
       </Field>
-      <Field label="7P dimension" error={errs.sevenP}>
-        <select
-          value={d.sevenP}
-          onChange={(e) => onChange(d.uid, { sevenP: e.target.value })}
-          data-testid="topic-sevenp"
-        >
-          {SEVEN_PS.map((s) => (
-            <option key={s} value={s}>
-              {sevenPName(s)}
-            </option>
-          ))}
-        </select>
-      </Field>
-      <Field label="Owning department" error={errs.department}>
-        <select
-          value={d.department}
-          onChange={(e) => onChange(d.uid, { department: e.target.value })}
-          data-testid="topic-department"
-        >
-          {DEPARTMENTS.map((k) => (
-            <option key={k} value={k}>
-              {deptName(k)}
-            </option>
-          ))}
-        </select>
-      </Field>
+      <OwnerFields
+        sevenP={d.sevenP}
+        department={d.department}
+        errors={errs}
+        deptName={deptName}
+        testIdPrefix="topic"
+        onChange={(patch) => onChange(d.uid, patch)}
+      />
       <Field label="Phrases (one per line)" error={errs.phrases} hint={PHRASE_HELP} wide>
         <textarea
           rows={Math.min(10, Math.max(3, phrasesOf(d.text).length + 1))}

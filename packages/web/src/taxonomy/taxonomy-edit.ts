@@ -7,7 +7,7 @@
 export const MAX_PHRASE = 200;
 export const MAX_KEY = 200;
 
-/** A topic as the API reads and writes it (the shape of api.ts's TaxonomyEntry). */
+/** A topic as the API reads and writes it (api.ts exports it as TaxonomyEntry). */
 export interface TopicEntry {
   key: string;
   label: string;
