@@ -35,7 +35,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (inbound !== undefined && (!Number.isInteger(inbound) || inbound < 0 || inbound > 65535)) {
     throw new Error(`CANOPY_SMTP_INBOUND_PORT must be a port number, got '${env.CANOPY_SMTP_INBOUND_PORT}'`);
   }
-  const topicThreshold = Number(env.CANOPY_TOPIC_THRESHOLD ?? 0.5);
+  // Unset or empty: the default, as for the other settings.
+  const topicThreshold = env.CANOPY_TOPIC_THRESHOLD ? Number(env.CANOPY_TOPIC_THRESHOLD) : 0.5;
   if (!(topicThreshold > 0 && topicThreshold < 1))
     throw new Error(`CANOPY_TOPIC_THRESHOLD must be a number between 0 and 1, got '${env.CANOPY_TOPIC_THRESHOLD}'`);
   return {

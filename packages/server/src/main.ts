@@ -2,6 +2,7 @@
 // `npm start`: Canopy on the embedded store (or DATABASE_URL), with a demo org on first start.
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_TAXONOMY } from '@canopy/core';
 import { findApiKey, type Store } from '@canopy/store';
 import { defaultAnalyser } from './analyser.js';
 import { buildApp } from './app.js';
@@ -98,6 +99,14 @@ async function main() {
           ? ['topics: more found', 'CANOPY_TOPIC_MODEL']
           : ['sentiment: re-scored', 'CANOPY_SENTIMENT_MODEL'];
     console.log(`  ${what} after ingestion by the ONNX model '${m.name}' (${env})`);
+    if (m instanceof TopicModel) {
+      const keys = new Set(DEFAULT_TAXONOMY.topics.map((t) => t.key));
+      const known = m.labels.filter((l) => keys.has(l)).length;
+      if (known < m.labels.length)
+        console.log(
+          `    ${m.labels.length - known} of its ${m.labels.length} labels are not in the default taxonomy: they count only for orgs whose taxonomy has them`,
+        );
+    }
   }
   if (config.inboundEmailPort !== undefined) {
     const port = (app as unknown as { inboundEmailPort: number }).inboundEmailPort;
