@@ -29,6 +29,7 @@ export interface ApiAnswer {
   status: number;
   contentType: string;
   body: any;
+  headers: Headers;
 }
 
 export const STORES: { name: string; url?: string }[] = [
@@ -111,7 +112,12 @@ async function makeEnv(s: { name: string; url?: string }, appOptions: Omit<AppOp
       try {
         parsed = text ? JSON.parse(text) : null;
       } catch {}
-      return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: parsed };
+      return {
+        status: res.status,
+        contentType: res.headers.get('content-type') ?? '',
+        body: parsed,
+        headers: res.headers,
+      };
     },
   };
   return {

@@ -25,14 +25,14 @@ before(async () => {
 });
 after(async () => browser?.close());
 
-/** Page errors and console errors, less the 422s this test provokes on purpose. */
+/** Page errors and console errors, less the 422s and the 412 this test provokes on purpose. */
 async function signedIn(env: TestEnv, email: string): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: DESKTOP });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 422/.test(m.text())) errors.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && !/status of 41?2/.test(m.text())) errors.push(`console: ${m.text()}`);
   });
   page.on('dialog', (d) => d.accept());
   await page.goto(`${env.base}/taxonomy`);
@@ -179,6 +179,44 @@ eachStore('taxonomy page in a browser', (env) => {
       assert.equal(await page.getAttribute('[data-testid=taxonomy-save]', 'aria-disabled'), 'true');
       assert.deepEqual(await taxonomy(), saved, 'still nothing saved');
 
+      // Someone else saves while this page edits: the page's save is refused, their version comes
+      // into the editor with this page's change on top, and saving again keeps both.
+      await page.click(`${topic('service.queue_jumping')} [data-testid=topic-edit]`);
+      await edit.locator('[data-testid=topic-phrases]').fill('queue jump\npushed in front\ncut the line');
+      const theirs = await env().api('GET', '/api/v1/taxonomy', key);
+      const theirTopics = theirs.body.topics.map((t: { key: string; phrases: string[] }) =>
+        t.key === 'marketing.spam' ? { ...t, phrases: [...t.phrases, 'junk mail'] } : t,
+      );
+      const put = await env().api(
+        'PUT',
+        '/api/v1/taxonomy',
+        key,
+        { topics: theirTopics },
+        {
+          'if-match': theirs.headers.get('etag')!,
+        },
+      );
+      assert.equal(put.status, 200, JSON.stringify(put.body));
+      await page.click('[data-testid=taxonomy-save]');
+      await page.waitForSelector('[data-testid=taxonomy-error]');
+      assert.match(
+        await page.innerText('[data-testid=taxonomy-error]'),
+        /someone else saved the taxonomy at .* after you opened it/,
+      );
+      assert.match(await page.innerText('[data-testid=taxonomy-save-bar]'), /Unsaved changes: 1 changed/);
+      await page.screenshot({ path: join(SHOTS, 'taxonomy-edit-conflict-desktop.png') });
+      assert.deepEqual((await taxonomy()).topics, put.body.topics, 'the refused save changed nothing');
+      await page.click('[data-testid=taxonomy-save]');
+      await page.waitForSelector('[data-testid=taxonomy-saved]');
+      saved = await taxonomy();
+      assert.equal(saved.revision, put.body.revision + 1);
+      assert.deepEqual(saved.topics.find((t: { key: string }) => t.key === 'service.queue_jumping').phrases, [
+        'queue jump',
+        'pushed in front',
+        'cut the line',
+      ]);
+      assert.ok(saved.topics.find((t: { key: string }) => t.key === 'marketing.spam').phrases.includes('junk mail'));
+
       // Try it: the new phrase finds the new topic, marked in the text.
       await page.fill('[data-testid=try-text]', 'Someone tried to queue jump at the counter and the staff were rude.');
       await page.click('[data-testid=try-submit]');
@@ -257,7 +295,7 @@ eachStore('taxonomy page in a browser', (env) => {
 
       // Back to Canopy's default: offered once the org has its own, saved only on Save.
       await page.click('[data-testid=taxonomy-reset]');
-      assert.match(await page.innerText('[data-testid=taxonomy-save-bar]'), /Unsaved changes: 1 removed/);
+      assert.match(await page.innerText('[data-testid=taxonomy-save-bar]'), /Unsaved changes: 1 changed, 1 removed/);
       assert.equal(await page.locator(topic('service.queue_jumping')).count(), 0);
       assert.equal((await taxonomy()).topics.length, def.topics.length + 1, 'not saved yet');
       await page.click('[data-testid=taxonomy-save]');

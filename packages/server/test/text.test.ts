@@ -124,6 +124,79 @@ eachStore('text analytics API', (env) => {
     assert.equal(still.body.source, 'default', 'nothing was saved');
   });
 
+  it('refuses a save made from an out-of-date copy (If-Match), so two editors cannot overwrite each other', async () => {
+    const { key } = await env().newOrg();
+    const def = await env().api('GET', '/api/v1/taxonomy', key);
+    assert.equal(def.body.revision, 0);
+    assert.equal(def.headers.get('etag'), '"0"');
+    const topic = (phrase: string) => ({
+      key: 'app',
+      label: 'App',
+      parent: null,
+      sevenP: 'place',
+      department: 'product',
+      phrases: [phrase],
+    });
+    // Two people loaded the default (revision 0); the first save lands, the second is refused.
+    const first = await env().api(
+      'PUT',
+      '/api/v1/taxonomy',
+      key,
+      { topics: [topic('app crashes')] },
+      { 'if-match': '"0"' },
+    );
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.equal(first.body.revision, 1);
+    assert.equal(first.headers.get('etag'), '"1"');
+    const second = await env().api('PUT', '/api/v1/taxonomy', key, { topics: [topic('login')] }, { 'if-match': '"0"' });
+    assert.equal(second.status, 412, JSON.stringify(second.body));
+    assert.match(second.contentType, /problem\+json/);
+    assert.match(second.body.detail, /since revision 0 \(now revision 1, saved /);
+    assert.deepEqual(second.body.errors, [
+      { field: 'If-Match', reason: 'revision 0 is no longer the current one (1)' },
+    ]);
+    let got = await env().api('GET', '/api/v1/taxonomy', key);
+    assert.deepEqual(got.body.topics[0].phrases, ['app crashes'], 'the refused save changed nothing');
+    // Made from revision 1 (weak ETags too), it lands; without If-Match the save always wins.
+    const third = await env().api(
+      'PUT',
+      '/api/v1/taxonomy',
+      key,
+      { topics: [topic('login')] },
+      { 'if-match': 'W/"1"' },
+    );
+    assert.equal(third.status, 200, JSON.stringify(third.body));
+    assert.equal(third.body.revision, 2);
+    const blind = await env().api('PUT', '/api/v1/taxonomy', key, { topics: [topic('sign in')] });
+    assert.equal(blind.body.revision, 3);
+    assert.equal(
+      (await env().api('PUT', '/api/v1/taxonomy', key, { topics: [topic('x')] }, { 'if-match': '*' })).body.revision,
+      4,
+    );
+    // Concurrent saves from the same revision: exactly one lands.
+    const race = await Promise.all(
+      ['a', 'b', 'c', 'd'].map((p) =>
+        env().api('PUT', '/api/v1/taxonomy', key, { topics: [topic(p)] }, { 'if-match': '"4"' }),
+      ),
+    );
+    assert.deepEqual(race.map((r) => r.status).sort(), [200, 412, 412, 412]);
+    got = await env().api('GET', '/api/v1/taxonomy', key);
+    assert.equal(got.body.revision, 5);
+    // An If-Match that is not one ETag is refused before anything else, naming the header.
+    for (const bad of ['1', '"one"', '"1", "2"', `"${'9'.repeat(12)}"`]) {
+      const r = await env().api('PUT', '/api/v1/taxonomy', key, { topics: [topic('y')] }, { 'if-match': bad });
+      assert.equal(r.status, 400, bad);
+      assert.equal(r.body.errors[0].field, 'If-Match');
+    }
+    // Another org's revision is its own.
+    const other = await env().newOrg();
+    assert.equal((await env().api('GET', '/api/v1/taxonomy', other.key)).body.revision, 0);
+    assert.equal(
+      (await env().api('PUT', '/api/v1/taxonomy', other.key, { topics: [topic('z')] }, { 'if-match': '"5"' })).status,
+      412,
+    );
+  });
+
   it('trains an intent model in a worker, lists it, and uses it for analysis', async () => {
     const { key } = await env().newOrg();
     const tr = await env().api('POST', '/api/v1/text-models', key, { kind: 'intents', examples: intents(20) });

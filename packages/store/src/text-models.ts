@@ -17,19 +17,53 @@ export interface TextModelSummary {
   createdAt: string;
 }
 
+/** An org's saved taxonomy: its revision rises by one with every save (0: never saved, the default). */
+export interface OrgTaxonomy {
+  taxonomy: Taxonomy;
+  revision: number;
+  updatedAt: string;
+}
+
 /** The org's own taxonomy, or null when it uses the default one. */
-export async function getOrgTaxonomy(db: Db, orgId: string): Promise<{ taxonomy: Taxonomy; updatedAt: string } | null> {
-  const r = await sql<{ taxonomy: Taxonomy | string; updated_at: Date | string }>`
-    SELECT taxonomy, updated_at FROM text_taxonomies WHERE org_id = ${orgId}`.execute(db);
+export async function getOrgTaxonomy(db: Db, orgId: string): Promise<OrgTaxonomy | null> {
+  const r = await sql<{ taxonomy: Taxonomy | string; revision: number; updated_at: Date | string }>`
+    SELECT taxonomy, revision, updated_at FROM text_taxonomies WHERE org_id = ${orgId}`.execute(db);
   const row = r.rows[0];
   if (!row) return null;
   const taxonomy = typeof row.taxonomy === 'string' ? (JSON.parse(row.taxonomy) as Taxonomy) : row.taxonomy;
-  return { taxonomy, updatedAt: new Date(row.updated_at).toISOString() };
+  return { taxonomy, revision: Number(row.revision), updatedAt: new Date(row.updated_at).toISOString() };
 }
 
-export async function putOrgTaxonomy(db: Db, orgId: string, taxonomy: Taxonomy): Promise<void> {
-  await sql`INSERT INTO text_taxonomies (org_id, taxonomy, updated_at) VALUES (${orgId}, ${JSON.stringify(taxonomy)}::jsonb, now())
-    ON CONFLICT (org_id) DO UPDATE SET taxonomy = EXCLUDED.taxonomy, updated_at = now()`.execute(db);
+/**
+ * Saves the org's taxonomy. With `expectedRevision`, only over that revision (0: only if the org
+ * has none saved), in one statement, so two saves from the same copy cannot both land; null when
+ * the stored revision is another. Without it, the save wins whatever is stored.
+ */
+export async function putOrgTaxonomy(
+  db: Db,
+  orgId: string,
+  taxonomy: Taxonomy,
+  expectedRevision?: number,
+): Promise<{ revision: number; updatedAt: string } | null> {
+  const json = JSON.stringify(taxonomy);
+  const r =
+    expectedRevision === undefined
+      ? await sql<{ revision: number; updated_at: Date | string }>`
+    INSERT INTO text_taxonomies (org_id, taxonomy, updated_at, revision) VALUES (${orgId}, ${json}::jsonb, now(), 1)
+    ON CONFLICT (org_id) DO UPDATE SET taxonomy = EXCLUDED.taxonomy, updated_at = now(),
+      revision = text_taxonomies.revision + 1
+    RETURNING revision, updated_at`.execute(db)
+      : expectedRevision === 0
+        ? await sql<{ revision: number; updated_at: Date | string }>`
+    INSERT INTO text_taxonomies (org_id, taxonomy, updated_at, revision) VALUES (${orgId}, ${json}::jsonb, now(), 1)
+    ON CONFLICT (org_id) DO NOTHING
+    RETURNING revision, updated_at`.execute(db)
+        : await sql<{ revision: number; updated_at: Date | string }>`
+    UPDATE text_taxonomies SET taxonomy = ${json}::jsonb, updated_at = now(), revision = revision + 1
+    WHERE org_id = ${orgId} AND revision = ${expectedRevision}
+    RETURNING revision, updated_at`.execute(db);
+  const row = r.rows[0];
+  return row ? { revision: Number(row.revision), updatedAt: new Date(row.updated_at).toISOString() } : null;
 }
 
 /** Stores a trained model and makes it the org's active one of its kind. */

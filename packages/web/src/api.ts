@@ -29,11 +29,20 @@ export function setUnauthorizedHandler(fn: () => void): void {
   onUnauthorized = fn;
 }
 
-export async function api<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+export async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+  headers?: Record<string, string>,
+): Promise<T> {
   const res = await fetch(path, {
     method,
     credentials: 'same-origin',
-    headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' },
+    headers: {
+      ...(body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' }),
+      ...headers,
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal,
   });
@@ -556,6 +565,8 @@ export interface TaxonomyDoc {
   /** 'default': Canopy's own, until the org saves its own. */
   source: 'default' | 'org';
   version: string;
+  /** Raised by every save (0: the default); a save names the one it was made from (If-Match). */
+  revision: number;
   updated_at: string | null;
   topics: TaxonomyEntry[];
 }

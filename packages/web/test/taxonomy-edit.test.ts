@@ -14,6 +14,7 @@ import {
   NEW_TOPIC,
   type NewTopic,
   phrasesOf,
+  rebaseDraft,
   sameEntry,
   splitErrors,
   type TopicEntry,
@@ -302,5 +303,80 @@ describe("the server's field errors", () => {
     );
     assert.deepEqual(withFormErrors(byTopic).sort(), [late!.uid, damaged!.uid].sort());
     assert.equal(FIELD_NAMES.sevenP, '7P dimension');
+  });
+});
+
+describe('rebaseDraft (someone saved since the editor loaded)', () => {
+  const draftOf = (ts: TopicEntry[]) => ts.map(toDraft);
+  const keys = (ds: Draft[]) => ds.map((d) => d.key);
+  const phrasesAt = (ds: Draft[], key: string) => phrasesOf(ds.find((d) => d.key === key)!.text);
+
+  it('keeps their changes where the editor changed nothing, and the editor’s where they changed nothing', () => {
+    const mine = draftOf(SAVED);
+    mine[1] = { ...mine[1]!, text: 'late\ndelayed\nstill waiting' }; // the editor changed delivery.late
+    const theirs = SAVED.map((t) => (t.key === 'billing' ? { ...t, phrases: ['invoice', 'charged twice'] } : t));
+    const r = rebaseDraft(SAVED, mine, theirs);
+    assert.deepEqual(r.conflicts, []);
+    assert.deepEqual(phrasesAt(r.draft, 'delivery.late'), ['late', 'delayed', 'still waiting']);
+    assert.deepEqual(phrasesAt(r.draft, 'billing'), ['invoice', 'charged twice']);
+    assert.equal(r.draft.find((d) => d.key === 'delivery.late')!.uid, mine[1]!.uid, 'uid kept: its form stays open');
+    assert.equal(r.draft.find((d) => d.key === 'billing')!.uid, mine[3]!.uid);
+    // What the editor would now send differs from theirs only by its own change.
+    assert.deepEqual(changesOf(theirs, r.draft), { added: 0, changed: 1, removed: 0 });
+  });
+
+  it('adds and removes on both sides', () => {
+    const mine = [
+      ...draftOf(SAVED.filter((t) => t.key !== 'delivery.damaged')),
+      toDraft(entry('billing.fees', 'billing', ['fee'])),
+    ];
+    const theirs = [...SAVED.filter((t) => t.key !== 'billing'), entry('app', null, ['app crashes'])];
+    const r = rebaseDraft(SAVED, mine, theirs);
+    assert.deepEqual(r.conflicts, []);
+    // Their removal of billing and addition of app; the editor's removal of damaged and its new topic.
+    assert.deepEqual(keys(r.draft), ['delivery', 'delivery.late', 'app', 'billing.fees']);
+  });
+
+  it('keeps the editor’s version where both changed a topic, and says so', () => {
+    const mine = draftOf(SAVED);
+    mine[0] = { ...mine[0]!, label: 'Shipping' };
+    const theirs = SAVED.map((t) => (t.key === 'delivery' ? { ...t, phrases: ['parcel', 'courier'] } : t));
+    const r = rebaseDraft(SAVED, mine, theirs);
+    assert.deepEqual(r.conflicts, [{ key: 'delivery', what: 'you both changed it', kept: 'yours' }]);
+    const d = r.draft.find((x) => x.key === 'delivery')!;
+    assert.equal(d.label, 'Shipping');
+    assert.deepEqual(phrasesOf(d.text), ['parcel']);
+  });
+
+  it('does not call the same change made on both sides a conflict', () => {
+    const mine = draftOf(SAVED);
+    mine[3] = { ...mine[3]!, text: 'invoice\nbill' };
+    const theirs = SAVED.map((t) => (t.key === 'billing' ? { ...t, phrases: ['invoice', 'bill'] } : t));
+    assert.deepEqual(rebaseDraft(SAVED, mine, theirs).conflicts, []);
+  });
+
+  it('keeps their topic that the editor removed but they changed, and the editor’s that they removed but it changed', () => {
+    const mine = draftOf(SAVED.filter((t) => t.key !== 'delivery.damaged'));
+    const b = mine.findIndex((d) => d.key === 'billing');
+    mine[b] = { ...mine[b]!, text: 'invoice\nstatement' };
+    const theirs = SAVED.filter((t) => t.key !== 'billing').map((t) =>
+      t.key === 'delivery.damaged' ? { ...t, phrases: ['broken', 'smashed'] } : t,
+    );
+    const r = rebaseDraft(SAVED, mine, theirs);
+    assert.deepEqual(r.conflicts, [
+      { key: 'delivery.damaged', what: 'you removed it; they changed it', kept: 'theirs' },
+      { key: 'billing', what: 'you changed it; they removed it', kept: 'yours' },
+    ]);
+    assert.deepEqual(phrasesAt(r.draft, 'delivery.damaged'), ['broken', 'smashed']);
+    assert.deepEqual(phrasesAt(r.draft, 'billing'), ['invoice', 'statement']);
+  });
+
+  it('treats a key both added as the editor’s, a conflict when they differ', () => {
+    const mine = [...draftOf(SAVED), toDraft(entry('app', null, ['app']))];
+    const theirs = [...SAVED, entry('app', null, ['mobile app'])];
+    const r = rebaseDraft(SAVED, mine, theirs);
+    assert.deepEqual(r.conflicts, [{ key: 'app', what: 'you both added it', kept: 'yours' }]);
+    assert.deepEqual(phrasesAt(r.draft, 'app'), ['app']);
+    assert.equal(keys(r.draft).filter((k) => k === 'app').length, 1);
   });
 });

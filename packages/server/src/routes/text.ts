@@ -139,6 +139,22 @@ function trainErrors(kind: string, examples: { labels: string[] }[]): FieldError
   return errors.slice(0, 100);
 }
 
+/**
+ * The revision an If-Match header names: one ETag as the taxonomy's GET gives it ("3", weak
+ * W/"3" accepted); none or `*`: any revision.
+ */
+export function ifMatchRevision(header: string | string[] | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const v = (Array.isArray(header) ? header.join(',') : header).trim();
+  if (v === '*' || v === '') return undefined;
+  const m = /^(?:W\/)?"(\d{1,9})"$/.exec(v);
+  if (!m)
+    throw new Problem(400, 'Invalid If-Match', 'If-Match must be one ETag of the taxonomy, e.g. "3"', [
+      { field: 'If-Match', reason: `expected one ETag such as "3", got ${JSON.stringify(v.slice(0, 60))}` },
+    ]);
+  return Number(m[1]);
+}
+
 function publicAnalysis(a: AnalysedText) {
   return { ...a.analysis, redacted_text: a.redacted };
 }
@@ -165,15 +181,19 @@ export function textRoutes(
   apiRoute(app, auth, {
     method: 'GET',
     url: '/api/v1/taxonomy',
-    summary: "The org's topic taxonomy (the default one until the org saves its own)",
+    summary:
+      "The org's topic taxonomy (the default one until the org saves its own), with its revision, also as the ETag a save may send back in If-Match",
     tags: ['text'],
-    responses: { 200: '{source, version, updated_at, topics}' },
-    handler: async (_req, _reply, { org }) => {
+    responses: { 200: '{source, version, revision, updated_at, topics}' },
+    handler: async (_req, reply, { org }) => {
       const own = await getOrgTaxonomy(store.db, org.orgId);
       const t: Taxonomy = own?.taxonomy ?? DEFAULT_TAXONOMY;
+      const revision = own?.revision ?? 0;
+      reply.header('etag', `"${revision}"`);
       return {
         source: own ? 'org' : 'default',
         version: t.version,
+        revision,
         updated_at: own?.updatedAt ?? null,
         topics: t.topics,
       };
@@ -184,11 +204,16 @@ export function textRoutes(
     method: 'PUT',
     url: '/api/v1/taxonomy',
     permission: 'configure',
-    summary: "Replace the org's taxonomy: topics with phrases, parent, 7P dimension and owning department",
+    summary:
+      "Replace the org's taxonomy: topics with phrases, parent, 7P dimension and owning department. With If-Match (the ETag of the copy it was made from), a save over another one made since is refused with 412",
     tags: ['text'],
     body: taxonomySchema,
-    responses: { 200: '{source, version, updated_at, topics}' },
-    handler: async (req, _reply, { org }) => {
+    responses: {
+      200: '{source, version, revision, updated_at, topics}',
+      412: 'the taxonomy was saved since that revision',
+    },
+    handler: async (req, reply, { org }) => {
+      const expected = ifMatchRevision(req.headers['if-match']);
       const body = parse(taxonomySchema, req.body);
       const errors = taxonomyErrors(body);
       if (errors.length) throw new Problem(422, 'Invalid taxonomy', 'the taxonomy is not a valid tree', errors);
@@ -196,13 +221,25 @@ export function textRoutes(
         version: body.version ?? `org-${new Date().toISOString()}`,
         topics: body.topics.map((t) => ({ ...t, phrases: t.phrases.map((p) => p.toLowerCase()) })),
       };
-      await putOrgTaxonomy(store.db, org.orgId, taxonomy);
+      const saved = await putOrgTaxonomy(store.db, org.orgId, taxonomy, expected);
+      if (!saved) {
+        const now = await getOrgTaxonomy(store.db, org.orgId);
+        throw new Problem(
+          412,
+          'Taxonomy changed',
+          `the taxonomy was saved by someone else since revision ${expected}` +
+            (now ? ` (now revision ${now.revision}, saved ${now.updatedAt})` : ' (it is now the default one)') +
+            '; load it again and redo your changes',
+          [{ field: 'If-Match', reason: `revision ${expected} is no longer the current one (${now?.revision ?? 0})` }],
+        );
+      }
       step.invalidate(org.orgId);
-      const saved = await getOrgTaxonomy(store.db, org.orgId);
+      reply.header('etag', `"${saved.revision}"`);
       return {
         source: 'org',
         version: taxonomy.version,
-        updated_at: saved?.updatedAt ?? null,
+        revision: saved.revision,
+        updated_at: saved.updatedAt,
         topics: taxonomy.topics,
       };
     },

@@ -16,6 +16,7 @@ import * as m016 from './016_answer_drivers.js';
 import * as m017 from './017_answer_driver_rollup.js';
 import * as m018 from './018_sentiment_model.js';
 import * as m019 from './019_topic_model.js';
+import * as m020 from './020_taxonomy_revision.js';
 
 /**
  * Numbered migrations, applied in order at start-up. Add a file NNN_name.ts and list it here;
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '017_answer_driver_rollup': m017,
   '018_sentiment_model': m018,
   '019_topic_model': m019,
+  '020_taxonomy_revision': m020,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -6,12 +6,23 @@ import { TaxonomyEditor } from '../taxonomy/TaxonomyEditor';
 import { TextModels } from '../taxonomy/TextModels';
 import { TryIt } from '../taxonomy/TryIt';
 
-/** Saves the org's taxonomy: the server's copy back (it lower-cases phrases), or its refusal thrown. */
-async function saveTaxonomy(topics: TaxonomyEntry[]): Promise<TaxonomyDoc> {
-  const saved = await api<TaxonomyDoc>('PUT', '/api/v1/taxonomy', { topics });
+/**
+ * Saves the org's taxonomy over the revision it was edited from: the server's copy back (it
+ * lower-cases phrases), or its refusal thrown (412 when someone else saved since).
+ */
+async function saveTaxonomy(topics: TaxonomyEntry[], revision: number): Promise<TaxonomyDoc> {
+  const saved = await api<TaxonomyDoc>('PUT', '/api/v1/taxonomy', { topics }, undefined, {
+    'if-match': `"${revision}"`,
+  });
   // Other pages (rules, topics) read the taxonomy from the cache: they get the new one.
   clearApiCache('/api/v1/taxonomy');
   return saved;
+}
+
+/** The taxonomy as saved now, not from the cache. */
+async function loadTaxonomy(): Promise<TaxonomyDoc> {
+  clearApiCache('/api/v1/taxonomy');
+  return api<TaxonomyDoc>('GET', '/api/v1/taxonomy');
 }
 
 /**
@@ -41,7 +52,12 @@ export default function Taxonomy({ me }: { me: Me }) {
           editable={configure}
           saved={savedAt}
           onDirty={setDirty}
-          onSave={saveTaxonomy}
+          onSave={(topics) => saveTaxonomy(topics, doc.revision)}
+          onLoadLatest={async () => {
+            const latest = await loadTaxonomy();
+            setSavedDoc(latest);
+            return latest;
+          }}
           onSaved={(d) => {
             setSavedDoc(d);
             setSavedAt(

@@ -4,7 +4,7 @@
 import { useEffect, useMemo, useState } from 'react';
 // Canopy's default taxonomy, from core's build (plain data, no imports of their own).
 import { DEFAULT_TAXONOMY } from '../../../core/dist/src/text/taxonomy.js';
-import { fieldErrors, type TaxonomyDoc, type TaxonomyEntry } from '../api';
+import { ApiError, fieldErrors, type TaxonomyDoc, type TaxonomyEntry } from '../api';
 import { Card } from '../components/ui';
 import { count, dateTime } from '../format';
 import { useDepartments } from '../loop/common';
@@ -22,6 +22,7 @@ import {
   insertDraft,
   type NewTopic,
   newUid,
+  rebaseDraft,
   splitErrors,
   type TopicErrors,
   toDraft,
@@ -35,6 +36,7 @@ export function TaxonomyEditor({
   saved,
   onSave,
   onSaved,
+  onLoadLatest,
   onDirty,
 }: {
   doc: TaxonomyDoc;
@@ -44,6 +46,8 @@ export function TaxonomyEditor({
   /** Saves the topics: the taxonomy as the server kept it, or the server's refusal thrown. */
   onSave: (topics: TaxonomyEntry[]) => Promise<TaxonomyDoc>;
   onSaved: (d: TaxonomyDoc) => void;
+  /** The taxonomy as saved now (after a save refused because someone else saved first). */
+  onLoadLatest: () => Promise<TaxonomyDoc>;
   onDirty: (dirty: boolean) => void;
 }) {
   const deps = useDepartments();
@@ -134,6 +138,10 @@ export function TaxonomyEditor({
       setDraft(saved.topics.map((t) => ({ ...toDraft(t), uid: uidOf.get(t.key) ?? newUid() })));
       onSaved(saved);
     } catch (x) {
+      if (x instanceof ApiError && x.status === 412) {
+        await rebase(sent);
+        return;
+      }
       const split = splitErrors(fieldErrors(x), sent);
       setErrors(split.byTopic);
       setOther(split.other);
@@ -144,6 +152,26 @@ export function TaxonomyEditor({
     } finally {
       setBusy(false);
     }
+  };
+  // Someone else saved since this copy was loaded: their taxonomy, with this editor's changes on
+  // top, replaces the draft; nothing is saved until the user has looked and saves again.
+  const rebase = async (sent: Draft[]) => {
+    let latest: TaxonomyDoc;
+    try {
+      latest = await onLoadLatest();
+    } catch (y) {
+      setError(`someone else saved the taxonomy since you opened it, and loading theirs failed (${errorText(y)})`);
+      return;
+    }
+    const r = rebaseDraft(doc.topics, sent, latest.topics);
+    setDraft(r.draft);
+    const who = latest.updated_at ? ` at ${dateTime(latest.updated_at)} (UTC)` : '';
+    const clash = r.conflicts.map((c) => `${c.key} (${c.what}: ${c.kept} kept)`).join('; ');
+    setError(
+      `someone else saved the taxonomy${who} after you opened it. Their version is now in the editor with your changes on top${
+        clash ? `; where you both changed a topic: ${clash}` : ''
+      }. Check it and press Save taxonomy again.`,
+    );
   };
   const show = (uid: number) => {
     const el = document.getElementById(`tax-topic-${uid}`);

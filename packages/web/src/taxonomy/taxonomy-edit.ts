@@ -157,6 +157,70 @@ export function changeSummary(c: Changes): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Someone else saved first: their taxonomy with this editor's changes on top.
+
+/** A topic that both sides changed, and which side the rebased draft keeps. */
+export interface RebaseConflict {
+  key: string;
+  /** What happened on each side, in words, e.g. "you changed it; they removed it". */
+  what: string;
+  kept: 'yours' | 'theirs';
+}
+
+/**
+ * Three-way merge of the editor's draft (made from `base`) onto `theirs` (saved since): topics
+ * only one side changed, added or removed take that side's change; where both changed a topic
+ * differently the editor's version is kept (it is what the user sees and meant to save), but a
+ * topic they changed and the editor removed is kept as theirs, so nothing of theirs is dropped
+ * unseen. Drafts keep their uid (and so their open form); their topics come in their order, then
+ * the editor's additions.
+ */
+export function rebaseDraft(
+  base: TopicEntry[],
+  draft: Draft[],
+  theirs: TopicEntry[],
+): { draft: Draft[]; conflicts: RebaseConflict[] } {
+  const baseBy = new Map(base.map((t) => [t.key, t]));
+  const mineBy = new Map(draft.map((d) => [d.key, d]));
+  const theirsBy = new Map(theirs.map((t) => [t.key, t]));
+  const changed = (t: TopicEntry, b: TopicEntry | undefined) => !b || !sameEntry(t, b);
+  const out: Draft[] = [];
+  const conflicts: RebaseConflict[] = [];
+  for (const t of theirs) {
+    const b = baseBy.get(t.key);
+    const mine = mineBy.get(t.key);
+    const theirsChanged = changed(t, b);
+    if (!mine) {
+      if (!b)
+        out.push(toDraft(t)); // they added it
+      else if (theirsChanged) {
+        out.push(toDraft(t));
+        conflicts.push({ key: t.key, what: 'you removed it; they changed it', kept: 'theirs' });
+      } // else: the editor's removal stands
+      continue;
+    }
+    const m = toEntry(mine);
+    if (!changed(m, b)) out.push({ ...toDraft(t), uid: mine.uid });
+    else {
+      out.push(mine);
+      if (theirsChanged && !sameEntry(m, t))
+        conflicts.push({ key: t.key, what: b ? 'you both changed it' : 'you both added it', kept: 'yours' });
+    }
+  }
+  for (const d of draft) {
+    if (theirsBy.has(d.key)) continue;
+    const b = baseBy.get(d.key);
+    if (!b)
+      out.push(d); // the editor added it
+    else if (changed(toEntry(d), b)) {
+      out.push(d);
+      conflicts.push({ key: d.key, what: 'you changed it; they removed it', kept: 'yours' });
+    } // else: their removal stands
+  }
+  return { draft: out, conflicts };
+}
+
+// ---------------------------------------------------------------------------------------------
 // A new topic (the "Add a topic" form).
 
 export interface NewTopic {
