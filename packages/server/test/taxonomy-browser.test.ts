@@ -217,6 +217,29 @@ eachStore('taxonomy page in a browser', (env) => {
       ]);
       assert.ok(saved.topics.find((t: { key: string }) => t.key === 'marketing.spam').phrases.includes('junk mail'));
 
+      // An industry pack: its topics join the list in one step, saved on Save; then there is nothing left to add.
+      await page.selectOption('[data-testid=pack-select]', 'telecom');
+      assert.match(
+        await page.innerText('[data-testid=pack-preview]'),
+        /Adds 9 topics under “Telecom and internet”.*Coverage and signal/,
+      );
+      await page.locator('[data-testid=add-pack-card]').screenshot({ path: join(SHOTS, 'taxonomy-pack-desktop.png') });
+      await page.click('[data-testid=pack-add]');
+      assert.match(
+        await page.innerText('[data-testid=taxonomy-note]'),
+        /Added 9 topics of the Telecom and internet pack/,
+      );
+      assert.match(await page.innerText('[data-testid=taxonomy-save-bar]'), /Unsaved changes: 9 added/);
+      assert.equal(await page.locator(`${topic('telecom')} li[data-topic="telecom.coverage"]`).count(), 1);
+      assert.match(await page.innerText('[data-testid=pack-preview]'), /already has every topic/);
+      assert.equal(await page.getAttribute('[data-testid=pack-add]', 'aria-disabled'), 'true');
+      await page.click('[data-testid=pack-add]', { force: true });
+      assert.match(await page.innerText('[data-testid=taxonomy-save-bar]'), /Unsaved changes: 9 added/, 'added once');
+      await page.click('[data-testid=taxonomy-save]');
+      await page.waitForSelector('[data-testid=taxonomy-saved]');
+      saved = await taxonomy();
+      assert.ok(saved.topics.some((t: { key: string }) => t.key === 'telecom.roaming'));
+
       // Try it: the new phrase finds the new topic, marked in the text.
       await page.fill('[data-testid=try-text]', 'Someone tried to queue jump at the counter and the staff were rude.');
       await page.click('[data-testid=try-submit]');
@@ -295,9 +318,9 @@ eachStore('taxonomy page in a browser', (env) => {
 
       // Back to Canopy's default: offered once the org has its own, saved only on Save.
       await page.click('[data-testid=taxonomy-reset]');
-      assert.match(await page.innerText('[data-testid=taxonomy-save-bar]'), /Unsaved changes: 1 changed, 1 removed/);
+      assert.match(await page.innerText('[data-testid=taxonomy-save-bar]'), /Unsaved changes: 1 changed, 10 removed/);
       assert.equal(await page.locator(topic('service.queue_jumping')).count(), 0);
-      assert.equal((await taxonomy()).topics.length, def.topics.length + 1, 'not saved yet');
+      assert.equal((await taxonomy()).topics.length, def.topics.length + 10, 'not saved yet');
       await page.click('[data-testid=taxonomy-save]');
       await page.waitForSelector('[data-testid=taxonomy-saved]');
       assert.deepEqual((await taxonomy()).topics, def.topics);

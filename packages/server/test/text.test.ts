@@ -197,6 +197,38 @@ eachStore('text analytics API', (env) => {
     );
   });
 
+  it('offers industry packs, says what each would add, and analyses with one once saved', async () => {
+    const { key } = await env().newOrg();
+    const packs = await env().api('GET', '/api/v1/taxonomy/packs', key);
+    assert.equal(packs.status, 200, JSON.stringify(packs.body));
+    assert.deepEqual(
+      packs.body.items.map((p: { id: string }) => p.id),
+      ['telecom', 'insurance', 'travel', 'software', 'utilities'],
+    );
+    const telecom = packs.body.items[0];
+    assert.deepEqual(
+      telecom.adds,
+      telecom.topics.map((t: { key: string }) => t.key),
+      'a new org lacks them all',
+    );
+    const before = await env().api('POST', '/api/v1/analyse', key, {
+      text: 'No signal at home and calls keep dropping.',
+    });
+    assert.ok(!before.body.items[0].topics.some((t: { topic: string }) => t.topic.startsWith('telecom')));
+    const def = await env().api('GET', '/api/v1/taxonomy', key);
+    const put = await env().api('PUT', '/api/v1/taxonomy', key, { topics: [...def.body.topics, ...telecom.topics] });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    const after = await env().api('GET', '/api/v1/taxonomy/packs', key);
+    assert.deepEqual(after.body.items[0].adds, [], 'all there now');
+    assert.ok(after.body.items[1].adds.length > 0, 'insurance still to add');
+    const a = await env().api('POST', '/api/v1/analyse', key, { text: 'No signal at home and calls keep dropping.' });
+    assert.deepEqual(
+      a.body.items[0].topics.map((t: { topic: string; sentiment: { label: string } }) => [t.topic, t.sentiment.label]),
+      [['telecom.coverage', 'negative']],
+    );
+    assert.equal((await env().api('GET', '/api/v1/taxonomy/packs', null)).status, 401);
+  });
+
   it('trains an intent model in a worker, lists it, and uses it for analysis', async () => {
     const { key } = await env().newOrg();
     const tr = await env().api('POST', '/api/v1/text-models', key, { kind: 'intents', examples: intents(20) });

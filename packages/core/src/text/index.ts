@@ -25,6 +25,7 @@ export {
 } from './sentiment.js';
 export { detectChurnThreat, detectEmotions, detectUrgency, scoreEffort } from './signals.js';
 export { DEFAULT_TAXONOMY, TOPIC_KEY_RE } from './taxonomy.js';
+export { packAdditions, TAXONOMY_PACKS, type TaxonomyPack } from './taxonomy-packs.js';
 export {
   type CompiledTaxonomy,
   compileTaxonomy,

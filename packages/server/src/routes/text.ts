@@ -1,4 +1,13 @@
-import { DEFAULT_TAXONOMY, DEPARTMENTS, LIMITS, SEVEN_PS, type Taxonomy, TOPIC_KEY_RE } from '@canopy/core';
+import {
+  DEFAULT_TAXONOMY,
+  DEPARTMENTS,
+  LIMITS,
+  packAdditions,
+  SEVEN_PS,
+  TAXONOMY_PACKS,
+  type Taxonomy,
+  TOPIC_KEY_RE,
+} from '@canopy/core';
 import { getOrgTaxonomy, listTextModels, putOrgTaxonomy, type Store, saveTextModel } from '@canopy/store';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -196,6 +205,21 @@ export function textRoutes(
         revision,
         updated_at: own?.updatedAt ?? null,
         topics: t.topics,
+      };
+    },
+  });
+
+  apiRoute(app, auth, {
+    method: 'GET',
+    url: '/api/v1/taxonomy/packs',
+    summary:
+      "Canopy's industry packs (telecom, insurance, travel, software, utilities): topics to add to the taxonomy, each with what the org's taxonomy lacks of it (`adds`)",
+    tags: ['text'],
+    responses: { 200: '{items: [{id, label, description, topics, adds}]}' },
+    handler: async (_req, _reply, { org }) => {
+      const keys = ((await getOrgTaxonomy(store.db, org.orgId))?.taxonomy ?? DEFAULT_TAXONOMY).topics.map((t) => t.key);
+      return {
+        items: TAXONOMY_PACKS.map((p) => ({ ...p, adds: packAdditions(p, keys).map((t) => t.key) })),
       };
     },
   });

@@ -8,6 +8,7 @@ import { ApiError, fieldErrors, type TaxonomyDoc, type TaxonomyEntry } from '../
 import { Card } from '../components/ui';
 import { count, dateTime } from '../format';
 import { useDepartments } from '../loop/common';
+import { AddPack } from './AddPack';
 import { AddTopic } from './AddTopic';
 import { errorText, focusSoon } from './common';
 import { SaveBar } from './SaveBar';
@@ -95,6 +96,11 @@ export function TaxonomyEditor({
     const d = draftOfNew(t);
     setDraft((ds) => insertDraft(ds, d));
     setNote(`Added “${d.label}” (${d.key})${d.parent ? ` under ${d.parent}` : ''}. Press Save taxonomy to keep it.`);
+  };
+  const addPack = (packLabel: string, topics: TaxonomyEntry[]) => {
+    touch();
+    setDraft((ds) => [...ds, ...topics.map(toDraft)]);
+    setNote(`Added ${topics.length} topics of the ${packLabel} pack. Press Save taxonomy to keep them.`);
   };
   const discard = () => {
     setDraft(doc.topics.map(toDraft));
@@ -231,6 +237,9 @@ export function TaxonomyEditor({
         <>
           <Card title="Add a topic" testId="add-topic-card">
             <AddTopic draft={draft} kids={kids} deptName={deps.name} onAdd={add} />
+          </Card>
+          <Card title="Add an industry pack" testId="add-pack-card">
+            <AddPack draft={draft} onAdd={addPack} />
           </Card>
           <SaveBar
             busy={busy}
