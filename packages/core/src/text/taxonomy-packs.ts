@@ -53,7 +53,7 @@ const TELECOM: TaxonomyPack = {
       'product',
       'no signal|poor signal|weak signal|bad signal|lost signal|losing signal|signal drops|signal strength|' +
         'no coverage|poor coverage|bad coverage|network coverage|mobile coverage|reception|no reception|poor reception|' +
-        'bad reception|dead zone|dead spot|not spot|one bar|no bars|dropped call|dropped calls|calls drop|call drops|' +
+        'bad reception|dead zone|dead spot|not spot|one bar of signal|no bars of signal|bars of signal|dropped call|dropped calls|calls drop|call drops|' +
         'calls keep dropping|calls dropping|call dropped|~signal|~coverage',
     ),
     t(
@@ -114,7 +114,7 @@ const TELECOM: TaxonomyPack = {
       'Number porting and switching',
       'process',
       'service',
-      'port my number|porting|number port|pac code|stac code|keep my number|transfer my number|moving my number',
+      'port my number|number porting|porting my number|porting request|number port|pac code|stac code|keep my number|transfer my number|moving my number',
     ),
   ],
 };
@@ -188,7 +188,8 @@ const TRAVEL: TaxonomyPack = {
       'Flights and cabin',
       'product',
       'product',
-      'flight|flights|airline|airlines|airplane|aeroplane|aircraft|boarding|boarding pass|departure gate|layover|connecting flight|' +
+      'flight|flights|airline|airlines|airplane|aeroplane|aircraft|boarding pass|boarding gate|boarding time|priority boarding|' +
+        'departure gate|layover|connecting flight|' +
         'legroom|leg room|cabin crew|flight attendant|flight attendants|in-flight|inflight|pilot|seat allocation|' +
         'seat selection|window seat|aisle seat|middle seat',
     ),
@@ -216,7 +217,7 @@ const TRAVEL: TaxonomyPack = {
       'process',
       'sales',
       'booking reference|booking number|change my booking|change my flight|change fee|name change|itinerary|' +
-        'e-ticket|eticket|boarding card|fare|fares|fare class|my booking|our booking|the booking|plane ticket|plane tickets|' +
+        'e-ticket|eticket|boarding card|airfare|airfares|air fare|fare class|train fare|bus fare|plane ticket|plane tickets|' +
         'flight ticket|flight tickets|train ticket|train tickets|my ticket|our tickets',
     ),
     t(
@@ -259,7 +260,7 @@ const SOFTWARE: TaxonomyPack = {
       'Reliability and downtime',
       'product',
       'product',
-      'downtime|uptime|server down|site down|site is down|service is down|502|503|504|500 error|internal server error|' +
+      'downtime|uptime|server down|website down|website is down|website was down|app is down|service is down|502|503|504|500 error|internal server error|' +
         "timed out|timeout|timeouts|not syncing|won’t sync|won't sync|sync issues|syncing issues|data loss|" +
         'lost my data|lost all my data|status page|~sync|~syncing|~outage|~outages',
     ),
