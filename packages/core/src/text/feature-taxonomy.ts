@@ -102,6 +102,9 @@ const OLD_PHRASES: Record<string, string> = {
     'opening hours|hours|closed|find it|hard to find|accessible|wheelchair',
 };
 
+/** Labels changed since (features read keys, not labels, but the snapshot stays whole). */
+const OLD_LABELS: Record<string, string> = { 'delivery.late': 'Late delivery' };
+
 const live = new Map(DEFAULT_TAXONOMY.topics.map((t) => [t.key, t]));
 export const FEATURE_TAXONOMY: Taxonomy = {
   version: 'canopy-default-1',
@@ -109,6 +112,7 @@ export const FEATURE_TAXONOMY: Taxonomy = {
     const t = live.get(key);
     if (!t) throw new Error(`feature taxonomy: topic ${key} is missing from the default taxonomy`);
     const old = OLD_PHRASES[key];
-    return old === undefined ? t : { ...t, phrases: old.split('|') };
+    const label = OLD_LABELS[key] ?? t.label;
+    return old === undefined && label === t.label ? t : { ...t, label, phrases: old?.split('|') ?? t.phrases };
   }),
 };

@@ -44,7 +44,7 @@ const FOOD_WORDS =
   'dry|raw|stale|edible|inedible|appetite|plate|plates|course|courses|side dish|side dishes|entree';
 
 export const DEFAULT_TAXONOMY: Taxonomy = {
-  version: 'canopy-default-2',
+  version: 'canopy-default-3',
   topics: [
     // Product (product team).
     t('product', 'Product', 'product', 'product', 'product|products|item|items|goods|merchandise'),
@@ -55,7 +55,7 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'product',
       'quality|well made|poorly made|badly made|cheaply made|build quality|craftsmanship|material|materials|fabric|' +
         "durable|durability|sturdy|flimsy|cheap material|cheap fabric|last long|lasted long|didn't last|did not last|doesn't last|does not last|long lasting|long-lasting|wears out|wore out|holes|thin|" +
-        'soft|comfortable|uncomfortable|itchy|scratchy|see through|sheer|lining|stitching|seams|pilling|shrank|shrunk|' +
+        'soft|comfortable|uncomfortable|itchy|scratchy|see through|sheer|~lining|stitching|seams|pilling|shrank|shrunk|' +
         'faded|color|colour|colors|colours|pattern|print|design|~looks|~look|style|quality control',
     ),
     t(
@@ -172,7 +172,8 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
     ),
     t(
       'delivery.late',
-      'Late delivery',
+      // Late and on time alike: the mention's sentiment says which ("arrived on time" is positive).
+      'Delivery time',
       'place',
       'delivery',
       'late|delayed|delay|delays|late delivery|arrived late|took weeks|took ages|still waiting for my order|' +
@@ -307,7 +308,7 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'Marketing',
       'promotion',
       'marketing',
-      'marketing|advert|adverts|advertising|advertisement|ads|ad|campaign|brand|newsletter|newsletters|newsletter subscription|subscribe to the newsletter|subscribe to your newsletter|subscribe to newsletter|subscribed to the newsletter|unsubscribe from the newsletter',
+      'marketing|advert|adverts|advertising|advertisement|ads|your ad|this ad|tv ad|online ad|radio ad|facebook ad|instagram ad|campaign|brand|newsletter|newsletters|newsletter subscription|subscribe to the newsletter|subscribe to your newsletter|subscribe to newsletter|subscribed to the newsletter|unsubscribe from the newsletter',
     ),
     t(
       'marketing.spam',
@@ -444,7 +445,7 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'physical_evidence',
       'service',
       'ambience|ambiance|atmosphere|decor|décor|interior|music|noise|noisy|loud|quiet|cozy|cosy|romantic|vibe|vibes|' +
-        'setting|lighting|dark|crowded|cramped|spacious|seating|seats|table|tables|view|views|outdoor|patio|garden|' +
+        '~setting|lighting|dark|crowded|cramped|spacious|seating|seats|table|tables|view|views|outdoor|patio|garden|' +
         'terrace|room|space|comfortable seating|design|scene|trendy|hip|elegant|charming|dining room|' +
         'candle|candles|chairs|booth|booths|decorated|lounge|fireplace',
     ),
