@@ -62,13 +62,46 @@ export function zodFieldErrors(error: z.ZodError, index?: number): FieldError[] 
       }
       continue;
     }
-    let reason = issue.message;
-    // zod's default type message ("Invalid input: expected number, received string") in our words.
-    const m = /^Invalid input: expected (\w+), received (\w+)$/.exec(reason);
-    if (m)
-      reason =
-        m[2] === 'undefined' ? 'is required' : `must be ${/^[aeiou]/.test(m[1]) ? 'an' : 'a'} ${m[1]}, not ${m[2]}`;
-    out.push({ ...(index === undefined ? {} : { index }), field: fieldPath(issue.path) || '(record)', reason });
+    out.push({
+      ...(index === undefined ? {} : { index }),
+      field: fieldPath(issue.path) || '(record)',
+      reason: reasonOf(issue),
+    });
   }
   return out;
+}
+
+/**
+ * An issue's reason: the schema's own message, or zod's default one ("Too small: expected string
+ * to have >=1 characters") in the words the rest of the API uses ("must not be empty").
+ */
+function reasonOf(issue: z.core.$ZodIssue): string {
+  const reason = issue.message;
+  const m = /^Invalid input: expected (\w+), received (\w+)$/.exec(reason);
+  if (m) {
+    if (m[2] === 'undefined') return 'is required';
+    if (m[1] === 'int') return 'must be a whole number';
+    return `must be ${/^[aeiou]/.test(m[1]) ? 'an' : 'a'} ${m[1]}, not ${m[2]}`;
+  }
+  if ((issue.code === 'too_small' || issue.code === 'too_big') && /^Too (small|big): expected /.test(reason)) {
+    const small = issue.code === 'too_small';
+    const n = Number(small ? issue.minimum : issue.maximum);
+    const bound = small
+      ? issue.inclusive === false
+        ? 'more than'
+        : 'at least'
+      : issue.inclusive === false
+        ? 'less than'
+        : 'at most';
+    if (issue.origin === 'string')
+      return small && n === 1 ? 'must not be empty' : `must be ${bound} ${n} character${n === 1 ? '' : 's'}`;
+    if (issue.origin === 'array' || issue.origin === 'set')
+      return small && n === 1 ? 'must have at least one item' : `must have ${bound} ${n} item${n === 1 ? '' : 's'}`;
+    return `must be ${bound} ${n}`;
+  }
+  if (issue.code === 'invalid_value' && /^Invalid (option|input)/.test(reason) && issue.values.length > 0)
+    return issue.values.length === 1
+      ? `must be ${JSON.stringify(issue.values[0])}`
+      : `must be one of ${issue.values.map((v) => String(v)).join(', ')}`;
+  return reason;
 }

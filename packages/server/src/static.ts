@@ -38,8 +38,16 @@ export function staticRoutes(app: FastifyInstance, dir = defaultWebDir()): void 
   const root = normalize(dir + sep);
   const indexFile = join(root, 'index.html');
   let index: Buffer | null = null;
+  let indexMtime = -1;
+  // Read again when the build changes it (a rebuilt dashboard names new hashed assets; serving the
+  // old page would load assets that are gone, and show a blank page).
   const loadIndex = () => {
-    if (index === null && existsSync(indexFile)) index = readFileSync(indexFile);
+    const mtime = existsSync(indexFile) ? statSync(indexFile).mtimeMs : -1;
+    if (mtime !== indexMtime) {
+      index = mtime < 0 ? null : readFileSync(indexFile);
+      indexMtime = mtime;
+      signedOut = null;
+    }
     return index;
   };
 

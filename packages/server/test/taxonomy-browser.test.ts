@@ -235,6 +235,18 @@ eachStore('taxonomy page in a browser', (env) => {
       assert.equal(await page.getAttribute('[data-testid=pack-add]', 'aria-disabled'), 'true');
       await page.click('[data-testid=pack-add]', { force: true });
       assert.match(await page.innerText('[data-testid=taxonomy-save-bar]'), /Unsaved changes: 9 added/, 'added once');
+      // Leaving with unsaved changes asks first; staying keeps them.
+      page.removeAllListeners('dialog');
+      let asked = '';
+      page.once('dialog', (d) => {
+        asked = d.message();
+        void d.dismiss();
+      });
+      await page.click('nav a[href^="/topics"]');
+      assert.match(asked, /not saved/);
+      assert.equal(new URL(page.url()).pathname, '/taxonomy');
+      assert.match(await page.innerText('[data-testid=taxonomy-save-bar]'), /Unsaved changes: 9 added/, 'still there');
+      page.on('dialog', (d) => d.accept());
       await page.click('[data-testid=taxonomy-save]');
       await page.waitForSelector('[data-testid=taxonomy-saved]');
       saved = await taxonomy();

@@ -115,6 +115,18 @@ eachStore('text analytics API', (env) => {
       bare.body.errors.map((e: { field: string; reason: string }) => [e.field, e.reason]),
       [['topics[0].phrases[1]', 'a "~" qualifier needs words after it, e.g. ~nice']],
     );
+    // zod's default messages come out in the API's words.
+    const words = await env().api('PUT', '/api/v1/taxonomy', key, {
+      topics: [t('a', null, { label: '', phrases: ['x'.repeat(201)] }), t('b', null, { sevenP: 'vibes' })],
+    });
+    assert.deepEqual(
+      words.body.errors.map((e: { field: string; reason: string }) => [e.field, e.reason]),
+      [
+        ['topics[0].label', 'must not be empty'],
+        ['topics[0].phrases[0]', 'must be at most 200 characters'],
+        ['topics[1].sevenP', 'must be one of product, price, place, promotion, process, people, physical_evidence'],
+      ],
+    );
     const keyBad = await env().api('PUT', '/api/v1/taxonomy', key, { topics: [t('Bad Key', null)] });
     assert.equal(keyBad.status, 422);
     assert.equal((await env().api('PUT', '/api/v1/taxonomy', key, { topics: [] })).status, 422);

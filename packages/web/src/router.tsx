@@ -1,11 +1,50 @@
-import { type AnchorHTMLAttributes, type MouseEvent, useSyncExternalStore } from 'react';
+import { type AnchorHTMLAttributes, type MouseEvent, useEffect, useSyncExternalStore } from 'react';
 
 /** A very small history router: the path and query live in the URL, pages subscribe to it. */
 const listeners = new Set<() => void>();
 function emit() {
   for (const l of listeners) l();
 }
-window.addEventListener('popstate', emit);
+
+// A page with unsaved work (the taxonomy editor) asks before the app leaves it: its message, or
+// null when there is nothing to lose.
+let leaveMessage: (() => string | null) | null = null;
+let shown = location.pathname + location.search;
+const mayLeave = (to: string) => {
+  const msg = leaveMessage?.();
+  return !msg || to.split('?')[0] === location.pathname || confirm(msg);
+};
+window.addEventListener('popstate', () => {
+  const to = location.pathname + location.search;
+  // Back or forward already moved the URL: put it back if the user stays.
+  if (!mayLeave(to)) {
+    history.pushState(null, '', shown);
+    return;
+  }
+  shown = to;
+  emit();
+});
+
+/**
+ * While `message` is set, leaving the page (a link, back, closing the tab) asks first; query-only
+ * changes of the same page do not.
+ */
+export function useLeaveGuard(message: string | null): void {
+  useEffect(() => {
+    if (!message) return;
+    const fn = () => message;
+    leaveMessage = fn;
+    const unload = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      e.returnValue = message;
+    };
+    window.addEventListener('beforeunload', unload);
+    return () => {
+      if (leaveMessage === fn) leaveMessage = null;
+      window.removeEventListener('beforeunload', unload);
+    };
+  }, [message]);
+}
 
 function subscribe(fn: () => void) {
   listeners.add(fn);
@@ -20,8 +59,10 @@ export function useLocation(): { path: string; search: string } {
 
 export function navigate(to: string, opts: { replace?: boolean } = {}): void {
   if (to === location.pathname + location.search) return;
+  if (!mayLeave(to)) return;
   if (opts.replace) history.replaceState(null, '', to);
   else history.pushState(null, '', to);
+  shown = location.pathname + location.search;
   emit();
   if (!opts.replace) window.scrollTo(0, 0);
 }

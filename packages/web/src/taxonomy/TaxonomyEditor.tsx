@@ -8,6 +8,7 @@ import { ApiError, fieldErrors, type TaxonomyDoc, type TaxonomyEntry } from '../
 import { Card } from '../components/ui';
 import { count, dateTime } from '../format';
 import { useDepartments } from '../loop/common';
+import { useLeaveGuard } from '../router';
 import { AddPack } from './AddPack';
 import { AddTopic } from './AddTopic';
 import { errorText, focusSoon } from './common';
@@ -66,6 +67,7 @@ export function TaxonomyEditor({
   const changes = changesOf(doc.topics, draft);
   const dirty = changes.added + changes.changed + changes.removed > 0;
   useEffect(() => onDirty(dirty), [dirty, onDirty]);
+  useLeaveGuard(dirty ? 'Your changes to the taxonomy are not saved. Leave this page and lose them?' : null);
   const summary = changeSummary(changes);
 
   const touch = () => {
