@@ -107,6 +107,14 @@ eachStore(
       assert.equal(bad.status, 422);
       assert.equal(bad.body.errors[0].field, 'status');
 
+      // The assignee is one of the org's users (by name or email).
+      const kim = await env().api('POST', '/api/v1/users', key, {
+        email: `kim-${c.id}@example.com`,
+        name: 'kim',
+        role: 'agent',
+        password: 'correct horse battery',
+      });
+      assert.equal(kim.status, 201, JSON.stringify(kim.body));
       let p = await env().api('PATCH', `/api/v1/cases/${c.id}`, key, {
         status: 'in_progress',
         assignee: 'kim',

@@ -53,6 +53,58 @@ async function signedIn(env: TestEnv, email: string): Promise<{ page: Page; erro
 }
 
 eachStore('users page in a browser', (env) => {
+  it('offers no Remove on your own row nor on the last owner, and shows the server’s reason when refused', {
+    skip,
+  }, async () => {
+    const { key } = await env().newOrg();
+    const stamp = Date.now().toString(36);
+    const add = async (role: string) => {
+      const email = `${role}-${stamp}-${Math.random().toString(36).slice(2, 6)}@example.com`;
+      const r = await env().api('POST', '/api/v1/users', key, { email, name: role, role, password: PASSWORD });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      return { id: r.body.id as string, email };
+    };
+    const owner = await add('owner');
+    const me = await add('admin');
+    const other = await add('admin');
+    const admin = await signedIn(env(), me.email);
+    try {
+      const { page } = admin;
+      await page.waitForSelector('[data-testid=users-table]');
+      const row = (u: { email: string }) => page.locator(`[data-user="${u.email}"]`);
+      // Your own row: no Remove (the server would refuse it anyway); your role may still change.
+      assert.equal(await row(me).locator('[data-testid=user-row-remove]').count(), 0);
+      assert.match(
+        (await row(me).locator('[data-testid=user-row-locked]').textContent()) ?? '',
+        /cannot remove yourself/,
+      );
+      assert.equal(await row(me).locator('[data-testid=user-row-role]').isDisabled(), false);
+      // The owner's row: an admin changes no owner, and the last owner stays.
+      assert.equal(await row(owner).locator('[data-testid=user-row-remove]').count(), 0);
+      assert.equal(await row(owner).locator('[data-testid=user-row-role]').isDisabled(), true);
+      assert.equal(await row(other).locator('[data-testid=user-row-remove]').count(), 1);
+
+      // Meanwhile the other admin became an owner: the page's Remove is refused, in the server's words.
+      assert.equal((await env().api('PATCH', `/api/v1/users/${other.id}`, key, { role: 'owner' })).status, 200);
+      await row(other).locator('[data-testid=user-row-remove]').click();
+      await page.waitForSelector('[data-testid=users-error]');
+      assert.match(
+        (await page.locator('[data-testid=users-error]').textContent()) ?? '',
+        /only an owner may remove an owner/,
+      );
+      await page.waitForFunction(
+        `document.querySelector('[data-user="${other.email}"] [data-testid=user-row-role]')?.value === 'owner'`,
+      );
+      assert.equal(await row(other).locator('[data-testid=user-row-remove]').count(), 0, 'the rows show it now');
+      const users = (await env().api('GET', '/api/v1/users', key)).body.items;
+      assert.equal(users.length, 3, 'nobody was removed');
+      await page.screenshot({ path: join(SHOTS, 'users-own-row.png'), fullPage: true });
+      assert.deepEqual(admin.errors, []);
+    } finally {
+      await admin.page.context().close();
+    }
+  });
+
   it('an admin adds a user, changes a role and sees it in the audit log; a viewer sees no personal data', {
     skip,
   }, async () => {

@@ -183,7 +183,7 @@ function textAndOwnerFilters(
     ${f.channel ? sql`AND ${sql.raw(channelCol)} = ${f.channel}` : sql``}
     ${
       f.segment
-        ? sql`AND EXISTS (SELECT 1 FROM customers c WHERE c.org_id = x.org_id AND c.id = x.customer_id AND c.segment = ${f.segment})`
+        ? sql`AND EXISTS (SELECT 1 FROM customers c WHERE c.org_id = x.org_id AND c.id = x.customer_id AND lower(c.segment) = lower(${f.segment}))`
         : sql``
     }
     ${f.sentiment ? analysis(sql`AND a.sentiment_label = ${f.sentiment}`) : sql``}
@@ -432,7 +432,7 @@ export async function listCustomers(db: Db, orgId: string, f: CustomerFilter): P
       ${f.email ? ident('email', f.email) : sql``}
       ${f.phone ? ident('phone', f.phone) : sql``}
       ${f.externalId ? ident('external', f.externalId) : sql``}
-      ${f.segment ? sql`AND c.segment = ${f.segment}` : sql``}
+      ${f.segment ? sql`AND lower(c.segment) = lower(${f.segment})` : sql``}
       ${
         q
           ? sql`AND (lower(c.name) LIKE ${`%${escapeLike(q)}%`} OR EXISTS (SELECT 1 FROM customer_identities i
@@ -442,6 +442,28 @@ export async function listCustomers(db: Db, orgId: string, f: CustomerFilter): P
       ${f.cursor ? sql`AND (c.created_at, c.id) < (${f.cursor.at}::timestamptz, ${f.cursor.id}::uuid)` : sql``}
     ORDER BY c.created_at DESC, c.id DESC LIMIT ${f.limit + 1}`.execute(db);
   return pageOf(rows.rows, { limit: f.limit, order: 'desc' }, (r) => r.created_at);
+}
+
+/** One segment of the org's customers, in lower case (segments compare without case). */
+export interface SegmentCount {
+  segment: string;
+  customers: number;
+}
+
+/**
+ * The org's customer segments, largest first: at most `limit`, and whether that is all of them
+ * (a handful makes a pick list; hundreds are better typed). Grouped by the lower-cased segment,
+ * as the filter compares (customers_segment_ci).
+ */
+export async function customerSegments(
+  db: Db,
+  orgId: string,
+  limit: number,
+): Promise<{ items: SegmentCount[]; complete: boolean }> {
+  const r = await sql<SegmentCount>`SELECT lower(segment) AS segment, count(*)::int AS customers FROM customers
+    WHERE org_id = ${orgId} AND segment IS NOT NULL AND merged_into IS NULL
+    GROUP BY lower(segment) ORDER BY customers DESC, segment LIMIT ${limit + 1}`.execute(db);
+  return { items: r.rows.slice(0, limit), complete: r.rows.length <= limit };
 }
 
 function escapeLike(s: string): string {

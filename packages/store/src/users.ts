@@ -43,6 +43,42 @@ export async function countOwners(db: Db, orgId: string): Promise<number> {
   return r.rows[0]?.n ?? 0;
 }
 
+/** How many of the org's users hold one of these roles (the last owner or admin must stay). */
+export async function countRoles(db: Db, orgId: string, roles: readonly UserRole[]): Promise<number> {
+  const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM users
+    WHERE org_id = ${orgId} AND role = ANY(${[...roles]}::text[])`.execute(db);
+  return r.rows[0]?.n ?? 0;
+}
+
+/** A colleague a case can name as its assignee (no email: every role may read this list). */
+export interface Assignee {
+  id: string;
+  name: string;
+  role: UserRole;
+  department: string | null;
+}
+
+/** The org's users in one of these roles, by name. */
+export async function listAssignees(db: Db, orgId: string, roles: readonly UserRole[]): Promise<Assignee[]> {
+  const r = await sql<Assignee>`SELECT u.id, u.name, u.role, d.key AS department
+    FROM users u LEFT JOIN departments d ON d.org_id = u.org_id AND d.id = u.department_id
+    WHERE u.org_id = ${orgId} AND u.role = ANY(${[...roles]}::text[])
+    ORDER BY lower(u.name), u.id`.execute(db);
+  return r.rows;
+}
+
+/**
+ * The org's users that `who` names: their name or their email, in any case (a case's assignee
+ * is a name, as the dashboard shows it; an integration may know the email instead).
+ */
+export async function usersNamed(db: Db, orgId: string, who: string): Promise<Assignee[]> {
+  const r = await sql<Assignee>`SELECT u.id, u.name, u.role, d.key AS department
+    FROM users u LEFT JOIN departments d ON d.org_id = u.org_id AND d.id = u.department_id
+    WHERE u.org_id = ${orgId} AND (lower(u.name) = lower(${who}) OR lower(u.email) = lower(${who}))
+    ORDER BY u.created_at, u.id`.execute(db);
+  return r.rows;
+}
+
 export async function updateUser(
   db: Db,
   orgId: string,

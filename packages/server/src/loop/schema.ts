@@ -104,7 +104,8 @@ export const webhookPatch = webhookInput.partial().strict();
 export const casePatch = z
   .strictObject({
     status: z.enum(CASE_STATUSES, { error: `must be one of ${CASE_STATUSES.join(', ')}` }).optional(),
-    assignee: z.string().min(1).max(200).nullable().optional(),
+    /** A user of the org by name or email; null or "" unassigns. */
+    assignee: z.string().trim().max(200).nullable().optional(),
     priority: z.enum(CASE_PRIORITIES, { error: `must be one of ${CASE_PRIORITIES.join(', ')}` }).optional(),
     department: key.optional(),
     root_cause: topicKey.nullable().optional(),
@@ -121,7 +122,8 @@ export const caseInput = z.strictObject({
   /** The owning department (default: the root cause's owner in the taxonomy, else service). */
   department: key.optional(),
   customer_id: uuid.optional(),
-  assignee: z.string().min(1).max(200).optional(),
+  /** A user of the org by name or email ("" leaves it unassigned). */
+  assignee: z.string().trim().max(200).optional(),
   priority: z.enum(CASE_PRIORITIES, { error: `must be one of ${CASE_PRIORITIES.join(', ')}` }).default('normal'),
   /** Default: now + the priority's SLA. */
   sla_due_at: z.coerce.date({ error: 'must be an ISO 8601 timestamp' }).optional(),

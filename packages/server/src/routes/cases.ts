@@ -14,6 +14,7 @@ import {
   existingSubjects,
   getCase,
   getCustomer,
+  listAssignees,
   listCases,
   recoveryCounts,
   type Store,
@@ -24,6 +25,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { ApiKeyAuth } from '../auth.js';
 import type { JobRunner } from '../jobs/index.js';
+import { CASE_WORKERS, resolveAssignee } from '../loop/assignee.js';
 import { caseInput, caseNote, casePatch, SLA_HOURS, TRANSITIONS } from '../loop/schema.js';
 import { loopTaxonomy, topicDepartment, unknownTopic } from '../loop/taxonomy.js';
 import { caseView, emit } from '../loop/webhooks.js';
@@ -121,6 +123,8 @@ export function caseRoutes(
               : `no department given, and the default '${department}' does not exist in this organisation`,
           });
         }
+        const assignee = await resolveAssignee(trx, org.orgId, p.assignee);
+        if (assignee.error) errors.push(assignee.error);
         if (p.customer_id && !(await getCustomer(trx, org.orgId, p.customer_id))) {
           errors.push({ field: 'customer_id', reason: `no customer ${p.customer_id} in this organisation` });
         }
@@ -137,7 +141,7 @@ export function caseRoutes(
             ruleId: null,
             customerId: p.customer_id ?? null,
             department,
-            assignee: p.assignee ?? null,
+            assignee: assignee.value ?? null,
             priority: p.priority,
             slaDueAt: p.sla_due_at ?? new Date(opened.getTime() + SLA_HOURS[p.priority] * 3_600_000),
             rootCause: p.root_cause ?? null,
@@ -164,6 +168,15 @@ export function caseRoutes(
       });
       return reply.code(201).send(v);
     },
+  });
+  apiRoute(app, auth, {
+    method: 'GET',
+    url: '/api/v1/assignees',
+    summary:
+      'Whom a case can be assigned to: the org’s users whose role may work cases (id, name, role, department; no emails)',
+    tags: ['closed loop'],
+    responses: { 200: '{items}' },
+    handler: async (_req, _reply, { org }) => ({ items: await listAssignees(store.db, org.orgId, CASE_WORKERS) }),
   });
   apiRoute(app, auth, {
     method: 'GET',
@@ -276,6 +289,8 @@ export function caseRoutes(
           if (why)
             throw new Problem(422, 'Invalid fields', 'nothing was changed', [{ field: 'root_cause', reason: why }]);
         }
+        const assignee = await resolveAssignee(trx, org.orgId, p.assignee);
+        if (assignee.error) throw new Problem(422, 'Invalid fields', 'nothing was changed', [assignee.error]);
         if (p.department !== undefined) {
           const d = await sql`SELECT 1 FROM departments WHERE org_id = ${org.orgId} AND key = ${p.department}`.execute(
             trx,
@@ -305,9 +320,9 @@ export function caseRoutes(
           } else change.recovery = null;
           history.push({ kind: 'status', body: { from: c.status, to: p.status } });
         }
-        if (p.assignee !== undefined && p.assignee !== c.assignee) {
-          change.assignee = p.assignee;
-          history.push({ kind: 'assigned', body: { from: c.assignee, to: p.assignee } });
+        if (assignee.value !== undefined && assignee.value !== c.assignee) {
+          change.assignee = assignee.value;
+          history.push({ kind: 'assigned', body: { from: c.assignee, to: assignee.value } });
         }
         const edits: Record<string, unknown> = {};
         if (p.priority !== undefined && p.priority !== c.priority) edits.priority = change.priority = p.priority;

@@ -11,6 +11,7 @@ import {
 } from '@canopy/core';
 import {
   type Cursor,
+  customerSegments,
   customerTimeline,
   decodeCursor,
   eraseCustomer,
@@ -94,6 +95,7 @@ const customerQuery = z.strictObject({
   cursor: cursorParam.optional(),
   limit: limitParam(500, 50),
 });
+const segmentsQuery = z.strictObject({ limit: limitParam(500, 50) });
 const timelineQuery = z.strictObject({
   cursor: cursorParam.optional(),
   limit: limitParam(500, 100),
@@ -191,6 +193,16 @@ export function readRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth)
         cursor: q.cursor,
         limit: q.limit,
       }),
+  });
+  apiRoute(app, auth, {
+    method: 'GET',
+    url: '/api/v1/customers/segments',
+    summary:
+      'The customers’ segments (lower case; the segment filter ignores case) with their sizes, largest first, and whether the list is complete',
+    tags: ['read'],
+    query: segmentsQuery,
+    responses: { 200: '{items: [{segment, customers}], complete}' },
+    handler: async (_req, _reply, { org, query: q }) => customerSegments(store.db, org.orgId, q.limit),
   });
   apiRoute(app, auth, {
     method: 'GET',

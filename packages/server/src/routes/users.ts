@@ -1,6 +1,7 @@
-import { email as emailField, key, nonEmptyText, USER_ROLES, type UserRole, uuid } from '@canopy/core';
+import { can, email as emailField, key, nonEmptyText, USER_ROLES, type UserRole, uuid } from '@canopy/core';
 import {
   countOwners,
+  countRoles,
   createUser,
   deleteUser,
   departmentIdByKey,
@@ -58,9 +59,14 @@ function ownersOnly(org: OrgContext, what: string): void {
   if (!actsAsOwner(org)) throw new Problem(403, 'Forbidden', `only an owner may ${what}`);
 }
 
+/** The roles that manage users: an org without one of them is locked out of its own settings. */
+const MANAGERS = USER_ROLES.filter((r) => can(r, 'manage_users'));
+
 /**
  * The org's people and their roles (see core's permissions for what each role may do).
  * Owners and admins manage users; only owners make or change owners, and the last owner stays.
+ * Nobody removes themselves (a slip of the mouse would sign them out for good), and the org
+ * always keeps someone who manages users.
  */
 export function userRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth): void {
   const departmentId = async (orgId: string, dep: string | null | undefined, field = 'department') => {
@@ -157,6 +163,17 @@ export function userRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth)
           { field: 'role', reason: 'this is the last owner' },
         ]);
       }
+      // An org created without an owner (an admin alone) must keep its last admin just the same.
+      if (
+        c.role &&
+        MANAGERS.includes(user.role) &&
+        !MANAGERS.includes(c.role as UserRole) &&
+        (await countRoles(store.db, org.orgId, MANAGERS)) <= 1
+      ) {
+        throw new Problem(409, 'Last admin', 'the org needs an owner or admin: make someone else admin first', [
+          { field: 'role', reason: 'this is the last owner or admin' },
+        ]);
+      }
       const newRole = c.role ?? user.role;
       const newDep = c.department === undefined ? user.department : c.department;
       if (newRole === 'department_owner' && !newDep) {
@@ -192,11 +209,23 @@ export function userRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth)
       const id = idParam(params);
       const user = await getUser(store.db, org.orgId, id);
       if (!user) throw new Problem(404, 'Not found', `no user ${id}`);
+      if (id === org.userId) {
+        throw new Problem(409, 'Cannot remove yourself', 'you cannot remove your own account', [
+          { field: 'id', reason: 'is your own account: another owner or admin can remove it' },
+        ]);
+      }
       if (user.role === 'owner') {
         ownersOnly(org, 'remove an owner');
         if ((await countOwners(store.db, org.orgId)) <= 1) {
-          throw new Problem(409, 'Last owner', 'the org needs an owner: make someone else owner first');
+          throw new Problem(409, 'Last owner', 'the org needs an owner: make someone else owner first', [
+            { field: 'id', reason: 'this is the last owner' },
+          ]);
         }
+      }
+      if (MANAGERS.includes(user.role) && (await countRoles(store.db, org.orgId, MANAGERS)) <= 1) {
+        throw new Problem(409, 'Last admin', 'the org needs an owner or admin: make someone else admin first', [
+          { field: 'id', reason: 'this is the last owner or admin' },
+        ]);
       }
       await deleteUser(store.db, org.orgId, id);
       return reply.code(204).send();

@@ -17,6 +17,8 @@ import * as m017 from './017_answer_driver_rollup.js';
 import * as m018 from './018_sentiment_model.js';
 import * as m019 from './019_topic_model.js';
 import * as m020 from './020_taxonomy_revision.js';
+import * as m021 from './021_customer_segment_ci.js';
+import * as m022 from './022_topics_config.js';
 
 /**
  * Numbered migrations, applied in order at start-up. Add a file NNN_name.ts and list it here;
@@ -41,6 +43,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '018_sentiment_model': m018,
   '019_topic_model': m019,
   '020_taxonomy_revision': m020,
+  '021_customer_segment_ci': m021,
+  '022_topics_config': m022,
 };
 
 export const migrationProvider: MigrationProvider = {

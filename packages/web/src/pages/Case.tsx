@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import {
   ApiError,
   api,
@@ -7,6 +7,7 @@ import {
   type CaseDetail,
   type CaseStatus,
   clearApiCache,
+  fieldErrors,
   type Me,
   type TimelineItem,
   useApi,
@@ -25,6 +26,14 @@ import {
   useTaxonomy,
 } from '../loop/common';
 import { Link } from '../router';
+
+/** A colleague a case can be assigned to (GET /api/v1/assignees). */
+interface Assignee {
+  id: string;
+  name: string;
+  role: string;
+  department: string | null;
+}
 
 const VERB: Record<CaseStatus, string> = {
   new: 'Mark new',
@@ -76,8 +85,8 @@ export default function CasePage({ id, me }: { id?: string; me: Me }) {
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState('');
   const [action, setAction] = useState('');
-  const [assignee, setAssignee] = useState('');
-  useEffect(() => setAssignee(c.data?.assignee ?? ''), [c.data?.assignee]);
+  // Colleagues who may work cases: the assignee is picked, never typed (the server checks too).
+  const people = useApi<{ items: Assignee[] }>('/api/v1/assignees');
   const author = me.user?.name;
 
   if (c.error) return <ErrorBox error={c.error} />;
@@ -98,7 +107,9 @@ export default function CasePage({ id, me }: { id?: string; me: Me }) {
       reload();
       return true;
     } catch (e) {
-      setError(e instanceof ApiError ? e.detail || e.title : (e as Error).message);
+      // An invalid field's reason says more than the problem's "nothing was changed".
+      const reasons = e instanceof ApiError && e.status === 422 ? Object.values(fieldErrors(e)) : [];
+      setError(e instanceof ApiError ? [e.detail || e.title, ...reasons].join(': ') : (e as Error).message);
       return false;
     } finally {
       setBusy(false);
@@ -131,6 +142,7 @@ export default function CasePage({ id, me }: { id?: string; me: Me }) {
     topic?: string | null;
   };
   const allowed = TRANSITIONS[k.status] ?? [];
+  const names = (people.data?.items ?? []).map((p) => p.name);
   const timeline = k.timeline?.items ?? [];
 
   return (
@@ -157,19 +169,15 @@ export default function CasePage({ id, me }: { id?: string; me: Me }) {
       <Card title="Workflow" testId="workflow">
         <fieldset className="workflow">
           <legend className="sr-only">Move the case to</legend>
-          {CASE_STATUSES.filter((s) => s !== k.status && s !== 'new').map((s) => (
+          {/* Only the workflow's next steps: the server refuses the others anyway. */}
+          {CASE_STATUSES.filter((s) => allowed.includes(s)).map((s) => (
             <button
               key={s}
               type="button"
-              className={allowed.includes(s) ? 'primary' : 'secondary'}
+              className="primary"
               disabled={busy}
               onClick={() => patch({ status: s }, `Moved to ${STATUS_LABEL[s]}`)}
               data-testid={`to-${s}`}
-              title={
-                allowed.includes(s)
-                  ? undefined
-                  : `The workflow does not go from ${STATUS_LABEL[k.status]} to ${STATUS_LABEL[s]}`
-              }
             >
               {k.status === 'closed' || k.status === 'resolved' ? (s === 'in_progress' ? 'Reopen' : VERB[s]) : VERB[s]}
             </button>
@@ -194,23 +202,24 @@ export default function CasePage({ id, me }: { id?: string; me: Me }) {
           <div className="form-grid">
             <label className="field">
               <span>Assignee</span>
-              <span className="inline-form">
-                <input
-                  value={assignee}
-                  onChange={(e) => setAssignee(e.target.value)}
-                  placeholder="Unassigned"
-                  data-testid="case-assignee"
-                />
-                <button
-                  type="button"
-                  className="secondary"
-                  disabled={busy || assignee.trim() === (k.assignee ?? '')}
-                  onClick={() => patch({ assignee: assignee.trim() || null }, 'Assignee saved')}
-                >
-                  Save
-                </button>
-              </span>
-              {author && !k.assignee && (
+              <select
+                value={k.assignee ?? ''}
+                disabled={busy || !people.data}
+                onChange={(e) => patch({ assignee: e.target.value || null }, 'Assignee saved')}
+                data-testid="case-assignee"
+              >
+                <option value="">Unassigned</option>
+                {/* A name from before assignees were checked (or a removed user) stays visible. */}
+                {k.assignee && !names.includes(k.assignee) && (
+                  <option value={k.assignee}>{k.assignee} (not a user)</option>
+                )}
+                {(people.data?.items ?? []).map((p) => (
+                  <option key={p.id} value={p.name}>
+                    {p.name}
+                  </option>
+                ))}
+              </select>
+              {author && !k.assignee && names.includes(author) && (
                 <button type="button" className="link" onClick={() => patch({ assignee: author }, 'Assigned to you')}>
                   Assign to me
                 </button>

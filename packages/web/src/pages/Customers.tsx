@@ -16,6 +16,11 @@ export default function Customers() {
     const t = setTimeout(() => setParams({ q: text.trim() }), 300);
     return () => clearTimeout(t);
   }, [text, q]);
+  // A handful of segments is a pick list; the filter ignores case, so "Consumer" finds "consumer".
+  const segs = useApi<{ items: { segment: string; customers: number }[]; complete: boolean }>(
+    '/api/v1/customers/segments',
+  );
+  const known = segs.data?.complete ? segs.data.items.map((x) => x.segment) : null;
   const first = useApi<Page<Customer>>('/api/v1/customers', {
     q: q || undefined,
     segment: segment || undefined,
@@ -62,14 +67,34 @@ export default function Customers() {
               data-testid="customer-search"
             />
           </label>
+          {/* biome-ignore lint/a11y/noLabelWithoutControl: a select or an input, either inside */}
           <label>
             <span>Segment</span>
-            <input
-              value={segment}
-              placeholder="any"
-              onChange={(e) => setParams({ segment: e.target.value.trim() })}
-              style={{ width: 130 }}
-            />
+            {known ? (
+              <select
+                value={segment.toLowerCase()}
+                onChange={(e) => setParams({ segment: e.target.value })}
+                data-testid="customer-segment"
+              >
+                <option value="">Any</option>
+                {segment && !known.includes(segment.toLowerCase()) && (
+                  <option value={segment.toLowerCase()}>{titleCase(segment)}</option>
+                )}
+                {(segs.data?.items ?? []).map((x) => (
+                  <option key={x.segment} value={x.segment}>
+                    {titleCase(x.segment)} ({x.customers})
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <input
+                value={segment}
+                placeholder="any"
+                onChange={(e) => setParams({ segment: e.target.value.trim() })}
+                style={{ width: 130 }}
+                data-testid="customer-segment"
+              />
+            )}
           </label>
         </form>
         {first.error ? (

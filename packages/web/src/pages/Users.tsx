@@ -36,10 +36,36 @@ const ROLE_INFO: Record<Role, [string, string]> = {
   viewer: ['Viewer', 'reads dashboards only (personal data hidden)'],
 };
 
+/** The roles that manage users: the org always keeps one of them (the server refuses otherwise). */
+const MANAGERS: readonly Role[] = ['owner', 'admin'];
+
+/**
+ * Why a row's role may not change or the user may not be removed here, if so: the server
+ * refuses these anyway (with the same reasons), so the page does not offer them.
+ */
+function locks(u: User, users: User[], me: Me): { role?: string; remove?: string } {
+  const owners = users.filter((x) => x.role === 'owner').length;
+  const managers = users.filter((x) => MANAGERS.includes(x.role)).length;
+  const iAmOwner = !me.user || me.user.role === 'owner';
+  const out: { role?: string; remove?: string } = {};
+  if (u.role === 'owner' && !iAmOwner) out.role = out.remove = 'Only an owner may change or remove an owner';
+  else if (u.role === 'owner' && owners <= 1) out.role = out.remove = 'The last owner: make someone else owner first';
+  else if (MANAGERS.includes(u.role) && managers <= 1)
+    out.role = out.remove = 'The last owner or admin: make someone else admin first';
+  if (u.id === me.user?.id) out.remove = 'You cannot remove yourself: another owner or admin can';
+  return out;
+}
+
 const ACTION: Record<string, string> = { POST: 'created', PUT: 'replaced', PATCH: 'changed', DELETE: 'deleted' };
 
 function errorText(x: unknown): string {
   return x instanceof ApiError ? x.detail || x.title : (x as Error).message;
+}
+
+/** A refusal in the server's words: its detail and each field's reason. */
+function refusal(x: unknown): string {
+  const reasons = Object.values(fieldErrors(x));
+  return reasons.length ? `${errorText(x)} (${reasons.join('; ')})` : errorText(x);
 }
 
 function NewUser({ departments, onAdded }: { departments: Department[]; onAdded: () => void }) {
@@ -239,23 +265,29 @@ export default function Users({ me }: { me: Me }) {
     setVersion((v) => v + 1);
   };
   const change = async (u: User, body: Record<string, unknown>) => {
+    const losesUsers = u.id === me.user?.id && typeof body.role === 'string' && !MANAGERS.includes(body.role as Role);
+    if (losesUsers && !confirm('You will no longer manage users, and this page closes for you. Continue?')) {
+      reload();
+      return;
+    }
     setError('');
     try {
       await api('PATCH', `/api/v1/users/${u.id}`, body);
-      reload();
     } catch (x) {
-      setError(`${u.email}: ${errorText(x)}`);
+      setError(`${u.email}: ${refusal(x)}`);
     }
+    // Either way the rows show what the server holds (a refused change snaps back).
+    reload();
   };
   const remove = async (u: User) => {
     if (!confirm(`Remove ${u.email}? They are signed out at once.`)) return;
     setError('');
     try {
       await api('DELETE', `/api/v1/users/${u.id}`);
-      reload();
     } catch (x) {
-      setError(`${u.email}: ${errorText(x)}`);
+      setError(`${u.email}: ${refusal(x)}`);
     }
+    reload();
   };
   return (
     <>
@@ -275,7 +307,7 @@ export default function Users({ me }: { me: Me }) {
         <>
           <Card title="People" testId="users">
             {error && (
-              <p className="error" role="alert">
+              <p className="error" role="alert" data-testid="users-error">
                 {error}
               </p>
             )}
@@ -296,49 +328,65 @@ export default function Users({ me }: { me: Me }) {
                     </tr>
                   </thead>
                   <tbody>
-                    {users.data.items.map((u) => (
-                      <tr key={u.id} data-user={u.email}>
-                        <td className="break">
-                          <strong className="block">{u.name}</strong>
-                          {u.email}
-                          {u.id === me.user?.id && <span className="muted"> (you)</span>}
-                        </td>
-                        <td>
-                          <select
-                            aria-label={`Role of ${u.email}`}
-                            value={u.role}
-                            onChange={(e) => change(u, { role: e.target.value })}
-                            data-testid="user-row-role"
-                          >
-                            {ROLES.map((r) => (
-                              <option key={r} value={r}>
-                                {ROLE_INFO[r][0]}
-                              </option>
-                            ))}
-                          </select>
-                        </td>
-                        <td className="hide-phone">
-                          <select
-                            aria-label={`Department of ${u.email}`}
-                            value={u.department ?? ''}
-                            onChange={(e) => change(u, { department: e.target.value || null })}
-                          >
-                            <option value="">—</option>
-                            {(departments.data?.items ?? []).map((d) => (
-                              <option key={d.key} value={d.key}>
-                                {d.name}
-                              </option>
-                            ))}
-                          </select>
-                        </td>
-                        <td className="hide-phone nowrap">{u.last_seen_at ? dateTime(u.last_seen_at) : 'never'}</td>
-                        <td className="row-actions">
-                          <button type="button" className="secondary" onClick={() => remove(u)}>
-                            Remove
-                          </button>
-                        </td>
-                      </tr>
-                    ))}
+                    {users.data.items.map((u) => {
+                      const locked = locks(u, users.data?.items ?? [], me);
+                      return (
+                        <tr key={u.id} data-user={u.email}>
+                          <td className="break">
+                            <strong className="block">{u.name}</strong>
+                            {u.email}
+                            {u.id === me.user?.id && <span className="muted"> (you)</span>}
+                          </td>
+                          <td>
+                            <select
+                              aria-label={`Role of ${u.email}`}
+                              value={u.role}
+                              onChange={(e) => change(u, { role: e.target.value })}
+                              disabled={!!locked.role}
+                              title={locked.role}
+                              data-testid="user-row-role"
+                            >
+                              {ROLES.map((r) => (
+                                <option key={r} value={r}>
+                                  {ROLE_INFO[r][0]}
+                                </option>
+                              ))}
+                            </select>
+                          </td>
+                          <td className="hide-phone">
+                            <select
+                              aria-label={`Department of ${u.email}`}
+                              value={u.department ?? ''}
+                              onChange={(e) => change(u, { department: e.target.value || null })}
+                            >
+                              <option value="">—</option>
+                              {(departments.data?.items ?? []).map((d) => (
+                                <option key={d.key} value={d.key}>
+                                  {d.name}
+                                </option>
+                              ))}
+                            </select>
+                          </td>
+                          <td className="hide-phone nowrap">{u.last_seen_at ? dateTime(u.last_seen_at) : 'never'}</td>
+                          <td className="row-actions">
+                            {locked.remove ? (
+                              <span className="muted small" data-testid="user-row-locked">
+                                {locked.remove}
+                              </span>
+                            ) : (
+                              <button
+                                type="button"
+                                className="secondary"
+                                onClick={() => remove(u)}
+                                data-testid="user-row-remove"
+                              >
+                                Remove
+                              </button>
+                            )}
+                          </td>
+                        </tr>
+                      );
+                    })}
                   </tbody>
                 </table>
               </div>
