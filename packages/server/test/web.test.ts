@@ -292,10 +292,24 @@ describe(`web dashboard in Chromium on the ${DEMO_CUSTOMERS.toLocaleString('en')
     await page().waitForSelector('[data-testid=drivers-chart] svg');
     const rows = page().locator('[data-testid=fix-first-list] tbody tr');
     assert.equal(await rows.count(), d.drivers.length);
-    const first = d.drivers.find((x: any) => x.quadrant === 'fix_first') ?? d.drivers[0];
+    // Significant fix-first drivers on top, then the rest by rank.
+    const first = d.drivers.find((x: any) => x.key === d.fix_first[0]) ?? d.drivers.find((x: any) => x.rank === 1);
     const row = rows.first();
     assert.match((await row.textContent()) ?? '', new RegExp(first.label.replace(/[/()]/g, '.')));
+    // Importance as the chart's axis plots it (a positive share), its direction apart.
     assert.match((await row.textContent()) ?? '', new RegExp(`${first.weight.toFixed(1)}%`));
+    assert.doesNotMatch((await row.textContent()) ?? '', /[−-]\d+\.\d%/);
+    assert.match((await row.textContent()) ?? '', first.signed_weight < 0 ? /lowers NPS/ : /raises NPS/);
+    for (const r of await rows.all()) {
+      const text = (await r.textContent()) ?? '';
+      if (/not significant/.test(text))
+        assert.doesNotMatch(text, /Fix first$/, 'a driver that could be chance is not fixed first');
+    }
+    if (d.r2 < 0.2)
+      assert.match(
+        (await page().textContent('[data-testid=drivers-caveat]')) ?? '',
+        new RegExp(`R² = ${d.r2.toFixed(2)}, n = ${d.n.toLocaleString('en')}.*explain only`),
+      );
     await row.locator('a').click();
     await page().waitForURL(new RegExp(`/topics\\?.*topic=${first.key.replace('.', '\\.')}`));
     await settle(page());
@@ -304,6 +318,106 @@ describe(`web dashboard in Chromium on the ${DEMO_CUSTOMERS.toLocaleString('en')
     assert.ok(v.items.length > 0);
     assert.equal(await page().locator('[data-testid=verbatim]').count(), v.items.length);
     await shot(page(), 'drivers-drill-desktop');
+  });
+
+  test('trends: every bounded measure keeps its axis and margin band within its range', async () => {
+    // NPS and sentiment −100..100, shares 0..100, scale means their scale (the band was stacked from
+    // 0 for negative weeks and ran the NPS axis to 200).
+    const bounded: [string, number, number][] = [
+      ['nps', -100, 100],
+      ['sentiment', -100, 100],
+      ['csat', 0, 100],
+      ['ces_easy', 0, 100],
+      ['resolution_rate', 0, 100],
+      ['csat_mean', 1, 5],
+      ['ces', 1, 7],
+    ];
+    for (const [metric, lo, hi] of bounded) {
+      await open(`/trends?metric=${metric}&granularity=week`);
+      const s = await api(`/api/v1/metrics/series?${win}&metric=${metric}&granularity=week&limit=8`);
+      if (s.series.every((x: any) => x.total.n === 0)) continue;
+      await page().waitForSelector('[data-testid=trend-chart] svg');
+      const labels = (await page().locator('[data-testid=trend-chart] svg text').allTextContents())
+        .map((t) => t.trim().replace('−', '-'))
+        .filter((t) => /^-?\d+(\.\d+)?$/.test(t))
+        .map(Number);
+      assert.ok(labels.length >= 2, `${metric}: axis labels (${labels})`);
+      assert.ok(
+        Math.min(...labels) >= lo && Math.max(...labels) <= hi,
+        `${metric}: axis ${labels} within ${lo}..${hi}`,
+      );
+      if (metric === 'nps') await shot(page(), 'trends-nps-band-desktop');
+    }
+  });
+
+  test('loyalty: rates whose follow-up has not passed read “not yet known”, with the n behind small ones', async () => {
+    const l = await api(`/api/v1/metrics/loyalty?${win}`);
+    assert.equal(l.follow_up.status, 'pending', 'the last 90 days have no 365-day follow-up yet');
+    await open('/loyalty');
+    await page().waitForSelector('[data-testid=loyalty-groups]');
+    assert.match(
+      (await page().textContent('[data-testid=loyalty-follow-up]')) ?? '',
+      /Not yet known: the 365-day follow-up has not passed/,
+    );
+    const cells = await page().locator('[data-testid=loyalty-groups] tbody td[data-value]').allTextContents();
+    assert.ok(cells.length > 0 && cells.every((c) => c === 'not yet known'), JSON.stringify(cells));
+    assert.doesNotMatch((await page().textContent('[data-testid=loyalty]')) ?? '', /0\.0%|\+100\.0 pts/);
+    await shot(page(), 'loyalty-pending-desktop');
+    // A 30-day follow-up has passed for most of the window: rates, intervals with their %, and n.
+    await page().click('[data-testid=loyalty] button:has-text("30 days")');
+    await page().waitForURL(/follow_up=30/);
+    await settle(page());
+    const w = await api(`/api/v1/metrics/loyalty?${win}&horizon_days=30`);
+    assert.equal(w.follow_up.status, 'partial');
+    assert.equal((await page().getAttribute('[data-testid=loyalty-follow-up]', 'data-status')) ?? '', 'partial');
+    const promoter = w.groups.find((g: any) => g.group === 'promoter');
+    const cell = page()
+      .locator('[data-testid=loyalty-groups] tbody tr', { hasText: 'promoter' })
+      .locator('td[data-value]')
+      .first();
+    assert.equal(Number(await cell.getAttribute('data-value')), promoter.retention.value);
+    if (promoter.retention.ci) assert.match((await cell.textContent()) ?? '', /\(\d+–\d+%\)/);
+    const tests = await page().locator('[data-testid=loyalty] li').allTextContents();
+    for (const t of tests) if (/pts vs one box lower/.test(t)) assert.match(t, /\(n = [\d,]+ vs [\d,]+/);
+    await shot(page(), 'loyalty-follow-up-30-desktop');
+  });
+
+  test('overview: fix first lists only significant drivers, with the model’s R², n and a caveat', async () => {
+    const d = await api(`/api/v1/metrics/drivers?${win}&max_drivers=12`);
+    await open('/');
+    await page().waitForSelector('[data-testid=fix-first-model]');
+    const model = (await page().textContent('[data-testid=fix-first-model]')) ?? '';
+    assert.match(model, new RegExp(`R² = ${d.r2.toFixed(2)}, n = ${d.n.toLocaleString('en')}`));
+    if (d.r2 < 0.2) assert.match(model, /Read with care: .*explain only \d+% of the variation in NPS/);
+    const listed = await page().locator('[data-testid=fix-first] ol li a').allTextContents();
+    const significant = d.drivers.filter((x: any) => x.significant).map((x: any) => x.label);
+    for (const label of listed) assert.ok(significant.includes(label), `${label} is significant`);
+    assert.deepEqual(
+      listed,
+      d.fix_first.slice(0, 3).map((k: string) => d.drivers.find((x: any) => x.key === k).label),
+    );
+    if (listed.length === 0) assert.ok(await page().locator('[data-testid=fix-first-none]').isVisible());
+    await page().locator('[data-testid=fix-first]').scrollIntoViewIfNeeded();
+    await shot(page(), 'overview-fix-first-desktop');
+  });
+
+  test('topics: a change reads the same in the tree and the detail card, with no arrow when unchanged', async () => {
+    const t = await api(`/api/v1/metrics/topics?${win}`);
+    const top = [...t.topics].sort((a: any, c: any) => c.mentions - a.mentions)[0];
+    await open(`/topics?topic=${encodeURIComponent(top.key)}`);
+    await page().waitForSelector('[data-testid=topic-detail]');
+    const tree = await page().locator('[data-testid=topic-tree] .tree-meta').allTextContents();
+    for (const m of tree) {
+      assert.doesNotMatch(m, /×|[▲▼] 0%/, m);
+      assert.match(
+        m,
+        /(▲ \+\d+%|▼ −\d+%) vs previous period|no change vs previous period|new this period|no mentions/,
+        m,
+      );
+    }
+    const row = (await page().textContent(`[data-testid="topic-${top.key}"] .tree-meta`)) ?? '';
+    const card = (await page().textContent('[data-testid=topic-change]')) ?? '';
+    assert.ok(card.length > 0 && row.endsWith(card), `tree “${row}” vs card “${card}”`);
   });
 
   test('journey: a heat-map cell drills to what customers said at that touchpoint', async () => {

@@ -227,11 +227,18 @@ export interface Test {
   p_value: number | null;
   significant: boolean;
   ci: { lower: number; upper: number } | null;
+  /** Customers behind the top box and the box below it (outcome known). */
+  n_top: number;
+  n_next: number;
+  small_n: boolean;
 }
 export interface Loyalty {
   scale: { min: number; max: number };
   window: Window;
   horizon_days: number;
+  /** Rates come from answers whose follow-up window has passed: none yet (pending), some, or all. */
+  follow_up: { status: 'pending' | 'partial' | 'complete'; complete_before: string; followed_up_to: string | null };
+  min_n: number;
   rows: {
     box: number;
     n: number;
@@ -267,7 +274,10 @@ export interface Drivers {
   r2: number;
   method: string;
   drivers: Driver[];
+  /** Important, under-performing and significant, most important first. */
   fix_first: string[];
+  /** In the fix-first quadrant, but their effect could be chance. */
+  fix_first_not_significant: string[];
 }
 
 export interface JourneyTouchpoint {

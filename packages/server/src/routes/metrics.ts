@@ -552,26 +552,56 @@ export function metricsRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
       const q = query as Common & { scale: 'nps' | 'csat'; horizon_days: number };
       const c = ctxOf(q);
       const scale = q.scale === 'nps' ? { min: 0, max: 10 } : { min: 1, max: 5 };
-      const rows = (
-        await loyaltyCounts(db, org.orgId, {
-          type: q.scale,
-          from: c.from,
-          to: c.to,
-          filter: c.filter,
-          horizonDays: q.horizon_days,
-          now: new Date(),
-        })
-      ).filter((r) => r.box >= scale.min && r.box <= scale.max);
-      const counts = rows.map((r) => ({
-        box: r.box,
-        n: r.n,
-        retained: r.retained,
-        retainedKnown: r.retained_known,
-        repurchased: r.repurchased,
-        repurchasedKnown: r.repurchased_known,
-        referred: r.referred,
-        referredKnown: r.referred_known,
-      }));
+      // An outcome within the horizon is known for certain only once the horizon has passed: counting
+      // the early cancellations (or purchases, referrals) of answers still inside it would read as
+      // "everyone left" (or "everyone referred"). Rates come from the answers whose follow-up is
+      // complete (answered before now − horizon); the boxes' n from the whole window.
+      const now = new Date();
+      const completeBefore = new Date(now.getTime() - q.horizon_days * DAY);
+      const followedTo = completeBefore.getTime() < c.to.getTime() ? completeBefore : c.to;
+      const followUp =
+        followedTo.getTime() <= c.from.getTime()
+          ? ('pending' as const)
+          : followedTo.getTime() < c.to.getTime()
+            ? ('partial' as const)
+            : ('complete' as const);
+      const countsOf = async (to: Date) =>
+        (
+          await loyaltyCounts(db, org.orgId, {
+            type: q.scale,
+            from: c.from,
+            to,
+            filter: c.filter,
+            horizonDays: q.horizon_days,
+            now,
+          })
+        ).filter((r) => r.box >= scale.min && r.box <= scale.max);
+      const [rows, followed] = await Promise.all([
+        countsOf(c.to),
+        followUp === 'pending' ? [] : followUp === 'complete' ? null : countsOf(followedTo),
+      ]);
+      const none = {
+        retained: 0,
+        retainedKnown: 0,
+        repurchased: 0,
+        repurchasedKnown: 0,
+        referred: 0,
+        referredKnown: 0,
+      };
+      const counts = [
+        // Customers per box from the whole window, outcomes only from the followed-up answers.
+        ...rows.map((r) => ({ box: r.box, n: r.n, ...none })),
+        ...(followed ?? rows).map((r) => ({
+          box: r.box,
+          n: 0,
+          retained: r.retained,
+          retainedKnown: r.retained_known,
+          repurchased: r.repurchased,
+          repurchasedKnown: r.repurchased_known,
+          referred: r.referred,
+          referredKnown: r.referred_known,
+        })),
+      ];
       const res = loyaltyByBoxFromCounts(counts, scale, { confidence: c.confidence, alpha: 1 - c.confidence });
       const rate = (p: {
         percent: number | null;
@@ -610,21 +640,36 @@ export function metricsRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
           referral: rate(g.referral),
         };
       });
-      const test = (t: {
-        difference: number | null;
-        pValue: number | null;
-        significant: boolean;
-        ci: { lower: number; upper: number } | null;
-      }) => ({
+      const top = res.rows[res.rows.length - 1];
+      const next = res.rows[res.rows.length - 2];
+      const test = (
+        t: {
+          difference: number | null;
+          pValue: number | null;
+          significant: boolean;
+          ci: { lower: number; upper: number } | null;
+        },
+        k: 'retention' | 'repurchase' | 'referral',
+      ) => ({
         difference: t.difference === null ? null : Math.round(t.difference * 10000) / 100,
         p_value: t.pValue,
         significant: t.significant,
         ci: t.ci ? { lower: Math.round(t.ci.lower * 10000) / 100, upper: Math.round(t.ci.upper * 10000) / 100 } : null,
+        // The customers behind each side (outcome known), and whether either is a small sample.
+        n_top: top[k].n,
+        n_next: next[k].n,
+        small_n: Math.min(top[k].n, next[k].n) < c.minN,
       });
       return {
         scale,
         window: windowOf(c),
         horizon_days: q.horizon_days,
+        follow_up: {
+          status: followUp,
+          complete_before: completeBefore.toISOString(),
+          followed_up_to: followUp === 'pending' ? null : followedTo.toISOString(),
+        },
+        min_n: c.minN,
         source: 'raw',
         rows: res.rows.map((r) => {
           const f = figure(null, r.n, null, 'count', c.minN);
@@ -640,9 +685,9 @@ export function metricsRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
         }),
         groups,
         top_vs_next: {
-          retention: test(res.topVsNext.retention),
-          repurchase: test(res.topVsNext.repurchase),
-          referral: test(res.topVsNext.referral),
+          retention: test(res.topVsNext.retention, 'retention'),
+          repurchase: test(res.topVsNext.repurchase, 'repurchase'),
+          referral: test(res.topVsNext.referral, 'referral'),
         },
       };
     },
@@ -762,6 +807,7 @@ export function metricsRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
         })),
       );
       const quadrant = new Map(ipa.items.map((i) => [i.key, i.quadrant]));
+      const significant = new Map(result.drivers.map((d) => [d.driver, d.significant]));
       const r4 = (x: number | null) => (x === null ? null : Math.round(x * 10000) / 10000);
       return {
         outcome: q.outcome,
@@ -791,7 +837,10 @@ export function metricsRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
               quadrant: quadrant.get(d.driver) ?? null,
             };
           }),
-        fix_first: ipa.fixFirst.map((i) => i.key),
+        // Only drivers whose effect is significant: an important-looking driver that could be chance
+        // is no basis for where to start. The rest of the quadrant is listed apart.
+        fix_first: ipa.fixFirst.filter((i) => significant.get(i.key)).map((i) => i.key),
+        fix_first_not_significant: ipa.fixFirst.filter((i) => !significant.get(i.key)).map((i) => i.key),
       };
     },
   });

@@ -5,14 +5,22 @@ import { Card, Empty, ErrorBox, Help, Loading, PageHead, Toggle } from '../compo
 import { setParams, toParams, useFilters, useParam } from '../filters';
 import { titleCase } from '../format';
 import { SERIES } from '../palette';
+import { driverImportance, driverModelNote } from '../readings';
 import { Link, navigate, withFilters } from '../router';
 
 const QUAD: Record<string, [string, string]> = {
   fix_first: ['Fix first', SERIES[5]!],
+  // Important and weak by the numbers, but the effect could be chance: not a place to start.
+  unproven: ['Fix first? Not significant', SERIES[5]!],
   maintain: ['Maintain', SERIES[0]!],
   nice_to_have: ['Nice to have', SERIES[4]!],
   low_priority: ['Low priority', '#6B7280'],
 };
+
+/** A driver's group on the chart and in the table: fix first only when its effect is significant. */
+function quadOf(d: Driver): string {
+  return d.quadrant === 'fix_first' && !d.significant ? 'unproven' : (d.quadrant ?? 'low_priority');
+}
 
 /**
  * Vertical offsets (px) for driver names: points close together (in axis terms) form a cluster,
@@ -48,6 +56,7 @@ export default function Drivers() {
   const option: ChartOption | null = useMemo(() => {
     if (!r.data?.drivers.length) return null;
     const ds = r.data.drivers;
+    const outcomeName = outcome === 'nps' ? 'NPS' : 'churn';
     const meanW = ds.reduce((a, d) => a + d.weight, 0) / ds.length;
     const maxWeight = Math.max(...ds.map((d) => d.weight));
     const perf = ds.filter((d) => d.performance !== null).map((d) => d.performance as number);
@@ -58,7 +67,8 @@ export default function Drivers() {
         // biome-ignore lint/suspicious/noExplicitAny: ECharts tooltip params
         formatter: (p: any) => {
           const d = ds.find((x) => x.key === p.data.key)!;
-          return `<b>${d.label}</b><br/>importance ${d.weight.toFixed(1)}% (${d.signed_weight < 0 ? 'hurts' : 'helps'})<br/>performance ${d.performance?.toFixed(1) ?? '—'}<br/>coverage ${(d.coverage * 100).toFixed(1)}%${d.significant ? '' : '<br/>not significant'}`;
+          const imp = driverImportance(d);
+          return `<b>${d.label}</b><br/>importance ${imp.share} (${imp.effect} ${outcomeName})<br/>performance ${d.performance?.toFixed(1) ?? '—'}<br/>coverage ${(d.coverage * 100).toFixed(1)}%${d.significant ? '' : '<br/>not significant'}`;
         },
       },
       xAxis: {
@@ -80,11 +90,14 @@ export default function Drivers() {
         ...Object.entries(QUAD).map(([q, [name, colour]], i) => ({
           name,
           type: 'scatter' as const,
-          symbol: ['diamond', 'circle', 'triangle', 'rect'][i],
+          symbol: ['diamond', 'diamond', 'circle', 'triangle', 'rect'][i],
           symbolSize: 14,
-          itemStyle: { color: colour, borderColor: '#fff' },
+          itemStyle:
+            q === 'unproven'
+              ? { color: '#fff', borderColor: colour, borderWidth: 2 }
+              : { color: colour, borderColor: '#fff' },
           data: ds
-            .filter((d) => (d.quadrant ?? 'low_priority') === q)
+            .filter((d) => quadOf(d) === q)
             .map((d) => ({ value: [d.weight, d.performance ?? 0], key: d.key, name: d.label })),
           ...(i === 0
             ? {
@@ -116,16 +129,18 @@ export default function Drivers() {
         },
       ],
     };
-  }, [r.data]);
+  }, [r.data, outcome]);
 
   const err = r.error as ApiError | undefined;
+  const model = r.data ? driverModelNote(r.data.r2, r.data.n, outcome === 'nps' ? 'NPS' : 'churn') : null;
+  const fixRank = new Map((r.data?.fix_first ?? []).map((k, i) => [k, i]));
   return (
     <>
       <PageHead title="Key drivers">
         What moves the outcome most, against how well each driver performs now. <strong>Importance</strong>
         <Help
           label="importance"
-          text="The share of the outcome's explained variation that this driver accounts for (Johnson's relative weights, which stay fair when drivers are correlated). Minus: it pulls the outcome down when present."
+          text="The share of the outcome's explained variation that this driver accounts for (Johnson's relative weights, which stay fair when drivers are correlated), always positive; the Effect column says whether the outcome is lower or higher when the driver is present."
         />{' '}
         · <strong>performance</strong>
         <Help
@@ -135,9 +150,9 @@ export default function Drivers() {
         · <strong>R²</strong>
         <Help
           label="R²"
-          text="How much of the variation in the outcome all drivers together explain (0–1). Low values are normal for survey data; the ranking still holds."
+          text="How much of the variation in the outcome all drivers together explain (0–1). Importance is a share of this explained part. Below 0.2 most of what moves the outcome is not in the model: read the ranking as a lead to check."
         />
-        . Fix first what is important and performs below the rest.
+        . Fix first what is important, performs below the rest, and is statistically significant.
       </PageHead>
       <Card
         title={
@@ -183,6 +198,11 @@ export default function Drivers() {
           <Empty title="No drivers found">Widen the date range: drivers need enough answers with texts.</Empty>
         ) : (
           <>
+            {model?.caveat && (
+              <p className="note" data-testid="drivers-caveat">
+                <strong>Read with care ({model.fit}):</strong> {model.caveat}
+              </p>
+            )}
             <Chart
               option={option}
               height={420}
@@ -201,7 +221,8 @@ export default function Drivers() {
             />
             <p className="note">
               Dashed lines: mean importance and mean performance. Right of the vertical line and below the horizontal
-              one = important and weak = fix first. Click a point for its verbatims.
+              one = important and weak = fix first, when the effect is significant (hollow diamond: it is not, and could
+              be chance). Click a point for its verbatims.
             </p>
           </>
         )}
@@ -216,6 +237,7 @@ export default function Drivers() {
                   <th>Driver</th>
                   <th>Owner</th>
                   <th className="num">Importance</th>
+                  <th>Effect</th>
                   <th className="num">Performance</th>
                   <th className="num hide-phone">Coverage</th>
                   <th>Quadrant</th>
@@ -225,7 +247,8 @@ export default function Drivers() {
                 {[...r.data.drivers]
                   .sort(
                     (a, b) =>
-                      (a.quadrant === 'fix_first' ? 0 : 1) - (b.quadrant === 'fix_first' ? 0 : 1) || a.rank - b.rank,
+                      (fixRank.get(a.key) ?? Number.POSITIVE_INFINITY) -
+                        (fixRank.get(b.key) ?? Number.POSITIVE_INFINITY) || a.rank - b.rank,
                   )
                   .map((d) => (
                     <tr key={d.key}>
@@ -244,13 +267,13 @@ export default function Drivers() {
                         )}
                       </td>
                       <td>{d.department ? titleCase(d.department) : '—'}</td>
-                      <td className="num">
-                        {d.signed_weight < 0 ? '−' : '+'}
-                        {d.weight.toFixed(1)}%
+                      <td className="num">{driverImportance(d).share}</td>
+                      <td>
+                        {driverImportance(d).effect} {outcome === 'nps' ? 'NPS' : 'churn'}
                       </td>
                       <td className="num">{d.performance?.toFixed(1) ?? '—'}</td>
                       <td className="num hide-phone">{(d.coverage * 100).toFixed(1)}%</td>
-                      <td>{QUAD[d.quadrant ?? 'low_priority']?.[0]}</td>
+                      <td>{QUAD[quadOf(d)]?.[0]}</td>
                     </tr>
                   ))}
               </tbody>

@@ -3,8 +3,9 @@ import { type Loyalty as L, type Rate, type Test, useApi } from '../api';
 import { Chart, type ChartOption } from '../components/Chart';
 import { Card, Empty, ErrorBox, Loading, NoDataHint, PageHead, Toggle } from '../components/ui';
 import { activeFilterCount, setParams, toParams, useFilters, useParam } from '../filters';
-import { count, fmt } from '../format';
+import { count, day, fmt } from '../format';
 import { SERIES } from '../palette';
+import { loyaltyRate } from '../readings';
 
 const OUTCOMES: ['retention' | 'repurchase' | 'referral', string][] = [
   ['retention', 'Stayed'],
@@ -12,26 +13,58 @@ const OUTCOMES: ['retention' | 'repurchase' | 'referral', string][] = [
   ['referral', 'Referred someone'],
 ];
 
-function rate(r: Rate): string {
-  return r.value === null ? '—' : `${fmt(r.value, 'percent')}`;
+const FOLLOW_UPS: [string, string][] = [
+  ['30', '30 days'],
+  ['90', '90 days'],
+  ['180', '180 days'],
+  ['365', '1 year'],
+];
+
+/** Why the rates are not known yet, or known for only part of the period. */
+function followUpNote(l: L): string | null {
+  const h = `${l.horizon_days}-day follow-up`;
+  if (l.follow_up.status === 'pending')
+    return `Not yet known: the ${h} has not passed for any answer in this period (it has for answers before ${day(l.follow_up.complete_before)}). Choose an earlier period or a shorter follow-up.`;
+  if (l.follow_up.status === 'partial')
+    return `Rates are from answers up to ${day(l.follow_up.followed_up_to!)}, whose ${h} has passed; later answers are counted in n but not yet in the rates.`;
+  return null;
 }
 
-function TestLine({ name, t }: { name: string; t: Test }) {
+function TestLine({ name, t, pending }: { name: string; t: Test; pending: boolean }) {
+  if (pending) return <li>{name}: not yet known (the follow-up has not passed).</li>;
   if (t.difference === null) return <li>{name}: not enough data in the top two boxes.</li>;
   return (
     <li>
       {name}: top box {t.difference >= 0 ? '+' : '−'}
       {Math.abs(t.difference).toFixed(1)} pts vs one box lower{' '}
+      <span className={t.small_n ? 'n small' : 'muted'} title={t.small_n ? 'Small sample: read with care' : undefined}>
+        (n = {count(t.n_top)} vs {count(t.n_next)}
+        {t.small_n ? ', small sample' : ''})
+      </span>{' '}
       {t.significant ? <strong className="sig">significant</strong> : <span className="muted">not significant</span>}
       {t.p_value !== null && <span className="muted"> (p = {t.p_value.toPrecision(2)})</span>}
     </li>
   );
 }
 
+function RateCell({ r, pending, minN }: { r: Rate; pending: boolean; minN: number }) {
+  const x = loyaltyRate(r, { pending, minN });
+  return (
+    <td className="num" data-value={r.value ?? ''}>
+      {x.text}
+      {x.interval && <small className="muted hide-phone"> {x.interval}</small>}
+      {x.note && <small className="n small"> {x.note}</small>}
+    </td>
+  );
+}
+
 export default function Loyalty() {
   const f = useFilters();
   const scale = useParam('scale', 'nps');
-  const r = useApi<L>('/api/v1/metrics/loyalty', { ...toParams(f), scale });
+  const horizon = useParam('follow_up', '365');
+  const r = useApi<L>('/api/v1/metrics/loyalty', { ...toParams(f), scale, horizon_days: horizon });
+  const pending = r.data?.follow_up.status === 'pending';
+  const note = r.data ? followUpNote(r.data) : null;
 
   const option: ChartOption | null = useMemo(() => {
     if (!r.data) return null;
@@ -44,7 +77,12 @@ export default function Loyalty() {
         // biome-ignore lint/suspicious/noExplicitAny: ECharts tooltip params
         formatter: (ps: any[]) =>
           [`${scale.toUpperCase()} ${ps[0]?.axisValueLabel}`]
-            .concat(ps.map((p) => `${p.marker} ${p.seriesName}: <b>${fmt(p.value, 'percent')}</b> (n = ${p.data.n})`))
+            .concat(
+              ps.map(
+                (p) =>
+                  `${p.marker} ${p.seriesName}: <b>${p.value == null ? 'not yet known' : fmt(p.value, 'percent')}</b> (n = ${p.data.n})`,
+              ),
+            )
             .join('<br/>'),
       },
       xAxis: {
@@ -78,15 +116,23 @@ export default function Loyalty() {
       <Card
         title={r.data ? `Follow-up ${r.data.horizon_days} days after the answer` : 'Loyalty'}
         actions={
-          <Toggle
-            label="Scale"
-            options={[
-              ['nps', 'NPS 0–10'],
-              ['csat', 'CSAT 1–5'],
-            ]}
-            value={scale}
-            onChange={(v) => setParams({ scale: v === 'nps' ? '' : v })}
-          />
+          <>
+            <Toggle
+              label="Scale"
+              options={[
+                ['nps', 'NPS 0–10'],
+                ['csat', 'CSAT 1–5'],
+              ]}
+              value={scale}
+              onChange={(v) => setParams({ scale: v === 'nps' ? '' : v })}
+            />
+            <Toggle
+              label="Follow-up"
+              options={FOLLOW_UPS}
+              value={horizon}
+              onChange={(v) => setParams({ follow_up: v === '365' ? '' : v })}
+            />
+          </>
         }
         testId="loyalty"
       >
@@ -100,6 +146,11 @@ export default function Loyalty() {
           </Empty>
         ) : (
           <>
+            {note && (
+              <p className="note" data-testid="loyalty-follow-up" data-status={r.data.follow_up.status}>
+                {note}
+              </p>
+            )}
             <Chart
               option={option}
               height={340}
@@ -108,7 +159,7 @@ export default function Loyalty() {
             />
             <ul>
               {OUTCOMES.map(([k, name]) => (
-                <TestLine key={k} name={name} t={r.data!.top_vs_next[k]} />
+                <TestLine key={k} name={name} t={r.data!.top_vs_next[k]} pending={pending} />
               ))}
             </ul>
           </>
@@ -135,15 +186,7 @@ export default function Loyalty() {
                     <td>{g.group}</td>
                     <td className="num">{count(g.n)}</td>
                     {OUTCOMES.map(([k]) => (
-                      <td key={k} className="num" data-value={g[k].value ?? ''}>
-                        {rate(g[k])}
-                        {g[k].ci && (
-                          <small className="muted hide-phone">
-                            {' '}
-                            ({g[k].ci!.lower.toFixed(0)}–{g[k].ci!.upper.toFixed(0)})
-                          </small>
-                        )}
-                      </td>
+                      <RateCell key={k} r={g[k]} pending={pending} minN={r.data!.min_n} />
                     ))}
                   </tr>
                 ))}
@@ -151,8 +194,8 @@ export default function Loyalty() {
             </table>
           </div>
           <p className="note">
-            Brackets: 95% interval. Retention is known only once the follow-up window has passed (or the customer
-            cancelled).
+            Brackets: 95% interval; n shown where few customers are behind a rate. A rate counts only customers whose{' '}
+            {r.data.horizon_days}-day follow-up has passed: before that, whether they stay is not yet known.
           </p>
         </Card>
       )}

@@ -14,6 +14,7 @@ import {
 } from '../components/ui';
 import { activeFilterCount, granularityFor, toParams, useFilters } from '../filters';
 import { day } from '../format';
+import { driverImportance, driverModelNote, fixFirst } from '../readings';
 import { Link } from '../router';
 
 const LAYERS: {
@@ -86,6 +87,51 @@ function KpiRow({ id, name, k, trend }: { id: string; name: string; k: Kpi | und
   );
 }
 
+/** The significant drivers that are important and under-perform, with what the model is worth. */
+function FixFirst({ d }: { d: Drivers }) {
+  const { fix, unproven } = fixFirst(d.fix_first, d.drivers);
+  const model = driverModelNote(d.r2, d.n, 'NPS');
+  return (
+    <>
+      {fix.length === 0 ? (
+        <p className="note" data-testid="fix-first-none">
+          {unproven.length > 0
+            ? `No driver is clearly worth fixing first: ${unproven.length === 1 ? 'the one' : `the ${unproven.length}`} that look important and weak (${unproven
+                .slice(0, 3)
+                .map((x) => x.label)
+                .join(', ')}) could be chance (not statistically significant).`
+            : 'No driver is both important and under-performing in this period.'}
+        </p>
+      ) : (
+        <ol>
+          {fix.slice(0, 3).map((drv) => {
+            const imp = driverImportance(drv);
+            return (
+              <li key={drv.key}>
+                <Link to={`/topics?topic=${encodeURIComponent(drv.key)}`}>{drv.label}</Link>
+                <span className="muted">
+                  {' '}
+                  — {imp.share} of what the model explains ({imp.effect} NPS)
+                  {drv.department ? `, owned by ${drv.department}` : ''}
+                </span>
+              </li>
+            );
+          })}
+        </ol>
+      )}
+      <p className="note" data-testid="fix-first-model" data-weak={model.weak ? 'true' : 'false'}>
+        Driver model: {model.fit}.
+        {model.caveat && (
+          <>
+            {' '}
+            <strong>Read with care:</strong> {model.caveat}
+          </>
+        )}
+      </p>
+    </>
+  );
+}
+
 export default function Overview() {
   const f = useFilters();
   const params = { ...toParams(f), granularity: granularityFor(f) };
@@ -142,26 +188,8 @@ export default function Overview() {
           <p className="note">No driver analysis for this selection: {(d.error as Error).message}</p>
         ) : !d.data ? (
           <Loading what="Finding the key drivers" />
-        ) : d.data.fix_first.length === 0 ? (
-          <p className="note">No driver is both important and under-performing in this period.</p>
         ) : (
-          <ol>
-            {d.data.fix_first.slice(0, 3).map((key) => {
-              const drv = d.data!.drivers.find((x) => x.key === key);
-              return (
-                <li key={key}>
-                  <Link to={`/topics?topic=${encodeURIComponent(key)}`}>{drv?.label ?? key}</Link>
-                  {drv && (
-                    <span className="muted">
-                      {' '}
-                      — {drv.weight.toFixed(1)}% of what explains NPS
-                      {drv.department ? `, owned by ${drv.department}` : ''}
-                    </span>
-                  )}
-                </li>
-              );
-            })}
-          </ol>
+          <FixFirst d={d.data} />
         )}
         <p className="note">
           <Link to="/drivers">All drivers →</Link>

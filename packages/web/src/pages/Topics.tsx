@@ -6,6 +6,7 @@ import { VerbatimList } from '../components/Verbatims';
 import { activeFilterCount, setParams, toParams, useFilters, useParam } from '../filters';
 import { count, fmt, pct, titleCase } from '../format';
 import { BAD, GOOD, NEUTRAL } from '../palette';
+import { mentionChange } from '../readings';
 import { Link } from '../router';
 
 function flatten(ts: Topic[], out: Topic[] = []): Topic[] {
@@ -19,6 +20,17 @@ function flatten(ts: Topic[], out: Topic[] = []): Topic[] {
 function sentColour(v: number | null): string {
   if (v === null) return NEUTRAL;
   return v >= 10 ? GOOD : v <= -10 ? BAD : NEUTRAL;
+}
+
+/** Mentions against the previous period, worded the same in the tree and the detail card. */
+function ChangeText({ ratio, mentions }: { ratio: number | null; mentions: number }) {
+  const c = mentionChange(ratio, mentions);
+  return (
+    <>
+      {c.arrow && <span aria-hidden="true">{c.arrow} </span>}
+      {c.text}
+    </>
+  );
 }
 
 function TreeRows({
@@ -54,8 +66,8 @@ function TreeRows({
               {t.spike && <Chip tone="warn">spike</Chip>}
               <small className="tree-meta">
                 {t.department ? titleCase(t.department) : 'no owner'}
-                {t.change !== null &&
-                  ` · ${t.change >= 1 ? '▲' : '▼'} ${Math.abs(Math.round((t.change - 1) * 100))}% vs previous period`}
+                {' · '}
+                <ChangeText ratio={t.change} mentions={t.mentions} />
               </small>
             </span>
             <span className="num">{count(t.mentions)}</span>
@@ -194,10 +206,8 @@ export default function Topics() {
                 </span>
                 <span>sentiment {fmt(sel.sentiment.value, 'index')}</span>
                 <span>{pct(sel.negative_share)} negative</span>
-                <span>
-                  {sel.change === null
-                    ? 'new this period'
-                    : `${sel.change >= 1 ? '▲' : '▼'} ×${sel.change.toFixed(2)} vs previous period`}
+                <span data-testid="topic-change">
+                  <ChangeText ratio={sel.change} mentions={sel.mentions} />
                 </span>
                 {sel.department && <Chip>owner: {sel.department}</Chip>}
                 {sel.seven_p && <Chip>{titleCase(sel.seven_p)}</Chip>}

@@ -7,6 +7,7 @@ import { activeFilterCount, addDays, granularityFor, setParams, toParams, useFil
 import { fmt } from '../format';
 import { GLOSSARY } from '../glossary';
 import { SERIES } from '../palette';
+import { axisRange, bandData, boundsOf } from '../readings';
 
 /** Variants explained by their base measure's definition. */
 const HELP_KEY: Record<string, string> = {
@@ -40,20 +41,32 @@ const GROUPS: [string, string][] = [
   ['team', 'Team'],
 ];
 
-/** A line per series with its confidence band (stacked: lower edge + band height). */
+/**
+ * A line per series with its confidence band: two stacked series (lower edge + band height), both
+ * clipped to the measure's bounds and stacked whatever their signs (see bandData).
+ */
 export function trendOption(
   lines: { name: string; points: Point[]; colour: string; band: boolean; dashed?: boolean }[],
   labels: string[],
   unit: string,
+  metric = '',
 ): ChartOption {
+  const bounds = boundsOf(metric, unit);
   const series: ChartOption[] = [];
+  const drawn: number[] = [];
   lines.forEach((l, i) => {
+    for (const p of l.points) if (p.value !== null) drawn.push(p.value);
     if (l.band) {
+      const band = bandData(l.points, bounds);
+      band.lower.forEach((lo, j) => {
+        if (lo !== null) drawn.push(lo, lo + (band.height[j] ?? 0));
+      });
       series.push({
         name: `${l.name} lower`,
         type: 'line',
         stack: `band${i}`,
-        data: l.points.map((p) => p.ci?.lower ?? null),
+        stackStrategy: 'all',
+        data: band.lower,
         lineStyle: { opacity: 0 },
         symbol: 'none',
         silent: true,
@@ -63,7 +76,8 @@ export function trendOption(
         name: `${l.name} interval`,
         type: 'line',
         stack: `band${i}`,
-        data: l.points.map((p) => (p.ci ? p.ci.upper - p.ci.lower : null)),
+        stackStrategy: 'all',
+        data: band.height,
         lineStyle: { opacity: 0 },
         areaStyle: { color: l.colour, opacity: 0.15 },
         symbol: 'none',
@@ -81,6 +95,8 @@ export function trendOption(
       connectNulls: false,
     });
   });
+  const closed = bounds.min !== null && bounds.max !== null;
+  const range = closed && drawn.length ? axisRange(Math.min(...drawn), Math.max(...drawn), bounds) : null;
   return {
     grid: { left: 50, right: 16, top: 36, bottom: 40 },
     legend: { top: 0, type: 'scroll', data: lines.map((l) => l.name) },
@@ -100,7 +116,8 @@ export function trendOption(
           .join('<br/>'),
     },
     xAxis: { type: 'category', data: labels, axisLabel: { hideOverlap: true } },
-    yAxis: { type: 'value', scale: true },
+    // Zoomed to the data and its bands, never past the measure's bounds (NPS ±100, shares 0–100).
+    yAxis: range ? { type: 'value', min: range.min, max: range.max } : { type: 'value', scale: true },
     series,
   };
 }
@@ -149,8 +166,8 @@ export default function Trends() {
         band: false,
         dashed: true,
       });
-    return trendOption(lines, labels, unit);
-  }, [s.data, prev.data]);
+    return trendOption(lines, labels, unit, metric);
+  }, [s.data, prev.data, metric]);
 
   const onClick = (e: { seriesIndex?: number; dataIndex: number }) => {
     if (!s.data) return;
