@@ -9,6 +9,7 @@ import { queueSentimentJob, SENTIMENT_JOB, sentimentJobHandler, sentimentJobs } 
 import type { TextModel } from './onnx/text-model.js';
 import { openApiDocument } from './openapi.js';
 import { type TextAnalyser, TextAnalysisStep } from './pipeline/analyse.js';
+import { RETOPIC_JOB, retopicJobHandler } from './pipeline/retopic.js';
 import { Problem, sendProblem } from './problem.js';
 import { routeDocs } from './route.js';
 import { configRoutes } from './routes/config.js';
@@ -127,6 +128,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     : undefined;
   const loop = closedLoop(app, opts.store, auth, opts.loop);
   if (models.length) loop.runner?.register(SENTIMENT_JOB, sentimentJobHandler(models));
+  if (analysis) loop.runner?.register(RETOPIC_JOB, retopicJobHandler(analysis, afterWrite ? { afterWrite } : {}));
   ingestRoutes(app, opts.store, auth, analysis, loop.rules);
   readRoutes(app, opts.store, auth);
   textRoutes(app, opts.store, auth, analysis);

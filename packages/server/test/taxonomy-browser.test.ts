@@ -71,6 +71,24 @@ eachStore('taxonomy page in a browser', (env) => {
       const r = await env().api('POST', '/api/v1/users', key, { email, name: role, role, password: PASSWORD });
       assert.equal(r.status, 201, JSON.stringify(r.body));
     }
+    // Two texts stored before the taxonomy changes.
+    const stored = await env().api('POST', '/api/v1/interactions', key, [
+      {
+        customer_email: 'a@example.com',
+        kind: 'ticket',
+        channel: 'email',
+        text: 'No signal at home, calls keep dropping.',
+        opened_at: '2026-05-01T10:00:00Z',
+      },
+      {
+        customer_email: 'b@example.com',
+        kind: 'ticket',
+        channel: 'email',
+        text: 'The parcel arrived late.',
+        opened_at: '2026-05-02T10:00:00Z',
+      },
+    ]);
+    assert.equal(stored.status, 200, JSON.stringify(stored.body));
     const taxonomy = async () => (await env().api('GET', '/api/v1/taxonomy', key)).body;
     const def = await taxonomy();
     assert.equal(def.source, 'default');
@@ -251,6 +269,15 @@ eachStore('taxonomy page in a browser', (env) => {
       await page.waitForSelector('[data-testid=taxonomy-saved]');
       saved = await taxonomy();
       assert.ok(saved.topics.some((t: { key: string }) => t.key === 'telecom.roaming'));
+
+      // The stored texts had their topics found with the earlier taxonomy: apply the saved one to them.
+      await page.waitForSelector('[data-testid=reanalysis-stale]');
+      assert.match(await page.innerText('[data-testid=reanalysis-stale]'), /2 of 2 stored texts/);
+      await page.click('[data-testid=reanalysis-start]');
+      await page.waitForSelector('[data-testid=reanalysis-done]');
+      assert.match(await page.innerText('[data-testid=reanalysis-done]'), /All 2 stored texts/);
+      const st = (await env().api('GET', '/api/v1/taxonomy/reanalysis', key)).body;
+      assert.deepEqual([st.stale, st.job], [0, null]);
 
       // Try it: the new phrase finds the new topic, marked in the text.
       await page.fill('[data-testid=try-text]', 'Someone tried to queue jump at the counter and the staff were rude.');

@@ -142,3 +142,12 @@ export async function getJob(db: Db, id: string): Promise<JobRow | undefined> {
     created_at, finished_at FROM jobs WHERE id = ${id}::uuid`.execute(db);
   return r.rows[0];
 }
+
+/** The org's newest job of `type` still to run or running, if any. */
+export async function openJobOf(db: Db, orgId: string, type: string): Promise<JobRow | undefined> {
+  const r = await sql<JobRow>`
+    SELECT id, org_id, type, payload, status, run_at, attempts, max_attempts, last_error, created_at, finished_at
+    FROM jobs WHERE org_id = ${orgId} AND type = ${type} AND status IN ('queued', 'running')
+    ORDER BY created_at DESC LIMIT 1`.execute(db);
+  return r.rows[0];
+}

@@ -129,12 +129,37 @@ export async function listTextModels(db: Db, orgId: string): Promise<TextModelSu
 export async function activeTextModels(
   db: Db,
   orgId: string,
-): Promise<{ models: Partial<Record<TextModelKind, TrainedTextModel>>; ids: string[] }> {
+): Promise<{
+  models: Partial<Record<TextModelKind, TrainedTextModel>>;
+  ids: string[];
+  idOf: Partial<Record<TextModelKind, string>>;
+}> {
   const r = await sql<{ id: string; kind: TextModelKind; model: TrainedTextModel | string }>`
     SELECT id, kind, model FROM text_models WHERE org_id = ${orgId} AND active ORDER BY kind`.execute(db);
   const models: Partial<Record<TextModelKind, TrainedTextModel>> = {};
-  for (const x of r.rows) models[x.kind] = typeof x.model === 'string' ? JSON.parse(x.model) : x.model;
-  return { models, ids: r.rows.map((x) => x.id) };
+  const idOf: Partial<Record<TextModelKind, string>> = {};
+  for (const x of r.rows) {
+    models[x.kind] = typeof x.model === 'string' ? JSON.parse(x.model) : x.model;
+    idOf[x.kind] = x.id;
+  }
+  return { models, ids: r.rows.map((x) => x.id), idOf };
+}
+
+/**
+ * The mark of what finds an org's topics now (migration 022): its taxonomy revision and active
+ * topic model, e.g. '3|<model id>'; '0|-' on Canopy's default taxonomy with no model.
+ */
+export function topicsConfigMark(revision: number, topicModelId: string | undefined): string {
+  return `${revision}|${topicModelId ?? '-'}`;
+}
+
+/** The org's current topics mark (see topicsConfigMark), read from the store. */
+export async function currentTopicsConfig(db: Db, orgId: string): Promise<string> {
+  const r = await sql<{ revision: number | null; model: string | null }>`
+    SELECT (SELECT revision FROM text_taxonomies WHERE org_id = ${orgId}) AS revision,
+      (SELECT id::text FROM text_models WHERE org_id = ${orgId} AND kind = 'topics' AND active) AS model`.execute(db);
+  const row = r.rows[0];
+  return topicsConfigMark(Number(row?.revision ?? 0), row?.model ?? undefined);
 }
 
 /** A cheap fingerprint of an org's text configuration (taxonomy time and active model ids). */

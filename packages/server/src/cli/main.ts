@@ -17,11 +17,13 @@ import {
   createApiKey,
   createOrg,
   createUser,
+  currentTopicsConfig,
   departmentIdByKey,
   emailTaken,
   listUsers,
   type Store,
   setPassword,
+  topicsConfigCounts,
   upsertDepartments,
 } from '@canopy/store';
 import { defaultAnalyser } from '../analyser.js';
@@ -33,6 +35,7 @@ import { backfill, type TextModel } from '../onnx/text-model.js';
 import { TopicModel } from '../onnx/topic-model.js';
 import { openConfiguredStore } from '../open-store.js';
 import { TextAnalysisStep } from '../pipeline/analyse.js';
+import { RETOPIC_JOB, retopicJobHandler } from '../pipeline/retopic.js';
 import { newPassword } from '../routes/users.js';
 import { exportRecords } from '../transfer/export.js';
 import { type ImportProgress, importFile } from '../transfer/import.js';
@@ -60,6 +63,9 @@ commands:
       Set a new password (CANOPY_PASSWORD or generated) and end the user's sessions.
   keys create [--org <slug>] [--name <name>]
       Create an API key for an organisation.
+  taxonomy apply [--org <slug>]
+      Find the topics of stored texts again with the org's saved taxonomy and topic model (texts
+      keep the topics they were given until then), as the dashboard's "Apply the saved taxonomy".
   sentiment rescore [--model <folder>] [--topic-model <folder> [--threshold <p>]] [--aspect-model <folder>]
                     [--org <slug>] [--from <date>] [--to <date>] [--all]
       Re-read stored texts with ONNX model folders, in this order: re-score their sentiment
@@ -353,6 +359,31 @@ async function main(argv: string[]): Promise<number> {
         const org = await orgOf(store, values.org);
         const k = await createApiKey(store.db, org.id, values.name ?? 'cli');
         console.log(k.key);
+        return 0;
+      }
+      case 'taxonomy': {
+        if (positionals[0] !== 'apply') throw new UsageError('usage: canopy taxonomy apply [--org <slug>]');
+        if (!analysis) throw new UsageError('--no-analysis: nothing would find the topics');
+        const org = await orgOf(store, values.org);
+        const mark = await currentTopicsConfig(store.db, org.id);
+        const before = await topicsConfigCounts(store.db, org.id, mark);
+        const started = performance.now();
+        // The server's job, run here to the end in one go.
+        await retopicJobHandler(analysis, {
+          sliceMs: Number.POSITIVE_INFINITY,
+          // Texts whose topics changed go to the installation's outside models, as at import.
+          ...(config.sentimentModel || config.aspectModel || config.topicModel
+            ? { afterWrite: queueSentimentJob }
+            : {}),
+        })({ id: 'cli', orgId: org.id, type: RETOPIC_JOB, payload: { mark }, attempt: 1, maxAttempts: 1 }, { store });
+        const after = await topicsConfigCounts(store.db, org.id, mark);
+        const seconds = (performance.now() - started) / 1000;
+        console.log(
+          `${(before.stale - after.stale).toLocaleString('en')} of ${before.analysable.toLocaleString('en')} stored texts of ${org.slug} had their topics found again (taxonomy revision ${mark.split('|')[0]}) in ${seconds.toFixed(1)} s` +
+            (after.stale
+              ? `; ${after.stale.toLocaleString('en')} left (the taxonomy changed meanwhile: run it again)`
+              : ''),
+        );
         return 0;
       }
       case 'sentiment': {

@@ -28,9 +28,13 @@ export interface AnalysedText {
 export interface TextConfig {
   key: string;
   ctx: AnalyzeContext;
+  /** What finds topics with it (the org's topics mark, stored with each analysis). */
+  topics: string;
 }
 
-export const DEFAULT_TEXT_CONFIG: TextConfig = { key: 'default', ctx: {} };
+// Canopy's default taxonomy and no topic model: topicsConfigMark(0, undefined) (the store's; this
+// module loads in workers, which need no store).
+export const DEFAULT_TEXT_CONFIG: TextConfig = { key: 'default', ctx: {}, topics: '0|-' };
 
 export function analyseTexts(texts: string[], ctx: AnalyzeContext): AnalysedText[] {
   return texts.map((t) => {

@@ -14,6 +14,7 @@ import {
   getOrgTaxonomy,
   type Store,
   textConfigVersion,
+  topicsConfigMark,
   type WriteOutcome,
   writeAnalyses,
 } from '@canopy/store';
@@ -112,7 +113,7 @@ export class TextAnalysisStep {
       const [tax, models] = await Promise.all([getOrgTaxonomy(db, orgId), activeTextModels(db, orgId)]);
       const ctx: AnalyzeContext = { models: models.models };
       if (tax) ctx.taxonomy = tax.taxonomy;
-      cfg = { key: `${orgId}|${version}`, ctx };
+      cfg = { key: `${orgId}|${version}`, ctx, topics: topicsConfigMark(tax?.revision ?? 0, models.idOf.topics) };
     }
     if (this.configs.size > 10_000) this.configs.clear();
     this.configs.set(orgId, { version, checkedAt: now, cfg });
@@ -209,6 +210,7 @@ export class TextAnalysisStep {
         analysis,
         redactedText: redacted,
         replaces: p.replaces,
+        ...(cfg ? { topicsConfig: cfg.topics } : {}),
       };
     });
     const ids = await writeAnalyses(trx, orgId, rows);

@@ -8,13 +8,24 @@ import {
   type Taxonomy,
   TOPIC_KEY_RE,
 } from '@canopy/core';
-import { getOrgTaxonomy, listTextModels, putOrgTaxonomy, type Store, saveTextModel } from '@canopy/store';
+import {
+  currentTopicsConfig,
+  enqueueJobs,
+  getOrgTaxonomy,
+  listTextModels,
+  openJobOf,
+  putOrgTaxonomy,
+  type Store,
+  saveTextModel,
+  topicsConfigCounts,
+} from '@canopy/store';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ApiKeyAuth } from '../auth.js';
 import { TextAnalysisStep } from '../pipeline/analyse.js';
 import type { AnalysedText } from '../pipeline/analyse-pool.js';
 import { AnalysisPool } from '../pipeline/analyse-pool.js';
+import { RETOPIC_JOB } from '../pipeline/retopic.js';
 import { type FieldError, Problem, zodFieldErrors } from '../problem.js';
 import { apiRoute } from '../route.js';
 
@@ -266,6 +277,57 @@ export function textRoutes(
         updated_at: saved.updatedAt,
         topics: taxonomy.topics,
       };
+    },
+  });
+
+  // Stored texts keep the topics they were given; these apply the taxonomy (and topic model) of
+  // now to them, in a job (pipeline/retopic.ts).
+  const reanalysis = async (orgId: string) => {
+    const mark = await currentTopicsConfig(store.db, orgId);
+    const [counts, job] = await Promise.all([
+      topicsConfigCounts(store.db, orgId, mark),
+      openJobOf(store.db, orgId, RETOPIC_JOB),
+    ]);
+    return {
+      ...counts,
+      job: job ? { id: job.id, status: job.status, attempts: job.attempts, last_error: job.last_error } : null,
+      mark,
+    };
+  };
+
+  apiRoute(app, auth, {
+    method: 'GET',
+    url: '/api/v1/taxonomy/reanalysis',
+    summary:
+      "How many stored texts had their topics found with an earlier taxonomy or topic model (`stale` of `analysable`), and the job applying today's, if one runs",
+    tags: ['text'],
+    responses: { 200: '{analysable, stale, job: {id, status} | null, mark}' },
+    handler: async (_req, _reply, { org }) => reanalysis(org.orgId),
+  });
+
+  apiRoute(app, auth, {
+    method: 'POST',
+    url: '/api/v1/taxonomy/reanalysis',
+    permission: 'configure',
+    summary:
+      "Finds the topics of stored texts again with the org's taxonomy and topic model of now (a job, a page of texts at a time; GET follows it). One job per org: asking again while it runs returns it",
+    tags: ['text'],
+    responses: { 202: '{analysable, stale, job: {id, status}, mark}', 200: 'nothing to do: {stale: 0, job: null}' },
+    handler: async (_req, reply, { org }) => {
+      if (!analysis)
+        throw new Problem(
+          503,
+          'Text analysis off',
+          'this server does not analyse texts, so it cannot find topics again',
+        );
+      const now = await reanalysis(org.orgId);
+      if (now.job || now.stale === 0) {
+        if (now.job) reply.code(202);
+        return now;
+      }
+      await enqueueJobs(store.db, [{ orgId: org.orgId, type: RETOPIC_JOB, payload: { mark: now.mark } }]);
+      reply.code(202);
+      return reanalysis(org.orgId);
     },
   });
 

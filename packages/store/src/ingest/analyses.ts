@@ -1,4 +1,4 @@
-import type { TextAnalysis } from '@canopy/core';
+import { ORG_TOPIC_MODEL, type TextAnalysis, type TopicMention } from '@canopy/core';
 import { sql } from 'kysely';
 import { uuidv7 } from '../ids.js';
 import type { Db } from './types.js';
@@ -15,6 +15,8 @@ export interface AnalysisRow {
   redactedText: string | null;
   /** The subject existed before (an updated interaction): its earlier analysis is replaced. */
   replaces?: boolean;
+  /** What found its topics (the org's topics mark, text-models.ts); absent: not known. */
+  topicsConfig?: string;
 }
 
 /**
@@ -44,10 +46,10 @@ export async function writeAnalyses(trx: Db, orgId: string, rows: AnalysisRow[])
   await sql`
     INSERT INTO text_analyses (org_id, id, subject_kind, subject_id, field, customer_id, touchpoint_id, occurred_at,
       language, analysable, sentiment_score, sentiment_label, emotions, effort, churn_threat, urgent, pii_kinds, redacted_text,
-      intent, intent_score)
+      intent, intent_score, topics_config)
     SELECT ${orgId}::uuid, q.id, q.k, q.s, q.f, q.c, q.t, q.o, q.lang, q.ok, q.score, q.label,
       string_to_array(q.emotions, ','), q.effort, q.churn, q.urgent, string_to_array(q.pii, ','), q.redacted,
-      q.intent, q.intent_score
+      q.intent, q.intent_score, q.topics_config
     FROM unnest(${ids}::uuid[], ${rows.map((r) => r.subjectKind)}::text[], ${rows.map((r) => r.subjectId)}::uuid[],
       ${rows.map((r) => r.field)}::text[], ${rows.map((r) => r.customerId)}::uuid[], ${rows.map((r) => r.touchpointId)}::uuid[],
       ${occurred}::timestamptz[], ${rows.map((r) => r.analysis.language)}::text[], ${rows.map((r) => r.analysis.analysable)}::bool[],
@@ -56,10 +58,9 @@ export async function writeAnalyses(trx: Db, orgId: string, rows: AnalysisRow[])
       ${rows.map((r) => r.analysis.churnThreat)}::bool[], ${rows.map((r) => r.analysis.urgent)}::bool[],
       ${rows.map((r) => [...new Set(r.analysis.pii.map((p) => p.kind))].join(','))}::text[],
       ${rows.map((r) => r.redactedText)}::text[], ${rows.map((r) => r.analysis.intents?.[0]?.label ?? null)}::text[],
-      ${rows.map((r) => r.analysis.intents?.[0]?.score ?? null)}::float8[])
-      AS q(id, k, s, f, c, t, o, lang, ok, score, label, emotions, effort, churn, urgent, pii, redacted, intent, intent_score)`.execute(
-    trx,
-  );
+      ${rows.map((r) => r.analysis.intents?.[0]?.score ?? null)}::float8[], ${rows.map((r) => r.topicsConfig ?? null)}::text[])
+      AS q(id, k, s, f, c, t, o, lang, ok, score, label, emotions, effort, churn, urgent, pii, redacted, intent, intent_score,
+        topics_config)`.execute(trx);
   const t = { analysis: [] as string[], topic: [] as string[], score: [] as number[], label: [] as string[] };
   const span = { start: [] as number[], end: [] as number[], at: [] as string[], by: [] as (string | null)[] };
   rows.forEach((r, i) => {
@@ -287,4 +288,88 @@ export async function analysisIdsToRescore(
     ORDER BY id
     LIMIT ${o.limit}`.execute(db);
   return r.rows.map((x) => x.id);
+}
+
+/**
+ * How many of an org's analysable texts there are, and how many had their topics found with
+ * another configuration than `mark` (an earlier taxonomy or topic model, or before marks were kept).
+ */
+export async function topicsConfigCounts(
+  db: Db,
+  orgId: string,
+  mark: string,
+): Promise<{ analysable: number; stale: number }> {
+  const r = await sql<{ analysable: number; stale: number }>`
+    SELECT count(*)::int AS analysable, (count(*) FILTER (WHERE topics_config IS DISTINCT FROM ${mark}))::int AS stale
+    FROM text_analyses WHERE org_id = ${orgId} AND analysable`.execute(db);
+  return r.rows[0] ?? { analysable: 0, stale: 0 };
+}
+
+/** A page of an org's analysable analyses, in id order, whose topics were found with another mark than `mark`. */
+export async function staleTopicAnalyses(db: Db, orgId: string, mark: string, limit: number): Promise<string[]> {
+  const r = await sql<{ id: string }>`
+    SELECT id FROM text_analyses
+    WHERE org_id = ${orgId} AND analysable AND topics_config IS DISTINCT FROM ${mark}
+    ORDER BY id LIMIT ${limit}`.execute(db);
+  return r.rows.map((x) => x.id);
+}
+
+export interface RefoundTopics {
+  analysisId: string;
+  /** The topics found in the text now, with their spans and sentiment. */
+  topics: TopicMention[];
+}
+
+/**
+ * Replaces the topics of stored texts with those found again (the org's taxonomy and topic model
+ * now) and marks every analysis in `ids` with `mark` — those in `rows` and those whose text is gone
+ * (their topics stay), so a run over an org's texts ends. The mentions the phrases and the org's
+ * model found go; an outside topic model's (detected_by its name) stay, but not where the phrases
+ * now find the same topic (their span and aspect sentiment say more). Run it in a transaction:
+ * rollups and key drivers follow through their triggers. Returns the mentions written.
+ */
+export async function replaceTopics(
+  trx: Db,
+  orgId: string,
+  mark: string,
+  ids: string[],
+  rows: RefoundTopics[],
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  // Key order, so concurrent runs over overlapping texts lock rows in the same order.
+  const sorted = [...new Set(ids)].sort();
+  const marked = await sql<{ id: string; occurred_at: Date | string }>`
+    UPDATE text_analyses SET topics_config = ${mark}
+    WHERE org_id = ${orgId} AND id = ANY(${sorted}::uuid[])
+    RETURNING id, occurred_at`.execute(trx);
+  const at = new Map(marked.rows.map((r) => [r.id, new Date(r.occurred_at).toISOString()]));
+  const live = rows.filter((r) => at.has(r.analysisId));
+  if (live.length === 0) return 0;
+  const liveIds = live.map((r) => r.analysisId).sort();
+  await sql`DELETE FROM text_topics WHERE org_id = ${orgId} AND analysis_id = ANY(${liveIds}::uuid[])
+    AND (detected_by IS NULL OR detected_by = ${ORG_TOPIC_MODEL})`.execute(trx);
+  const m = { id: [] as string[], topic: [] as string[], score: [] as number[], label: [] as string[] };
+  const span = { start: [] as number[], end: [] as number[], at: [] as string[], by: [] as (string | null)[] };
+  for (const r of live) {
+    for (const t of r.topics) {
+      m.id.push(r.analysisId);
+      m.topic.push(t.topic);
+      m.score.push(t.sentiment.score);
+      m.label.push(t.sentiment.label);
+      span.start.push(t.start);
+      span.end.push(t.end);
+      span.at.push(at.get(r.analysisId)!);
+      span.by.push(t.detectedBy ?? null);
+    }
+  }
+  if (m.id.length === 0) return 0;
+  await sql`INSERT INTO text_topics (org_id, analysis_id, topic, sentiment_score, sentiment_label, span_start, span_end, occurred_at,
+      detected_by)
+    SELECT ${orgId}::uuid, * FROM unnest(${m.id}::uuid[], ${m.topic}::text[], ${m.score}::float8[], ${m.label}::text[],
+      ${span.start}::int[], ${span.end}::int[], ${span.at}::timestamptz[], ${span.by}::text[])`.execute(trx);
+  await sql`DELETE FROM text_topics o WHERE o.org_id = ${orgId} AND o.analysis_id = ANY(${liveIds}::uuid[])
+    AND o.detected_by IS NOT NULL AND o.detected_by <> ${ORG_TOPIC_MODEL}
+    AND EXISTS (SELECT 1 FROM text_topics p WHERE p.org_id = o.org_id AND p.analysis_id = o.analysis_id AND p.topic = o.topic
+      AND (p.detected_by IS NULL OR p.detected_by = ${ORG_TOPIC_MODEL}))`.execute(trx);
+  return m.id.length;
 }

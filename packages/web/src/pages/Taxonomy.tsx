@@ -2,6 +2,7 @@ import { type ReactNode, useEffect, useState } from 'react';
 import { api, clearApiCache, type Me, may, type TaxonomyDoc, type TaxonomyEntry, useApi } from '../api';
 import { Card, ErrorBox, Loading, PageHead } from '../components/ui';
 import { count } from '../format';
+import { Reanalysis } from '../taxonomy/Reanalysis';
 import { TaxonomyEditor } from '../taxonomy/TaxonomyEditor';
 import { TextModels } from '../taxonomy/TextModels';
 import { TryIt } from '../taxonomy/TryIt';
@@ -61,10 +62,11 @@ export default function Taxonomy({ me }: { me: Me }) {
           onSaved={(d) => {
             setSavedDoc(d);
             setSavedAt(
-              `Taxonomy saved (${count(d.topics.length)} topics). New texts are analysed with it from now on; try one below.`,
+              `Taxonomy saved (${count(d.topics.length)} topics). New texts are analysed with it from now on; apply it to stored texts and try one below.`,
             );
           }}
         />
+        <Reanalysis configure={configure} revision={doc.revision} />
         <div id="try-it">
           {canTry ? (
             <TryIt topics={doc.topics} dirty={dirty} />

@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, it } from 'node:test';
+import { analyzeText, DEFAULT_TAXONOMY, redactPii, TAXONOMY_PACKS } from '@canopy/core';
+import { getJob, getOrgTaxonomy, openStore, putOrgTaxonomy } from '@canopy/store';
+import { sql } from 'kysely';
+import { TextAnalysisStep } from '../src/pipeline/analyse.js';
+import { RETOPIC_JOB, retopicJobHandler } from '../src/pipeline/retopic.js';
+import { eachStore, type TestEnv } from './harness.js';
+import { canopyCli, importTickets, waitFor } from './model-jobs.js';
+
+const TEXTS = [
+  'No signal at home and my calls keep dropping.',
+  'The roaming charges in Spain were outrageous.',
+  'Lovely coffee, friendly staff.',
+];
+
+async function ingest(env: TestEnv, key: string, texts: string[]) {
+  const r = await env.api(
+    'POST',
+    '/api/v1/interactions',
+    key,
+    texts.map((text, i) => ({
+      customer_email: `c${i}@example.com`,
+      kind: 'ticket',
+      channel: 'email',
+      text,
+      opened_at: `2026-05-0${i + 1}T10:00:00Z`,
+    })),
+  );
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.created, texts.length);
+}
+
+/** Topics per text (in TEXTS order), with who found them where not the phrases. */
+async function topicsOf(env: TestEnv, orgId: string): Promise<string[][]> {
+  const r = await sql<{ text: string; topics: string[] | null }>`
+    SELECT i.text, array_agg(t.topic || coalesce('@' || t.detected_by, '') ORDER BY t.topic)
+      FILTER (WHERE t.topic IS NOT NULL) AS topics
+    FROM interactions i JOIN text_analyses a ON a.org_id = i.org_id AND a.subject_id = i.id
+    LEFT JOIN text_topics t ON t.org_id = a.org_id AND t.analysis_id = a.id
+    WHERE i.org_id = ${orgId} GROUP BY i.text`.execute(env.store.db);
+  const by = new Map(r.rows.map((x) => [x.text, x.topics ?? []]));
+  return TEXTS.map((t) => by.get(t) ?? []);
+}
+
+eachStore('applying the taxonomy to stored texts', (env) => {
+  it('finds the topics of stored texts again after a taxonomy change, in a job, once', async () => {
+    const { orgId, key } = await env().newOrg();
+    await ingest(env(), key, TEXTS);
+    let st = await env().api('GET', '/api/v1/taxonomy/reanalysis', key);
+    assert.equal(st.status, 200, JSON.stringify(st.body));
+    assert.deepEqual(st.body, { analysable: 3, stale: 0, job: null, mark: '0|-' }, 'ingestion marks what found topics');
+    assert.ok(!(await topicsOf(env(), orgId))[0].some((t) => t.startsWith('telecom')));
+
+    // An outside topic model had added two topics: one the phrases will find now, one they won't.
+    const roaming = await sql<{ id: string }>`SELECT a.id FROM text_analyses a JOIN interactions i
+      ON i.org_id = a.org_id AND i.id = a.subject_id WHERE a.org_id = ${orgId} AND i.text = ${TEXTS[1]}`.execute(
+      env().store.db,
+    );
+    for (const topic of ['telecom.roaming', 'billing.error'])
+      await sql`INSERT INTO text_topics (org_id, analysis_id, topic, sentiment_score, sentiment_label, span_start, span_end,
+          occurred_at, detected_by)
+        VALUES (${orgId}, ${roaming.rows[0].id}, ${topic}, -0.5, 'negative', 0, 10, now(), 'outside-model')`.execute(
+        env().store.db,
+      );
+
+    const packs = await env().api('GET', '/api/v1/taxonomy/packs', key);
+    const def = await env().api('GET', '/api/v1/taxonomy', key);
+    const put = await env().api('PUT', '/api/v1/taxonomy', key, {
+      topics: [...def.body.topics, ...packs.body.items[0].topics],
+    });
+    assert.equal(put.status, 200);
+    st = await env().api('GET', '/api/v1/taxonomy/reanalysis', key);
+    assert.deepEqual(st.body, { analysable: 3, stale: 3, job: null, mark: '1|-' });
+    assert.equal((await env().api('POST', '/api/v1/taxonomy/reanalysis', null)).status, 401);
+
+    const started = await env().api('POST', '/api/v1/taxonomy/reanalysis', key);
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    assert.ok(started.body.job?.id);
+    st = await waitFor(
+      async () => (await env().api('GET', '/api/v1/taxonomy/reanalysis', key)).body,
+      (b) => b.stale === 0 && b.job === null,
+    );
+    assert.equal((await getJob(env().store.db, started.body.job.id))?.status, 'done');
+    const now = await topicsOf(env(), orgId);
+    assert.ok(now[0].includes('telecom.coverage'), JSON.stringify(now));
+    // The phrases found roaming: the outside model's duplicate went; its other topic stayed.
+    assert.ok(now[1].includes('telecom.roaming'), JSON.stringify(now));
+    assert.ok(!now[1].includes('telecom.roaming@outside-model'));
+    assert.ok(now[1].includes('billing.error@outside-model'));
+    assert.deepEqual(now[2], (await topicsOf(env(), orgId))[2], 'the coffee text keeps its own');
+    // The span and aspect sentiment of a mention found again.
+    const span = await sql<{
+      span: string;
+      label: string;
+    }>`SELECT substr(i.text, t.span_start + 1, t.span_end - t.span_start) AS span,
+        t.sentiment_label AS label
+      FROM text_topics t JOIN text_analyses a ON a.org_id = t.org_id AND a.id = t.analysis_id
+      JOIN interactions i ON i.org_id = a.org_id AND i.id = a.subject_id
+      WHERE t.org_id = ${orgId} AND t.topic = 'telecom.coverage'`.execute(env().store.db);
+    assert.deepEqual(span.rows, [{ span: 'No signal', label: 'negative' }]);
+
+    // Nothing left: asking again starts nothing; texts stored from now on carry the new mark.
+    const again = await env().api('POST', '/api/v1/taxonomy/reanalysis', key);
+    assert.equal(again.status, 200);
+    assert.deepEqual(again.body, { analysable: 3, stale: 0, job: null, mark: '1|-' });
+    await ingest(env(), key, ['Internet outage again today.']);
+    st = await env().api('GET', '/api/v1/taxonomy/reanalysis', key);
+    assert.deepEqual([st.body.analysable, st.body.stale], [4, 0]);
+  });
+
+  it('works a slice at a time, queues its continuation, and stops when a newer taxonomy supersedes it', async () => {
+    const { orgId, key } = await env().newOrg();
+    await ingest(env(), key, TEXTS);
+    const def = await env().api('GET', '/api/v1/taxonomy', key);
+    await env().api('PUT', '/api/v1/taxonomy', key, { topics: def.body.topics });
+    const step = new TextAnalysisStep(
+      { analyse: (t) => analyzeText(t), redact: (t, a) => redactPii(t, a.pii) },
+      { store: env().store, pool: false },
+    );
+    try {
+      const handler = retopicJobHandler(step, { pageSize: 1, sliceMs: 0 });
+      const job = (payload: unknown) => ({
+        id: 'j',
+        orgId,
+        type: RETOPIC_JOB,
+        payload: payload as never,
+        attempt: 1,
+        maxAttempts: 3,
+      });
+      await handler(job({ mark: '1|-' }), { store: env().store });
+      // One page of one text, then its continuation queued (the app's runner takes it from there).
+      const queued = await sql<{ n: number }>`SELECT count(*)::int AS n FROM jobs
+        WHERE org_id = ${orgId} AND type = ${RETOPIC_JOB} AND payload->>'mark' = '1|-'`.execute(env().store.db);
+      assert.equal(queued.rows[0].n, 1, 'its continuation');
+      const st = await waitFor(
+        async () => (await env().api('GET', '/api/v1/taxonomy/reanalysis', key)).body,
+        (b) => b.stale === 0 && b.job === null,
+      );
+      assert.equal(st.mark, '1|-');
+      // A newer save: the old mark's job does nothing.
+      await env().api('PUT', '/api/v1/taxonomy', key, { topics: def.body.topics });
+      await handler(job({ mark: '1|-' }), { store: env().store });
+      const after = await env().api('GET', '/api/v1/taxonomy/reanalysis', key);
+      assert.deepEqual([after.body.stale, after.body.mark], [3, '2|-']);
+      await assert.rejects(handler(job({ mark: 'nonsense' }), { store: env().store }), /payload must be/);
+    } finally {
+      await step.close();
+    }
+  });
+});
+
+it("canopy taxonomy apply finds the topics of an org's stored texts again, to the end", async () => {
+  const root = mkdtempSync(join(tmpdir(), 'canopy-retopic-'));
+  after(() => rmSync(root, { recursive: true, force: true }));
+  const data = join(root, 'data');
+  const canopy = canopyCli(data);
+  importTickets(
+    canopy,
+    root,
+    [
+      'a@acme.test,email,"No signal at home, calls keep dropping.",2026-03-01T10:00:00Z',
+      'b@acme.test,chat,"Roaming charges again",2026-03-02T10:00:00Z',
+    ],
+    {},
+  );
+  assert.match(
+    canopy(['taxonomy', 'apply', '--org', 'acme']).out,
+    /^0 of 2 stored texts of acme had their topics found again/,
+  );
+  // The org adds the telecom pack (the API's PUT, here straight to the store).
+  let store = await openStore({ dataDir: data });
+  try {
+    const org = await sql<{ id: string }>`SELECT id FROM orgs WHERE slug = 'acme'`.execute(store.db);
+    const telecom = TAXONOMY_PACKS.find((p) => p.id === 'telecom')!;
+    await putOrgTaxonomy(store.db, org.rows[0].id, {
+      version: 't',
+      topics: [...DEFAULT_TAXONOMY.topics, ...telecom.topics],
+    });
+    assert.equal((await getOrgTaxonomy(store.db, org.rows[0].id))?.revision, 1);
+  } finally {
+    await store.close();
+  }
+  const r = canopy(['taxonomy', 'apply', '--org', 'acme']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^2 of 2 stored texts of acme had their topics found again \(taxonomy revision 1\)/);
+  assert.equal(canopy(['taxonomy', 'nonsense']).code, 2);
+  assert.equal(canopy(['taxonomy', 'apply', '--org', 'nope']).code, 2);
+  store = await openStore({ dataDir: data });
+  try {
+    const topics = await sql<{
+      topic: string;
+    }>`SELECT topic FROM text_topics WHERE topic LIKE 'telecom%' ORDER BY topic`.execute(store.db);
+    assert.deepEqual(
+      topics.rows.map((x) => x.topic),
+      ['telecom.coverage', 'telecom.roaming'],
+    );
+  } finally {
+    await store.close();
+  }
+});
