@@ -5,6 +5,7 @@
  * (undetermined), which the analyser treats as analysable rather than silently dropping it.
  */
 
+import { wordIndex } from './embeddings.js';
 import { type Token, TokenKind, tokenize } from './tokenize.js';
 import { tokenInfos, type WordInfo } from './words.js';
 
@@ -81,5 +82,35 @@ export function languageOfTokens(text: string, tokens: Token[], infos: WordInfo[
   // Decide for another language only on clear evidence: enough hits and well ahead of English.
   if (bestScore >= 2 && bestScore >= 2 * en + 1) return best;
   if (en > 0) return 'en';
-  return words >= 3 && bestScore >= 1.5 ? best : 'und';
+  if (words >= 3 && bestScore >= 1.5) return best;
+  return shortForeign(tokens, infos, best, words - bestScore) ? best : 'und';
+}
+
+/**
+ * A short text with no English function word: `lang`'s if one of its function words is not an
+ * English word too ("sehr", not "a" or "die") and the other words are mostly not English (not
+ * among the 30,000 most frequent words of the English vectors' corpus) — "Sehr freundlicher
+ * Kundenservice", not "Die Hard fans unite".
+ */
+function shortForeign(tokens: Token[], infos: WordInfo[], lang: string, others: number): boolean {
+  let strong = 0;
+  let foreign = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i].kind !== TokenKind.Word) continue;
+    const langs = infos[i].langs;
+    const english = isEnglishWord(tokens[i].lower);
+    if (langs) {
+      if (!english && langs.includes(lang)) strong += 1 / langs.length;
+    } else if (!english) foreign++;
+  }
+  return strong >= 1 && foreign >= 1 && foreign * 2 >= others;
+}
+
+const ENGLISH_RANK = 30_000;
+function isEnglishWord(lower: string): boolean {
+  // "a" and "i" are not in the vectors' vocabulary; "it's" is "it" there.
+  if (lower.length <= 1) return true;
+  const q = lower.search(/['’]/);
+  const r = wordIndex(q > 0 ? lower.slice(0, q) : lower);
+  return r >= 0 && r < ENGLISH_RANK;
 }

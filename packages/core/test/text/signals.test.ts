@@ -17,6 +17,20 @@ test('language detection flags non-English', () => {
   assert.equal(detectLanguage('Доставка опоздала, никто не ответил'), 'ru');
   assert.equal(detectLanguage('配送が遅れました'), 'ja');
   assert.equal(detectLanguage('ok'), 'und');
+  // Short texts: one function word of the language that is no English word, the rest not English.
+  assert.equal(detectLanguage('Sehr freundlicher Kundenservice'), 'de');
+  assert.equal(detectLanguage('Servicio muy malo'), 'es');
+  assert.equal(detectLanguage('Bardzo dobra obsługa'), 'pl');
+  assert.equal(detectLanguage('Molto bene!'), 'it');
+  // … not English ones that share such a word, or have typos and contractions.
+  for (const t of [
+    'Die Hard fans unite',
+    'A guaranteeed delight!',
+    "It's a steal!",
+    'Cancelling a transaction',
+    'La Croix is my fave',
+  ])
+    assert.ok(['en', 'und'].includes(detectLanguage(t)), t);
   const a = analyzeText('El pedido llegó tarde y nadie me respondió, muy mal servicio.');
   assert.equal(a.analysable, false);
   assert.equal(a.sentiment.label, 'neutral');
