@@ -38,6 +38,8 @@ export default function Taxonomy({ me }: { me: Me }) {
   const [savedDoc, setSavedDoc] = useState<TaxonomyDoc | null>(null);
   const [savedAt, setSavedAt] = useState('');
   const [dirty, setDirty] = useState(false);
+  // A trained topic model changes what finds topics too: the stored-texts count is read again.
+  const [trained, setTrained] = useState(0);
   const doc = savedDoc ?? tax.data;
   useEffect(() => {
     if (dirty) setSavedAt('');
@@ -66,7 +68,7 @@ export default function Taxonomy({ me }: { me: Me }) {
             );
           }}
         />
-        <Reanalysis configure={configure} revision={doc.revision} />
+        <Reanalysis configure={configure} version={`${doc.revision}:${trained}`} />
         <div id="try-it">
           {canTry ? (
             <TryIt topics={doc.topics} dirty={dirty} />
@@ -91,7 +93,7 @@ export default function Taxonomy({ me }: { me: Me }) {
       </p>
       {body}
       <div id="models">
-        <TextModels configure={configure} />
+        <TextModels configure={configure} onTrained={() => setTrained((n) => n + 1)} />
       </div>
     </>
   );

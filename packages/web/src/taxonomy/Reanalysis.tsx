@@ -14,12 +14,12 @@ interface Status {
 
 const URL = '/api/v1/taxonomy/reanalysis';
 
-export function Reanalysis({ configure, revision }: { configure: boolean; revision: number }) {
+export function Reanalysis({ configure, version }: { configure: boolean; version: string }) {
   const [st, setSt] = useState<Status | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
-  // Load again after each save (a new revision) and, while a job runs, every second.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: revision is the reload signal
+  // Load again after each save or training (a new version) and, while a job runs, every second.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version is the reload signal
   useEffect(() => {
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -39,7 +39,7 @@ export function Reanalysis({ configure, revision }: { configure: boolean; revisi
       live = false;
       if (timer) clearTimeout(timer);
     };
-  }, [revision, st?.job?.id]);
+  }, [version, st?.job?.id]);
   const start = async () => {
     if (busy) return;
     setBusy(true);

@@ -7,12 +7,13 @@ import { count, dateTime, titleCase } from '../format';
 import { quality } from './model-quality';
 import { TrainForm } from './TrainForm';
 
-export function TextModels({ configure }: { configure: boolean }) {
+export function TextModels({ configure, onTrained }: { configure: boolean; onTrained?: () => void }) {
   const [version, setVersion] = useState(0);
   const models = useApi<{ items: TextModel[] }>('/api/v1/text-models', undefined, version);
   const reload = () => {
     clearApiCache('/api/v1/text-models');
     setVersion((v) => v + 1);
+    onTrained?.();
   };
   return (
     <Card title="Trained models" testId="models">
