@@ -65,6 +65,11 @@ test('customer-service idiom', () => {
   assert.ok(s('No one got back to me') < -0.2);
   assert.ok(s('They sorted it quickly') > 0.2);
   assert.ok(s('Went above and beyond for me') > 0.3);
+  // Service adjectives neither VADER nor the first CX list had.
+  assert.equal(scoreSentiment('The courier was polite.').label, 'positive');
+  assert.equal(scoreSentiment('The engineer was punctual and thorough.').label, 'positive');
+  assert.equal(scoreSentiment('The app is clunky and the support mediocre.').label, 'negative');
+  assert.equal(scoreSentiment('The staff were disrespectful.').label, 'negative');
 });
 
 test('per-sentence sentiment with offsets', () => {
