@@ -1,4 +1,4 @@
-import type { DepartmentKey, SevenP } from '../domain.js';
+import { taxonomyTopic } from './taxonomy.js';
 import type { TaxonomyTopic } from './types.js';
 
 /**
@@ -18,19 +18,7 @@ export interface TaxonomyPack {
   topics: TaxonomyTopic[];
 }
 
-function t(key: string, label: string, sevenP: SevenP, department: DepartmentKey, phrases: string): TaxonomyTopic {
-  return {
-    key,
-    label,
-    parent: key.includes('.') ? key.slice(0, key.lastIndexOf('.')) : null,
-    sevenP,
-    department,
-    phrases: phrases
-      .split('|')
-      .map((p) => p.trim())
-      .filter(Boolean),
-  };
-}
+const t = taxonomyTopic;
 
 const TELECOM: TaxonomyPack = {
   id: 'telecom',

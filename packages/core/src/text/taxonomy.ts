@@ -5,12 +5,10 @@ import type { Taxonomy, TaxonomyTopic } from './types.js';
 export const TOPIC_KEY_RE = /^[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9][a-z0-9_-]*)*$/;
 
 /**
- * Canopy's default customer-experience taxonomy: a tree of topics, each mapped to a 7P experience
- * dimension and an owning department. Phrases are lower-case and matched on token boundaries after
- * light stemming (so "deliveries", "delivered", "delivering" all match "delivery"/"deliver").
- * Orgs copy and edit this; keys are stable identifiers.
+ * A topic from its phrases written 'a|b|~c' (the default taxonomy's and the industry packs' way);
+ * its parent is the key's prefix unless given.
  */
-function t(
+export function taxonomyTopic(
   key: string,
   label: string,
   sevenP: SevenP,
@@ -31,6 +29,8 @@ function t(
   };
 }
 
+const t = taxonomyTopic;
+
 const FOOD_WORDS =
   'food|foods|meal|meals|dish|dishes|cuisine|taste|tastes|tasted|tasting|flavor|flavors|flavour|flavours|flavorful|' +
   'tasty|delicious|yummy|bland|portion|portions|entree|entrees|entrée|appetizer|appetizers|starter|starters|main course|' +
@@ -43,6 +43,12 @@ const FOOD_WORDS =
   'mussels|clams|wings|ribs|brisket|bbq|fried|grilled|baked|seasoned|salty|sweet|sour|greasy|soggy|crispy|tender|juicy|' +
   'dry|raw|stale|edible|inedible|appetite|plate|plates|course|courses|side dish|side dishes|entree';
 
+/**
+ * Canopy's default customer-experience taxonomy: a tree of topics, each mapped to a 7P experience
+ * dimension and an owning department. Phrases are lower-case and matched on token boundaries after
+ * light stemming (so "deliveries", "delivered", "delivering" all match "delivery"/"deliver").
+ * Orgs copy and edit this; keys are stable identifiers.
+ */
 export const DEFAULT_TAXONOMY: Taxonomy = {
   version: 'canopy-default-3',
   topics: [
