@@ -47,7 +47,8 @@ async function ensureDemo(
       store,
       ...(withModel ? { afterWrite: queueSentimentJob } : {}),
     }),
-    // The last 45 days go through the demo's rules, so Cases has work in it from the start.
+    // The demo's history goes through its rules (cases opened when their records happened, then
+    // handled by the team), so Cases, recovery and the digest have content from the start.
     rules: new RulesEngine(),
     onProgress: (n) => {
       if (process.stdout.isTTY && n - last >= 20_000) {

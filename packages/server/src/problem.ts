@@ -38,6 +38,23 @@ export function sendProblem(reply: FastifyReply, p: Problem, instance?: string):
   return reply.code(p.status).type('application/problem+json; charset=utf-8').send(p.body(instance));
 }
 
+/**
+ * A 422's detail that names what to fix ("url: must be an absolute http or https URL; nothing
+ * was written") instead of "the body has invalid fields": the first three, then how many more.
+ */
+export function invalidFieldsDetail(errors: FieldError[], outcome = 'nothing was written'): string {
+  if (!errors.length) return `the body has invalid fields; ${outcome}`;
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const e of errors) {
+    const s = `${e.index === undefined ? '' : `[${e.index}].`}${e.field}: ${e.reason}`;
+    if (!seen.has(s)) parts.push(s);
+    seen.add(s);
+  }
+  const more = parts.length > 3 ? ` and ${parts.length - 3} more` : '';
+  return `${parts.slice(0, 3).join('; ')}${more}; ${outcome}`;
+}
+
 /** `answers[0].value` from zod's path array. */
 export function fieldPath(path: readonly PropertyKey[]): string {
   let out = '';

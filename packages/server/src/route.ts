@@ -2,6 +2,7 @@ import { can, type Permission, type UserRole, withoutPii } from '@canopy/core';
 import { writeAudit } from '@canopy/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { auditReason, auditSummary } from './audit-words.js';
 import type { ApiKeyAuth, OrgContext } from './auth.js';
 import { Problem, zodFieldErrors } from './problem.js';
 
@@ -53,6 +54,8 @@ const PERMISSION_WORDS: Record<Permission, string> = {
 
 /** Who asked, for the answer's last step (PII redaction) after the handler has run. */
 const askedBy = new WeakMap<FastifyRequest, OrgContext>();
+/** An audited request in words, named before its handler runs (a removed user keeps their name). */
+const auditedAs = new WeakMap<FastifyRequest, string>();
 
 /** Signed-in users whose role may not see personal data get every answer through withoutPii. */
 function hidesPii(org: OrgContext | undefined): boolean {
@@ -100,6 +103,8 @@ export function apiRoute<Q = Record<string, never>>(
           route: def.url,
           path: req.url.split('?')[0] ?? req.url,
           status: reply.statusCode,
+          summary: auditedAs.get(req) ?? null,
+          reason: auditReason(reply.statusCode, payload),
         }).catch((err) => req.log.error({ err }, 'audit log write failed'));
       }
       return payload;
@@ -108,6 +113,19 @@ export function apiRoute<Q = Record<string, never>>(
       const org = needsAuth ? await auth.authenticate(req) : ({ orgId: '', keyId: '' } as OrgContext);
       if (needsAuth) {
         askedBy.set(req, org);
+        if (audited) {
+          auditedAs.set(
+            req,
+            await auditSummary(
+              auth.store.db,
+              org.orgId,
+              def.method,
+              def.url,
+              (req.params ?? {}) as Record<string, string>,
+              req.body,
+            ),
+          );
+        }
         if (auth.ratePerMinute > 0) {
           const caller = org.userId ? `u:${org.userId}` : `k:${org.keyId}`;
           const wait = auth.limiter.take(caller, auth.ratePerMinute);

@@ -153,13 +153,19 @@ eachStore('users page in a browser', (env) => {
       await page.selectOption(`[data-user="${viewerEmail}"] [data-testid=user-row-role]`, 'analyst');
       await page.waitForFunction(
         // The select shows the new role at once; the audit list follows when the change is saved.
-        `document.querySelector('[data-user="${viewerEmail}"] [data-testid=user-row-role]').value === 'analyst' && document.querySelectorAll('[data-testid=audit-entry]').length >= 4 && /changed users/.test(document.querySelector('[data-testid=audit-entry]').innerText)`,
+        `document.querySelector('[data-user="${viewerEmail}"] [data-testid=user-row-role]').value === 'analyst' && document.querySelectorAll('[data-testid=audit-entry]').length >= 4 && /changed the user/.test(document.querySelector('[data-testid=audit-entry]').innerText)`,
       );
       const users = (await env().api('GET', '/api/v1/users', key)).body.items;
       assert.equal(users.find((u: { email: string }) => u.email === viewerEmail).role, 'analyst');
       assert.equal(users.find((u: { email: string }) => u.email === newEmail).role, 'agent');
       const audit = await page.locator('[data-testid=audit-entry]').first().innerText();
-      assert.match(audit, new RegExp(`${adminEmail.replace(/[.]/g, '\\.')}[\\s\\S]*changed users/`));
+      // The actor by name and email, the change in words: whose role, to what.
+      assert.match(
+        audit,
+        new RegExp(
+          `${adminEmail.replace(/[.]/g, '\\.')}[\\s\\S]*changed the user ${viewerEmail.replace(/[.]/g, '\\.')}: role to analyst`,
+        ),
+      );
       await page.screenshot({ path: join(SHOTS, 'users.png'), fullPage: true });
       assert.deepEqual(admin.errors, []);
       // Back to viewer for the rest.

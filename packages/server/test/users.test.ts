@@ -226,23 +226,70 @@ eachStore('audit log', (env) => {
     // Each entry is written before its request is answered: a read right after sees them all.
     const log: any = (await env().api('GET', '/api/v1/audit', key)).body;
     const rows = log.items.map((e: any) => [e.actor.label, e.method, e.route, e.status]);
+    // People are named by name and email, keys by their name.
     assert.deepEqual(rows.slice(0, 2), [
-      [viewer.email, 'POST', '/api/v1/rules', 403],
-      [admin.email, 'POST', '/api/v1/rules', made.status],
+      [`viewer (${viewer.email})`, 'POST', '/api/v1/rules', 403],
+      [`admin (${admin.email})`, 'POST', '/api/v1/rules', made.status],
     ]);
+    // What was done in words, and why a refused attempt was refused.
+    assert.equal(log.items[0].summary, 'created the rule “Detractors”');
+    assert.match(log.items[0].reason, /your role \(viewer\) may not change settings, rules, surveys or text models/);
+    assert.equal(log.items[1].summary, 'created the rule “Detractors”');
+    assert.equal(log.items[1].reason, null);
     // The users added with the API key are there too, named by the key; reads and data are not logged.
     assert.deepEqual(
-      rows.slice(2).map((r: unknown[]) => [String(r[0]).startsWith('key test'), r[1], r[2], r[3]]),
+      rows.slice(2).map((r: unknown[]) => [String(r[0]).startsWith('API key “test”'), r[1], r[2], r[3]]),
       [
         [true, 'POST', '/api/v1/users', 201],
         [true, 'POST', '/api/v1/users', 201],
       ],
     );
+    assert.equal(log.items[2].summary, `added the user ${viewer.email} as viewer`);
     const page = await env().api('GET', '/api/v1/audit?limit=1', key);
     assert.equal(page.body.items.length, 1);
     const next = await env().api('GET', `/api/v1/audit?limit=1&before=${page.body.next_before}`, key);
-    assert.equal(next.body.items[0].actor.label, admin.email);
+    assert.equal(next.body.items[0].actor.label, `admin (${admin.email})`);
     assert.equal((await as(env(), viewer.cookie)('GET', '/api/v1/audit')).status, 403);
+  });
+});
+
+eachStore('audit log in words', (env) => {
+  it('names what changed (users by email, rules, surveys, the taxonomy, models) and keeps names after removal', async () => {
+    const { key } = await env().newOrg();
+    const admin = await addUser(env(), key, 'admin');
+    const analyst = await addUser(env(), key, 'analyst');
+    const asAdmin = as(env(), admin.cookie);
+    const rule = await asAdmin('POST', '/api/v1/rules', {
+      name: 'Churn watch',
+      condition: { type: 'churn_threat' },
+      actions: [{ type: 'tag', tag: 'churn' }],
+    });
+    assert.equal(rule.status, 201, JSON.stringify(rule.body));
+    assert.equal((await asAdmin('DELETE', `/api/v1/rules/${rule.body.id}`)).status < 300, true);
+    assert.equal((await asAdmin('PATCH', `/api/v1/users/${analyst.id}`, { role: 'agent' })).status, 200);
+    assert.equal((await asAdmin('DELETE', `/api/v1/users/${analyst.id}`)).status < 300, true);
+    // A refused change says why, in the server's words.
+    const bad = await asAdmin('POST', '/api/v1/users', {
+      email: 'not-an-email',
+      name: 'x',
+      role: 'viewer',
+      password: PASSWORD,
+    });
+    assert.equal(bad.status, 422);
+    const tax = await env().api('GET', '/api/v1/taxonomy', key);
+    assert.equal((await asAdmin('PUT', '/api/v1/taxonomy', { topics: tax.body.topics })).status < 300, true);
+    const log: any[] = (await env().api('GET', '/api/v1/audit', key)).body.items;
+    const words = log.map((e) => [e.summary, e.status < 400 ? null : e.reason ? 'with reason' : 'no reason']);
+    assert.deepEqual(words.slice(0, 6), [
+      ['replaced the taxonomy', null],
+      ['added the user not-an-email as viewer', 'with reason'],
+      [`removed the user ${analyst.email}`, null],
+      [`changed the user ${analyst.email}: role to agent`, null],
+      ['deleted the rule “Churn watch”', null],
+      ['created the rule “Churn watch”', null],
+    ]);
+    assert.match(log[1].reason, /email/);
+    assert.equal(log[0].actor.label, `admin (${admin.email})`);
   });
 });
 

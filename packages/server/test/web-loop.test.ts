@@ -365,7 +365,10 @@ describe('closed loop and survey pages in Chromium', { skip, timeout: 600_000 },
     await both('survey-editor');
 
     await open('/surveys');
-    assert.equal(await page.locator('[data-testid=surveys-table] tbody tr').count(), 1);
+    // The demo's own surveys (those its answers come from) and the new one.
+    const listed = (await call('GET', '/api/v1/surveys')).body.items;
+    assert.equal(await page.locator('[data-testid=surveys-table] tbody tr').count(), listed.length);
+    assert.equal(await page.locator('[data-testid=surveys-table] tr[data-survey="after-delivery"]').count(), 1);
     await both('surveys');
   });
 

@@ -109,12 +109,13 @@ export function prefetch(...urls: string[]): void {
   for (const u of urls) getCached(u).catch(() => undefined);
 }
 
-/** Field errors of a 422 problem, keyed by field path (`actions[0].department`). */
+/** Field errors of a 422 problem, keyed by field path (`actions[0].department`), one reason each. */
 export function fieldErrors(e: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (e instanceof ApiError) {
     const errs = (e.body as { errors?: { field: string; reason: string }[] } | null)?.errors ?? [];
-    for (const x of errs) out[x.field] = out[x.field] ? `${out[x.field]}; ${x.reason}` : x.reason;
+    // One message a field: the first reason (a second one about the same value only repeats it).
+    for (const x of errs) out[x.field] ??= x.reason;
   }
   return out;
 }
@@ -173,6 +174,8 @@ export interface Figure {
   unit: Unit;
   small_n: boolean;
   flags: string[];
+  /** ISO 4217 code of a money figure (unit 'currency'), where the data names one. */
+  currency?: string | null;
 }
 export interface Comparison {
   previous: Figure;
@@ -184,6 +187,8 @@ export interface Comparison {
 export interface Point extends Figure {
   bucket: string;
   label: string;
+  /** A first or last bucket the window covers only in part (days of it covered, of how many). */
+  partial?: { days: number; of: number };
 }
 export interface Window {
   from: string;
@@ -338,7 +343,14 @@ export interface Topic {
   share: number;
   sentiment: Figure;
   negative_share: number;
-  trend: { bucket: string; label: string; mentions: number; sentiment: number | null }[];
+  trend: {
+    bucket: string;
+    label: string;
+    mentions: number;
+    sentiment: number | null;
+    /** A first or last bucket the window covers only in part. */
+    partial?: { days: number; of: number };
+  }[];
   previous_mentions: number;
   change: number | null;
   baseline_daily: number;
@@ -630,6 +642,8 @@ export interface DigestDepartment {
     revenue_at_risk: number;
   }[];
   top_root_causes_by_impact: DigestDepartment['top_root_causes'];
+  /** The week's cases together: customers concerned and their last 12 months' purchases and renewals. */
+  revenue_at_risk?: { customers: number; total: number };
   topics: {
     topic: string;
     label: string | null;

@@ -35,9 +35,13 @@ export function useFilters(): Filters {
       const v = q.get(k) ?? '';
       return /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : dflt;
     };
+    let from = day('from', d.from);
+    let to = day('to', d.to);
+    // A shared address with the dates the wrong way round still shows the period it meant.
+    if (to < from) [from, to] = [to, from];
     return {
-      from: day('from', d.from),
-      to: day('to', d.to),
+      from,
+      to,
       department: q.get('department') ?? '',
       touchpoint: q.get('touchpoint') ?? '',
       channel: q.get('channel') ?? '',

@@ -1,4 +1,5 @@
 import type { Figure, Unit } from './api';
+import { money } from './display';
 
 const nf1 = new Intl.NumberFormat('en', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
 const nf2 = new Intl.NumberFormat('en', { maximumFractionDigits: 2, minimumFractionDigits: 2 });
@@ -14,8 +15,8 @@ export function duration(seconds: number): string {
   return `${nf1.format(h / 24)}d`;
 }
 
-/** A value in its unit, as the dashboard shows it everywhere (tests read these). */
-export function fmt(value: number | null | undefined, unit: Unit | string): string {
+/** A value in its unit, as the dashboard shows it everywhere (tests read these); money in `currency` where known. */
+export function fmt(value: number | null | undefined, unit: Unit | string, currency?: string | null): string {
   if (value === null || value === undefined || Number.isNaN(value)) return '—';
   switch (unit) {
     case 'nps':
@@ -29,7 +30,7 @@ export function fmt(value: number | null | undefined, unit: Unit | string): stri
     case 'seconds':
       return duration(value);
     case 'currency':
-      return nf2.format(value);
+      return money(value, currency);
     case 'count':
       return nf0.format(value);
     default:
@@ -38,8 +39,9 @@ export function fmt(value: number | null | undefined, unit: Unit | string): stri
 }
 
 /** A change between periods: points for scores, the unit otherwise. */
-export function fmtChange(change: number | null, unit: Unit | string): string {
+export function fmtChange(change: number | null, unit: Unit | string, currency?: string | null): string {
   if (change === null || change === undefined) return '—';
+  if (unit === 'currency') return money(change, currency, { sign: true });
   const sign = change > 0 ? '+' : change < 0 ? '−' : '±';
   const a = Math.abs(change);
   switch (unit) {

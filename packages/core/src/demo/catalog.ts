@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { DepartmentKey } from '../domain.js';
 import type { departmentInput, touchpointInput } from '../schemas/config.js';
+import type { surveyDefinitionInput } from '../surveys/definition.js';
 
 export type DemoDepartment = z.input<typeof departmentInput>;
 export type DemoTouchpoint = z.input<typeof touchpointInput>;
@@ -363,4 +364,113 @@ export const COUNTRIES: readonly (readonly [string, number, string, number])[] =
   ['PL', 5, '+48', 9],
   ['SE', 4, '+46', 9],
   ['DK', 4, '+45', 8],
+];
+
+export type DemoSurvey = z.input<typeof surveyDefinitionInput>;
+
+const reason = (text: string) => ({ id: 'reason', type: 'text' as const, text, required: false });
+
+/**
+ * The surveys the demo's answers come from (responses name them by key), as Brightleaf defined
+ * them: the relationship NPS twice a year, CSAT after support contacts, deliveries and
+ * onboarding, checkout effort in the web widget and the in-app rating. Their questions' ids are
+ * the answers' fields. No triggers: the demo sends nothing by itself.
+ */
+export const DEMO_SURVEYS: DemoSurvey[] = [
+  {
+    key: 'relationship-nps',
+    name: 'Relationship NPS',
+    questions: [
+      {
+        id: 'nps',
+        type: 'nps',
+        text: 'How likely are you to recommend Brightleaf to a friend or colleague?',
+        required: true,
+        low_label: 'Not at all likely',
+        high_label: 'Extremely likely',
+      },
+      reason('What is the main reason for your score?'),
+      {
+        id: 'main_reason',
+        type: 'single_choice',
+        text: 'Which part of Brightleaf was that mostly about?',
+        options: [
+          { value: 'delivery', label: 'Delivery' },
+          { value: 'billing', label: 'Billing' },
+          { value: 'service', label: 'Customer service' },
+          { value: 'product', label: 'Product & app' },
+          { value: 'returns', label: 'Returns' },
+          { value: 'price', label: 'Price' },
+          { value: 'onboarding', label: 'Getting started' },
+          { value: 'sales', label: 'Sales' },
+        ],
+      },
+    ],
+    email: { subject: 'How are we doing?' },
+  },
+  {
+    key: 'support-csat',
+    name: 'Support CSAT',
+    questions: [
+      { id: 'csat', type: 'csat', text: 'How satisfied are you with the help you got?', required: true },
+      {
+        id: 'effort',
+        type: 'ces',
+        text: 'It was easy to get my issue sorted.',
+        scale_max: 7,
+        higher_is_easier: true,
+      },
+      reason('What could we have done better?'),
+    ],
+    email: { subject: 'How did we do?' },
+  },
+  {
+    key: 'delivery-csat',
+    name: 'Delivery CSAT',
+    touchpoint: 'delivery',
+    questions: [
+      { id: 'csat', type: 'csat', text: 'How satisfied are you with your delivery?', required: true },
+      { id: 'expectation', type: 'expectation', text: 'How did the delivery compare with what you expected?' },
+      {
+        id: 'perception',
+        type: 'rating',
+        text: 'How would you rate the state your parcel arrived in?',
+        scale_min: 1,
+        scale_max: 5,
+      },
+      reason('Anything we should know about this delivery?'),
+    ],
+    email: { subject: 'Your Brightleaf delivery' },
+  },
+  {
+    key: 'onboarding-csat',
+    name: 'Onboarding CSAT',
+    questions: [
+      { id: 'csat', type: 'csat', text: 'How satisfied are you with getting started?', required: true },
+      reason('What would have made it easier?'),
+    ],
+    email: { subject: 'Settling in with Brightleaf?' },
+  },
+  {
+    key: 'checkout-ces',
+    name: 'Checkout effort',
+    questions: [{ id: 'effort', type: 'ces', text: 'Checking out was easy.', scale_max: 7, higher_is_easier: true }],
+    widget: { triggers: [{ on: 'page_view', url_contains: '/checkout/done' }] },
+  },
+  {
+    key: 'app-feedback',
+    name: 'App feedback',
+    touchpoint: 'mobile_app',
+    questions: [
+      {
+        id: 'app_rating',
+        type: 'rating',
+        text: 'How would you rate the app?',
+        scale_min: 1,
+        scale_max: 5,
+        required: true,
+      },
+      reason('What should we improve?'),
+    ],
+  },
 ];

@@ -11,10 +11,12 @@ export {
   DEMO_NON_DRIVERS,
   DEMO_ORG,
   DEMO_STORYLINE,
+  DEMO_SURVEYS,
   DEMO_TOUCHPOINTS,
   DEMO_TRUE_DRIVERS,
   type DemoAgent,
   type DemoDepartment,
+  type DemoSurvey,
   type DemoTouchpoint,
 } from './catalog.js';
 export {
@@ -31,3 +33,10 @@ export {
   generateDemoOrg,
   generateDemoRecords,
 } from './generate.js';
+export {
+  type DemoCaseHandling,
+  type DemoCaseInput,
+  type DemoCaseStatus,
+  type DemoCaseStep,
+  demoCaseHandling,
+} from './handling.js';

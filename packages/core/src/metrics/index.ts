@@ -6,6 +6,7 @@
 export * from './business.js';
 export * from './drivers.js';
 export * from './loyalty.js';
+export * from './partial.js';
 export * from './scores.js';
 export * from './service.js';
 export * from './significance.js';

@@ -31,6 +31,12 @@ export interface DepartmentDigest {
     revenue_at_risk: number;
   }[];
   top_root_causes_by_impact: DepartmentDigest['top_root_causes'];
+  /**
+   * All the week's cases together: the distinct customers they concern and those customers'
+   * purchases and renewals in the 12 months to the week's end (0 with no case or no purchases).
+   */
+  revenue_at_risk: { customers: number; total: number };
+  /** New or spiking topics that hurt customers: only those with negative mentions this week. */
   topics: {
     topic: string;
     label: string | null;
@@ -88,8 +94,14 @@ export async function buildDigest(
     });
     const byVolume = [...causes].sort((a, b) => b.cases - a.cases || b.revenue_at_risk - a.revenue_at_risk).slice(0, 5);
     const byImpact = [...causes].sort((a, b) => b.revenue_at_risk - a.revenue_at_risk || b.cases - a.cases).slice(0, 5);
+    const affected = [...new Set(mine.flatMap((c) => (c.customer_id ? [c.customer_id] : [])))];
+    const atRisk = {
+      customers: affected.length,
+      total: Math.round(affected.reduce((s, id) => s + (revenue.get(id) ?? 0), 0) * 100) / 100,
+    };
+    // What hurt customers: a topic mentioned only neutrally or in praise is not a complaint.
     const topicRows = topics
-      .filter((t) => ownerOf(t.topic) === d)
+      .filter((t) => ownerOf(t.topic) === d && t.negative > 0)
       .flatMap((t) => {
         const baseline = t.previous / 4;
         const kind: 'new' | 'spiking' | null =
@@ -107,7 +119,7 @@ export async function buildDigest(
             ]
           : [];
       })
-      .sort((a, b) => b.mentions - a.mentions)
+      .sort((a, b) => b.negative - a.negative || b.mentions - a.mentions)
       .slice(0, 10);
     const u = unresolved.counts.find((c) => c.department === d);
     const verbatims = mine
@@ -126,6 +138,7 @@ export async function buildDigest(
       cases_opened: mine.length,
       top_root_causes: byVolume,
       top_root_causes_by_impact: byImpact,
+      revenue_at_risk: atRisk,
       topics: topicRows,
       unresolved: {
         count: u?.n ?? 0,
@@ -146,6 +159,9 @@ export function renderDigest(org: string, dg: DepartmentDigest): { subject: stri
     `${org}: ${dg.department}, week of ${dg.week.from.slice(0, 10)}`,
     '',
     `Cases opened: ${dg.cases_opened}. Unresolved: ${dg.unresolved.count} (${dg.unresolved.overdue} overdue).`,
+    dg.cases_opened
+      ? `Revenue at risk: ${dg.revenue_at_risk.total} (purchases and renewals of the ${dg.revenue_at_risk.customers} customers concerned, last 12 months).`
+      : 'Revenue at risk: none (no case opened this week).',
     '',
     'Top root causes (volume):',
     ...dg.top_root_causes.map(
@@ -153,10 +169,11 @@ export function renderDigest(org: string, dg: DepartmentDigest): { subject: stri
         `  - ${r.label ?? r.root_cause ?? 'unknown'}: ${r.cases} cases, ${r.customers} customers, revenue at risk ${r.revenue_at_risk}`,
     ),
     '',
-    'New or spiking topics:',
+    'New or spiking complaints:',
     ...(dg.topics.length
       ? dg.topics.map(
-          (t) => `  - ${t.label ?? t.topic} (${t.kind}): ${t.mentions} mentions vs ${t.weekly_baseline}/week`,
+          (t) =>
+            `  - ${t.label ?? t.topic} (${t.kind}): ${t.mentions} mentions, ${t.negative} negative, vs ${t.weekly_baseline}/week`,
         )
       : ['  (none)']),
     '',

@@ -96,7 +96,17 @@ export class RulesEngine {
   constructor(
     private readonly ttlMs = 5000,
     private readonly runner: JobRunner | null = null,
+    /**
+     * 'record': a case opens when its triggering record happened (its SLA counts from then), for
+     * history replayed through the rules (the demo); 'now' (default): when the rules judge it.
+     */
+    private readonly openAt: 'now' | 'record' = 'now',
   ) {}
+
+  /** The same rules, opening cases when their triggering records happened (for replayed history). */
+  replaying(): RulesEngine {
+    return new RulesEngine(this.ttlMs, this.runner, 'record');
+  }
 
   private readonly hookCache = new Map<string, { at: number; hooks: WebhookRow[] }>();
 
@@ -187,7 +197,7 @@ export class RulesEngine {
       candidates.map((f) => ({ ruleId: f.rule.id, key: f.key })),
     );
     const firings = candidates.filter((f) => fresh.has(`${f.rule.id}|${f.key}`));
-    if (firings.length) await act(trx, orgId, firings, messages, taxonomy);
+    if (firings.length) await act(trx, orgId, firings, messages, taxonomy, this.openAt);
     await this.send(trx, orgId, hooks, messages);
   }
 
@@ -548,7 +558,14 @@ function departmentFor(
   return d ?? s.department ?? 'service';
 }
 
-async function act(trx: Db, orgId: string, firings: Firing[], messages: Message[], tax: LoopTaxonomy) {
+async function act(
+  trx: Db,
+  orgId: string,
+  firings: Firing[],
+  messages: Message[],
+  tax: LoopTaxonomy,
+  openAt: 'now' | 'record' = 'now',
+) {
   // One open case per customer and rule: a later trigger is linked to it, not a new case.
   const caseRules = firings.filter((f) => f.rule.actions.some((a) => a.type === 'open_case'));
   const open = await openCasesFor(
@@ -577,7 +594,7 @@ async function act(trx: Db, orgId: string, firings: Firing[], messages: Message[
     }
     const priority: CasePriority = oc.priority ?? (f.urgent ? 'urgent' : f.severe ? 'high' : 'normal');
     const at = f.subjects[0].at;
-    const opened = new Date();
+    const opened = openAt === 'record' ? new Date(at) : new Date();
     newCaseOf.set(f, newCases.length);
     newCases.push({
       title: `${f.rule.name}: ${f.reason}`.slice(0, 300),

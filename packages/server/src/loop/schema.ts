@@ -91,10 +91,8 @@ export type RuleInput = z.output<typeof ruleInput>;
 export const WEBHOOK_EVENTS = ['alert.fired', 'case.opened', 'case.updated', 'case.recovered'] as const;
 
 export const webhookInput = z.strictObject({
-  url: z
-    .url({ error: 'must be an absolute http(s) URL' })
-    .max(2000)
-    .refine((u) => /^https?:\/\//i.test(u), { error: 'must be an http or https URL' }),
+  // One check, one message: an absolute http or https address (a second refine doubled the message).
+  url: z.url({ protocol: /^https?$/i, error: 'must be an absolute http or https URL' }).max(2000),
   description: z.string().max(500).optional(),
   events: z.array(z.enum(WEBHOOK_EVENTS)).min(1).max(WEBHOOK_EVENTS.length).default(['alert.fired']),
   enabled: z.boolean().default(true),

@@ -81,9 +81,9 @@ export async function webhookUrlProblem(url: string, allowPrivate: boolean, time
   try {
     u = new URL(url);
   } catch {
-    return 'must be an absolute http(s) URL';
+    return 'must be an absolute http or https URL';
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'must be an http or https URL';
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'must be an absolute http or https URL';
   if (u.username || u.password) return 'must not carry credentials (use the signing secret to authenticate)';
   if (allowPrivate) return null;
   const host = hostOf(u);

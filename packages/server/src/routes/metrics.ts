@@ -1,4 +1,5 @@
 import {
+  bucketCoverage,
   bucketLabel,
   bucketsBetween,
   DEFAULT_ENGAGEMENT_HALF_LIFE_DAYS,
@@ -170,7 +171,7 @@ function ctxOf(q: Common): Ctx {
 
 const windowOf = (c: Ctx) => ({ from: c.from.toISOString(), to: c.to.toISOString(), granularity: c.granularity });
 
-type Point = { bucket: string; label: string } & Figure;
+type Point = { bucket: string; label: string; partial?: { days: number; of: number } } & Figure;
 
 function aggQ(m: Metric, c: Ctx, extra: Partial<AggQuery> = {}): AggQuery {
   const s = metricSource(m);
@@ -185,6 +186,16 @@ function aggQ(m: Metric, c: Ctx, extra: Partial<AggQuery> = {}): AggQuery {
   };
 }
 
+/**
+ * A first or last bucket the window (up to now: nothing has happened later) covers only in part:
+ * `partial: {days, of}`, so charts mark it instead of showing its smaller count as a dip.
+ */
+function partialOf(b: Date, c: Ctx): { partial?: { days: number; of: number } } {
+  const end = new Date(Math.min(c.to.getTime(), Date.now()));
+  const cov = bucketCoverage(b, c.granularity, c.from, end > c.from ? end : c.to);
+  return cov ? { partial: cov } : {};
+}
+
 function pointsOf(m: Metric, rows: AggRow[], c: Ctx): Point[] {
   const byBucket = new Map(rows.map((r) => [r.bucket, r]));
   return bucketsBetween(c.from, c.to, c.granularity).map((b) => {
@@ -193,6 +204,7 @@ function pointsOf(m: Metric, rows: AggRow[], c: Ctx): Point[] {
       bucket: key,
       label: bucketLabel(b, c.granularity),
       ...figureOf(m, byBucket.get(key) ?? emptyRow(), c.minN, c.confidence),
+      ...partialOf(b, c),
     };
   });
 }
@@ -344,21 +356,50 @@ export function metricsRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
     };
   }
 
+  /**
+   * The currency revenue is in: the one the org's purchase events carry most (ISO 4217), and
+   * whether they carry more than one (their values are summed as they are, so a mix is flagged).
+   */
+  async function revenueCurrency(orgId: string, c: Ctx): Promise<{ code: string | null; mixed: boolean }> {
+    const { sql } = await import('kysely');
+    // The purchases of the two periods compared; without any, the org's latest that names one.
+    const r = await sql<{ currency: string; n: number }>`
+      SELECT currency, count(*)::int AS n FROM events
+      WHERE org_id = ${orgId}::uuid AND type = 'purchase' AND currency IS NOT NULL
+        AND occurred_at >= ${c.prevFrom.toISOString()}::timestamptz AND occurred_at < ${c.to.toISOString()}::timestamptz
+      GROUP BY currency ORDER BY n DESC, currency LIMIT 2`.execute(db);
+    if (r.rows.length) return { code: r.rows[0]!.currency, mixed: r.rows.length > 1 };
+    const last = await sql<{ currency: string }>`
+      SELECT currency FROM events
+      WHERE org_id = ${orgId}::uuid AND type = 'purchase' AND currency IS NOT NULL
+      ORDER BY occurred_at DESC LIMIT 1`.execute(db);
+    return { code: last.rows[0]?.currency ?? null, mixed: false };
+  }
+
   async function engagementKpis(orgId: string, c: Ctx) {
     const opts = {
       filter: c.filter,
       weights: DEFAULT_ENGAGEMENT_WEIGHTS as Record<string, number>,
       halfLifeDays: DEFAULT_ENGAGEMENT_HALF_LIFE_DAYS,
     };
-    const [cur, prev] = await engagementCountsMany(db, orgId, {
-      windows: [
-        { from: c.from, to: c.to },
-        { from: c.prevFrom, to: c.prevTo },
-      ],
-      ...opts,
-    });
+    const [[cur, prev], currency] = await Promise.all([
+      engagementCountsMany(db, orgId, {
+        windows: [
+          { from: c.from, to: c.to },
+          { from: c.prevFrom, to: c.prevTo },
+        ],
+        ...opts,
+      }),
+      revenueCurrency(orgId, c),
+    ]);
     const days = (c.to.getTime() - c.from.getTime()) / DAY;
     const { meanCiFromSummary, twoProportionTest, welchTTest } = await import('@canopy/core');
+    // Money figures say their currency (null when no purchase names one).
+    const money = (f: Figure) => ({
+      ...f,
+      currency: currency.code,
+      flags: currency.mixed ? [...f.flags, 'mixed_currencies'] : f.flags,
+    });
     const figs = (e: typeof cur) => {
       const ret = retentionRate({ atStart: e.at_start, atEnd: e.at_end, newInPeriod: e.new_in_period });
       const retained = Math.max(0, Math.min(e.at_start, ret.retained));
@@ -400,8 +441,8 @@ export function metricsRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
         churn: figure(ret.churn === null ? null : ret.churn * 100, e.at_start, churnCi, 'percent', c.minN),
         repeat_purchase: p(rep),
         referral_rate: p(ref),
-        revenue_per_customer: figure(rpc, e.active_in_period, null, 'currency', c.minN),
-        ltv: figure(ltv?.value ?? null, e.active_in_period, null, 'currency', c.minN),
+        revenue_per_customer: money(figure(rpc, e.active_in_period, null, 'currency', c.minN)),
+        ltv: money(figure(ltv?.value ?? null, e.active_in_period, null, 'currency', c.minN)),
       };
     };
     const a = figs(cur);
@@ -1058,6 +1099,7 @@ export function metricsRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
               label: bucketLabel(b, c.granularity),
               mentions: r?.mentions ?? 0,
               sentiment: f?.value ?? null,
+              ...partialOf(b, c),
             };
           }),
           previous_mentions: pm,

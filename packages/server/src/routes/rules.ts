@@ -7,7 +7,7 @@ import type { ApiKeyAuth } from '../auth.js';
 import type { RulesEngine } from '../loop/engine.js';
 import { type RuleInput, ruleInput } from '../loop/schema.js';
 import { loopTaxonomy, unknownTopic } from '../loop/taxonomy.js';
-import { type FieldError, Problem, zodFieldErrors } from '../problem.js';
+import { type FieldError, invalidFieldsDetail, Problem, zodFieldErrors } from '../problem.js';
 import { apiRoute } from '../route.js';
 
 export function idParam(params: Record<string, string>, what: string, name = 'id'): string {
@@ -25,13 +25,10 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
     throw new Problem(400, 'Invalid body', 'the body must be a JSON object');
   }
   const r = schema.safeParse(body);
-  if (!r.success)
-    throw new Problem(
-      422,
-      'Invalid fields',
-      'the body has invalid fields; nothing was written',
-      zodFieldErrors(r.error),
-    );
+  if (!r.success) {
+    const errors = zodFieldErrors(r.error);
+    throw new Problem(422, 'Invalid fields', invalidFieldsDetail(errors), errors);
+  }
   return r.data;
 }
 

@@ -39,6 +39,7 @@ import {
   setSurveyStatus,
   slugTaken,
   surveyFunnel,
+  surveyResponseCounts,
   touchpointId,
   updateSurvey,
   writeSurveySettings,
@@ -202,12 +203,33 @@ export function surveyRoutes(
   apiRoute(app, auth, {
     method: 'GET',
     url: '/api/v1/surveys',
-    summary: 'List surveys',
+    summary:
+      'List surveys, each with its answers (responses, last_response_at); undefined: surveys known only from responses that name them, with their answers',
     tags: ['surveys'],
-    responses: { 200: '{items}' },
-    handler: async (req, _reply, { org }) => ({
-      items: (await listSurveys(store.db, org.orgId)).map((s) => surveyView(s, requestBase(req))),
-    }),
+    responses: { 200: '{items, undefined}' },
+    handler: async (req, _reply, { org }) => {
+      const [rows, counts] = await Promise.all([
+        listSurveys(store.db, org.orgId),
+        surveyResponseCounts(store.db, org.orgId),
+      ]);
+      const answered = new Map(counts.map((c) => [c.survey, c]));
+      const defined = new Set(rows.map((s) => s.key));
+      return {
+        items: rows.map((s) => ({
+          ...surveyView(s, requestBase(req)),
+          responses: answered.get(s.key)?.responses ?? 0,
+          last_response_at: answered.get(s.key)?.last_at ?? null,
+        })),
+        undefined: counts
+          .filter((c) => !defined.has(c.survey))
+          .map((c) => ({
+            key: c.survey,
+            responses: c.responses,
+            first_response_at: c.first_at,
+            last_response_at: c.last_at,
+          })),
+      };
+    },
   });
 
   apiRoute(app, auth, {

@@ -26,7 +26,7 @@ import { TextAnalysisStep } from '../pipeline/analyse.js';
 import type { AnalysedText } from '../pipeline/analyse-pool.js';
 import { AnalysisPool } from '../pipeline/analyse-pool.js';
 import { RETOPIC_JOB } from '../pipeline/retopic.js';
-import { type FieldError, Problem, zodFieldErrors } from '../problem.js';
+import { type FieldError, invalidFieldsDetail, Problem, zodFieldErrors } from '../problem.js';
 import { apiRoute } from '../route.js';
 
 /** Limits of the text analytics API. */
@@ -96,7 +96,10 @@ const analyseSchema = z.union([
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);
-  if (!r.success) throw new Problem(422, 'Invalid request', 'the body has invalid fields', zodFieldErrors(r.error));
+  if (!r.success) {
+    const errors = zodFieldErrors(r.error);
+    throw new Problem(422, 'Invalid request', invalidFieldsDetail(errors, 'nothing was done'), errors);
+  }
   return r.data;
 }
 

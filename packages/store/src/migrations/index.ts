@@ -19,6 +19,7 @@ import * as m019 from './019_topic_model.js';
 import * as m020 from './020_taxonomy_revision.js';
 import * as m021 from './021_customer_segment_ci.js';
 import * as m022 from './022_topics_config.js';
+import * as m023 from './023_audit_words.js';
 
 /**
  * Numbered migrations, applied in order at start-up. Add a file NNN_name.ts and list it here;
@@ -45,6 +46,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '020_taxonomy_revision': m020,
   '021_customer_segment_ci': m021,
   '022_topics_config': m022,
+  '023_audit_words': m023,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -124,6 +124,21 @@ export async function listSurveys(db: Db, orgId: string): Promise<SurveyRow[]> {
   return r.rows;
 }
 
+/**
+ * Answers per survey name as the org's responses carry it (`survey`): those of defined surveys
+ * and those of surveys known only from their answers (imported, or sent by another tool).
+ */
+export async function surveyResponseCounts(
+  db: Db,
+  orgId: string,
+): Promise<{ survey: string; responses: number; first_at: Date; last_at: Date }[]> {
+  const r = await sql<{ survey: string; responses: number; first_at: Date; last_at: Date }>`
+    SELECT survey, count(*)::int AS responses, min(submitted_at) AS first_at, max(submitted_at) AS last_at
+    FROM responses WHERE org_id = ${orgId} AND survey IS NOT NULL
+    GROUP BY survey ORDER BY count(*) DESC, survey`.execute(db);
+  return r.rows;
+}
+
 /** The definition an invitation was sent with. */
 export async function surveyVersion(
   db: Db,

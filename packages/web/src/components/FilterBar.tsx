@@ -1,5 +1,6 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { type Breakdown, type Department, type Touchpoint, useApi } from '../api';
+import { rangeProblem } from '../display';
 import { activeFilterCount, addDays, clearFilters, isoDay, setFilters, useFilters } from '../filters';
 import { day, titleCase } from '../format';
 
@@ -29,6 +30,15 @@ export function FilterBar() {
   const n = activeFilterCount(f);
   // On a phone the bar folds to one line (the period and how many filters) until opened.
   const [open, setOpen] = useState(false);
+  // The dates as typed: applied only when they make a period (a "to" before "from" is not asked for).
+  const [draft, setDraft] = useState({ from: f.from, to: f.to });
+  useEffect(() => setDraft({ from: f.from, to: f.to }), [f.from, f.to]);
+  const problem = rangeProblem(draft.from, draft.to);
+  const setDate = (k: 'from' | 'to', v: string) => {
+    const next = { ...draft, [k]: v };
+    setDraft(next);
+    if (!rangeProblem(next.from, next.to)) setFilters(next);
+  };
 
   return (
     <form
@@ -52,23 +62,32 @@ export function FilterBar() {
       </button>
       <fieldset className="range">
         <legend className="sr-only">Period</legend>
+        {/* The pickers write dates the browser's way; the labels say them the way the pages do. */}
         <label>
-          <span>From</span>
+          <span>
+            From <span className="range-day">· {day(`${f.from}T00:00:00Z`)}</span>
+          </span>
           <input
             type="date"
-            value={f.from}
-            max={f.to}
-            onChange={(e) => e.target.value && setFilters({ from: e.target.value })}
+            value={draft.from}
+            max={draft.to}
+            onChange={(e) => setDate('from', e.target.value)}
+            aria-invalid={problem ? true : undefined}
+            aria-describedby={problem ? 'filter-range-error' : undefined}
             data-testid="filter-from"
           />
         </label>
         <label>
-          <span>To</span>
+          <span>
+            To <span className="range-day">· {day(`${f.to}T00:00:00Z`)}</span>
+          </span>
           <input
             type="date"
-            value={f.to}
-            min={f.from}
-            onChange={(e) => e.target.value && setFilters({ to: e.target.value })}
+            value={draft.to}
+            min={draft.from}
+            onChange={(e) => setDate('to', e.target.value)}
+            aria-invalid={problem ? true : undefined}
+            aria-describedby={problem ? 'filter-range-error' : undefined}
             data-testid="filter-to"
           />
         </label>
@@ -84,6 +103,16 @@ export function FilterBar() {
             </button>
           ))}
         </span>
+        {problem && (
+          <small
+            className="field-error range-text"
+            role="alert"
+            id="filter-range-error"
+            data-testid="filter-range-error"
+          >
+            {problem}
+          </small>
+        )}
       </fieldset>
       <label>
         <span>Department</span>

@@ -1,10 +1,12 @@
 import type { ReactNode } from 'react';
 import type { Analysis, Answer, TopicSpan } from '../api';
 import { titleCase } from '../format';
+import { useTaxonomy } from '../loop/common';
 import { Chip, SentimentChip } from './ui';
 
 /** The text with each topic's triggering span marked (spans come from the text analysis). */
 export function Highlighted({ text, spans, focus }: { text: string; spans: TopicSpan[]; focus?: string }) {
+  const { label } = useTaxonomy();
   // A topic model's mention has no span of its own (it covers the whole text): its chip shows it.
   const sorted = [...spans]
     .filter((s) => !s.detected_by && s.end > s.start && s.start >= 0 && s.end <= text.length)
@@ -21,7 +23,7 @@ export function Highlighted({ text, spans, focus }: { text: string; spans: Topic
         <mark
           key={s.start}
           className={tone}
-          title={`${s.topic} · ${s.sentiment.label}${s.sentiment.model ? ` (${s.sentiment.model})` : ''}`}
+          title={`${label(s.topic)} · ${s.sentiment.label}${s.sentiment.model ? ` (${s.sentiment.model})` : ''}`}
           data-topic={s.topic}
         >
           {text.slice(s.start, s.end)}
@@ -37,6 +39,7 @@ export function Highlighted({ text, spans, focus }: { text: string; spans: Topic
 }
 
 export function TopicChips({ analysis }: { analysis: Analysis | undefined }) {
+  const { label } = useTaxonomy();
   if (!analysis) return null;
   const seen = new Set<string>();
   return (
@@ -47,7 +50,7 @@ export function TopicChips({ analysis }: { analysis: Analysis | undefined }) {
           <Chip
             key={t.topic}
             tone="topic"
-            title={`${t.topic} · ${t.sentiment.label}${
+            title={`${label(t.topic)} (${t.topic}) · ${t.sentiment.label}${
               t.detected_by
                 ? t.detected_by === 'org-topic-model'
                   ? ' · found by your trained topic classifier'
@@ -55,7 +58,7 @@ export function TopicChips({ analysis }: { analysis: Analysis | undefined }) {
                 : ''
             }${t.sentiment.model ? ` · sentiment by '${t.sentiment.model}'` : ''}`}
           >
-            {t.topic}
+            {label(t.topic)}
           </Chip>
         ))}
     </>

@@ -12,6 +12,7 @@ import {
   withQuery,
 } from '../api';
 import { dateTime, titleCase } from '../format';
+import { useNames } from '../loop/common';
 import { Link } from '../router';
 import { TextBlock } from './Text';
 import { Card, Chip, Empty, ErrorBox, Loading } from './ui';
@@ -73,6 +74,7 @@ export function VerbatimList({
   onClose?: () => void;
 }) {
   const res = useApi<V>('/api/v1/metrics/verbatims', { limit: 20, ...verbatimParams(params) });
+  const names = useNames();
   const [spans, setSpans] = useState<Map<string, Analysis | undefined>>(new Map());
   useEffect(() => {
     setSpans(new Map());
@@ -129,8 +131,8 @@ export function VerbatimList({
               >
                 <div className="meta">
                   <span>{dateTime(v.submitted_at ?? v.opened_at ?? '')}</span>
-                  {v.touchpoint && <Chip>{v.touchpoint}</Chip>}
-                  {v.agent && <span>agent {v.agent}</span>}
+                  {v.touchpoint && <Chip>{names.touchpoint(v.touchpoint)}</Chip>}
+                  {v.agent && <span>agent {names.agent(v.agent)}</span>}
                   {v.score !== null && v.score !== undefined && (
                     <strong>
                       {(v.score_type ?? 'score').toUpperCase()} {v.score}
@@ -148,8 +150,8 @@ export function VerbatimList({
                       {v.topics.map((t) => {
                         const k = typeof t === 'string' ? t : t.topic;
                         return (
-                          <Chip key={k} tone="topic">
-                            {k}
+                          <Chip key={k} tone="topic" title={k}>
+                            {names.topic(k)}
                           </Chip>
                         );
                       })}

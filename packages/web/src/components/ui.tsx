@@ -1,8 +1,10 @@
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
-import type { Comparison, Figure, Point } from '../api';
-import { fmt, fmtChange, fmtMargin, higherIsBetter } from '../format';
+import { type Comparison, type Figure, type Point, useApi } from '../api';
+import { activeFilterCount, addDays, clearFilters, isoDay, setFilters, useFilters } from '../filters';
+import { day, fmt, fmtChange, fmtMargin, higherIsBetter } from '../format';
 import { GLOSSARY } from '../glossary';
 import { BAD, GOOD, NEUTRAL } from '../palette';
+import { granularityOfLabel, partialNote, splitPartial } from '../periods';
 
 export function Loading({ what = 'Loading' }: { what?: string }) {
   return (
@@ -33,15 +35,48 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
   );
 }
 
-/** Empty because of the filters, or because there is no data at all: say what to do either way. */
-export function NoDataHint({ filtered }: { filtered: boolean }) {
-  return filtered ? (
-    <>Widen the date range or clear some filters in the bar above.</>
-  ) : (
-    <>
-      Send data through the API (<code>POST /api/v1/responses</code>, <code>/interactions</code>, <code>/events</code>)
-      or import a file, then come back.
-    </>
+/**
+ * Empty because of the period or the filters, or because the org has no data at all: say which,
+ * and what to do. The date range counts as a filter: an empty 2020 in an org with data says so
+ * and offers the last 12 months, not "send data". `filtered`: narrowed further by the page itself
+ * (sentiment or topic chips).
+ */
+export function NoDataHint({ filtered = false }: { filtered?: boolean }) {
+  const f = useFilters();
+  // Any record at all, whenever (cached: every empty card asks the same).
+  const probe = { limit: 1 };
+  const r = useApi<{ items: unknown[] }>('/api/v1/responses', probe);
+  const i = useApi<{ items: unknown[] }>('/api/v1/interactions', probe);
+  const e = useApi<{ items: unknown[] }>('/api/v1/events', probe);
+  const none = [r, i, e].every((x) => x.data && x.data.items.length === 0);
+  if (none)
+    return (
+      <>
+        This organisation has no data yet. Send data through the API (<code>POST /api/v1/responses</code>,{' '}
+        <code>/interactions</code>, <code>/events</code>) or import a file, then come back.
+      </>
+    );
+  const n = activeFilterCount(f);
+  const today = isoDay(new Date());
+  const year = { from: addDays(today, -364), to: today };
+  const wider = f.from !== year.from || f.to !== year.to;
+  return (
+    <span data-testid="no-data-hint">
+      Nothing in {day(`${f.from}T00:00:00Z`)} – {day(`${f.to}T00:00:00Z`)}
+      {n > 0 || filtered ? ' with these filters' : ''}.{' '}
+      {wider && (
+        <button type="button" className="link" onClick={() => setFilters(year)} data-testid="widen-period">
+          Show the last 12 months
+        </button>
+      )}
+      {wider && n > 0 ? ' or ' : ' '}
+      {n > 0 && (
+        <button type="button" className="link" onClick={clearFilters} data-testid="clear-filters">
+          clear {n === 1 ? 'the filter' : `the ${n} filters`}
+        </button>
+      )}
+      {!wider && n === 0 && !filtered ? 'Pick another period in the bar above.' : ''}
+    </span>
   );
 }
 
@@ -87,7 +122,15 @@ export function N({ f }: { f: Pick<Figure, 'n' | 'small_n'> }) {
 }
 
 /** Change vs previous period: arrow, amount, and whether it is statistically significant. */
-export function Change({ c, unit, metric }: { c: Comparison; unit: string; metric: string }) {
+export function Change({
+  c,
+  unit,
+  metric,
+}: {
+  c: Comparison & { currency?: string | null };
+  unit: string;
+  metric: string;
+}) {
   if (c.change === null || c.change === undefined) return <span className="change muted">no previous data</span>;
   const better = higherIsBetter(metric) ? c.change > 0 : c.change < 0;
   const colour = !c.significant || c.change === 0 ? NEUTRAL : better ? GOOD : BAD;
@@ -99,7 +142,7 @@ export function Change({ c, unit, metric }: { c: Comparison; unit: string; metri
       data-significant={c.significant ? 'true' : 'false'}
       title={c.p_value !== null ? `p = ${c.p_value.toPrecision(2)} (${c.test ?? 'test'})` : undefined}
     >
-      <span aria-hidden="true">{arrow}</span> {fmtChange(c.change, unit)}{' '}
+      <span aria-hidden="true">{arrow}</span> {fmtChange(c.change, unit, c.currency)}{' '}
       {c.significant ? (
         <span className="sig" title="Statistically significant">
           significant
@@ -114,13 +157,16 @@ export function Change({ c, unit, metric }: { c: Comparison; unit: string; metri
 export function Value({ f, testId }: { f: Figure; testId?: string }) {
   return (
     <span className="value" data-testid={testId} data-value={f.value ?? ''}>
-      {fmt(f.value, f.unit)}
+      {fmt(f.value, f.unit, f.currency)}
       {f.margin !== null && f.value !== null && <small className="margin"> {fmtMargin(f)}</small>}
     </span>
   );
 }
 
-/** A tiny inline line (no chart library: the overview shows many of them). */
+/**
+ * A tiny inline line (no chart library: the overview shows many of them). A partial first or
+ * last bucket (fewer days than the others) is drawn dashed to a hollow point, with its note.
+ */
 export function Sparkline({ points, width = 120, height = 32 }: { points: Point[]; width?: number; height?: number }) {
   const vals = points.map((p) => p.value);
   const defined = vals.filter((v): v is number => v !== null);
@@ -130,22 +176,66 @@ export function Sparkline({ points, width = 120, height = 32 }: { points: Point[
   const span = max - min || 1;
   const x = (i: number) => (i / Math.max(1, vals.length - 1)) * (width - 4) + 2;
   const y = (v: number) => height - 3 - ((v - min) / span) * (height - 6);
-  let d = '';
+  const { solid } = splitPartial(
+    vals,
+    points.map((p) => !!p.partial),
+  );
+  let line = '';
   let pen = false;
-  vals.forEach((v, i) => {
+  solid.forEach((v, i) => {
     if (v === null) {
       pen = false;
       return;
     }
-    d += `${pen ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)}`;
+    line += `${pen ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)}`;
     pen = true;
+  });
+  // Dashed pieces: each segment that reaches a partial bucket.
+  let partialLine = '';
+  vals.forEach((v, i) => {
+    const next = vals[i + 1];
+    if (v === null || next === null || next === undefined) return;
+    if (!points[i]?.partial && !points[i + 1]?.partial) return;
+    partialLine += `M${x(i).toFixed(1)},${y(v).toFixed(1)}L${x(i + 1).toFixed(1)},${y(next).toFixed(1)}`;
   });
   const lastI = vals.length - 1 - [...vals].reverse().findIndex((v) => v !== null);
   const last = vals[lastI];
+  const gran = granularityOfLabel(points[0]?.label);
+  const notes = points.flatMap((p) => {
+    const n = partialNote(p, gran);
+    return n ? [`${p.label}: ${n}`] : [];
+  });
   return (
-    <svg className="spark" width={width} height={height} viewBox={`0 0 ${width} ${height}`} aria-hidden="true">
-      <path d={d} fill="none" stroke={GOOD} strokeWidth="1.5" />
-      {last !== null && last !== undefined && <circle cx={x(lastI)} cy={y(last)} r="2.5" fill={GOOD} />}
+    <svg
+      className="spark"
+      width={width}
+      height={height}
+      viewBox={`0 0 ${width} ${height}`}
+      role={notes.length ? 'img' : undefined}
+      aria-hidden={notes.length ? undefined : 'true'}
+      aria-label={notes.length ? notes.join('; ') : undefined}
+      data-partial={notes.length || undefined}
+    >
+      {notes.length > 0 && <title>{notes.join('\n')}</title>}
+      <path d={line} fill="none" stroke={GOOD} strokeWidth="1.5" />
+      {partialLine && <path d={partialLine} fill="none" stroke={GOOD} strokeWidth="1.5" strokeDasharray="2 2" />}
+      {points.map((p, i) =>
+        p.partial && vals[i] !== null ? (
+          <circle
+            key={p.bucket}
+            cx={x(i)}
+            cy={y(vals[i]!)}
+            r="2.5"
+            fill="#fff"
+            stroke={GOOD}
+            strokeWidth="1.2"
+            data-testid="spark-partial"
+          />
+        ) : null,
+      )}
+      {last !== null && last !== undefined && !points[lastI]?.partial && (
+        <circle cx={x(lastI)} cy={y(last)} r="2.5" fill={GOOD} />
+      )}
     </svg>
   );
 }

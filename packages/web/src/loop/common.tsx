@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
-import { type CaseStatus, type CaseView, type Department, type TaxonomyTopic, useApi } from '../api';
+import { type CaseStatus, type CaseView, type Department, type TaxonomyTopic, type Touchpoint, useApi } from '../api';
 import { Chip } from '../components/ui';
+import { humanise, nameIn, personName } from '../display';
 import { dateTime, titleCase } from '../format';
 
 /** The server's status workflow (packages/server/src/loop/schema.ts), to mark the likely next steps. */
@@ -45,14 +46,32 @@ export function Due({ c }: { c: Pick<CaseView, 'sla_due_at' | 'overdue' | 'statu
 export function useDepartments() {
   const d = useApi<{ items: Department[] }>('/api/v1/departments');
   const items = d.data?.items ?? [];
-  const name = (k: string | null | undefined) => (k ? (items.find((x) => x.key === k)?.name ?? titleCase(k)) : '—');
+  const name = (k: string | null | undefined) => (k ? nameIn(items, k) : '—');
   return { items, name };
+}
+
+/**
+ * The org's names for the keys records carry: departments, touchpoints, taxonomy topics, agents
+ * (their names where the org has them) and teams (in words). Each answers '' for no key.
+ */
+export function useNames() {
+  const deps = useApi<{ items: Department[] }>('/api/v1/departments');
+  const tps = useApi<{ items: Touchpoint[] }>('/api/v1/touchpoints');
+  const tax = useApi<{ topics: TaxonomyTopic[] }>('/api/v1/taxonomy');
+  const agents = useApi<{ items: { key: string; name: string | null; team: string | null }[] }>('/api/v1/agents');
+  return {
+    department: (k: string | null | undefined) => nameIn(deps.data?.items ?? [], k),
+    touchpoint: (k: string | null | undefined) => nameIn(tps.data?.items ?? [], k),
+    topic: (k: string | null | undefined) => nameIn(tax.data?.topics ?? [], k),
+    agent: (k: string | null | undefined) => nameIn(agents.data?.items ?? [], k, personName),
+    team: (k: string | null | undefined) => humanise(k),
+  };
 }
 
 export function useTaxonomy() {
   const t = useApi<{ topics: TaxonomyTopic[] }>('/api/v1/taxonomy');
   const topics = t.data?.topics ?? [];
-  const label = (k: string | null | undefined) => (k ? (topics.find((x) => x.key === k)?.label ?? k) : '—');
+  const label = (k: string | null | undefined) => (k ? nameIn(topics, k) : '—');
   return { topics, label, loading: t.loading };
 }
 

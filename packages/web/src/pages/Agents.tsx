@@ -22,8 +22,8 @@ import {
   Toggle,
 } from '../components/ui';
 import { activeFilterCount, granularityFor, setFilters, setParams, toParams, useFilters, useParam } from '../filters';
-import { count, fmt, titleCase } from '../format';
-import { Due, StatusChip } from '../loop/common';
+import { count, fmt } from '../format';
+import { Due, StatusChip, useNames } from '../loop/common';
 import { Link } from '../router';
 
 function Cells({ a }: { a: AgentCard }) {
@@ -95,6 +95,7 @@ const HEAD = (
 function DepartmentView({ dept }: { dept: string }) {
   const f = useFilters();
   const p = toParams({ ...f, department: dept });
+  const names = useNames();
   const tp = useApi<Breakdown>('/api/v1/metrics/breakdown', { ...p, metric: 'csat', group_by: 'touchpoint' });
   const topics = useApi<Topics>('/api/v1/metrics/topics', toParams({ ...f, department: '' }));
   const cases = useApi<Page<CaseView>>('/api/v1/cases', {
@@ -109,7 +110,7 @@ function DepartmentView({ dept }: { dept: string }) {
     .slice(0, 8);
   return (
     <div className="grid cols-2">
-      <Card title={`${titleCase(dept)}: CSAT by touchpoint`} testId="dept-touchpoints">
+      <Card title={`${names.department(dept)}: CSAT by touchpoint`} testId="dept-touchpoints">
         {tp.error ? (
           <ErrorBox error={tp.error} />
         ) : !tp.data ? (
@@ -228,6 +229,7 @@ export default function Agents() {
     granularity: granularityFor(f),
   });
   const deps = useApi<{ items: Department[] }>('/api/v1/departments');
+  const names = useNames();
 
   return (
     <>
@@ -301,9 +303,11 @@ export default function Agents() {
                   {r.data.agents.map((a) => (
                     <tr key={a.key} data-agent={a.key}>
                       <td>
-                        <Link to={`/feedback?source=interactions&agent=${encodeURIComponent(a.key)}`}>{a.name}</Link>
+                        <Link to={`/feedback?source=interactions&agent=${encodeURIComponent(a.key)}`}>
+                          {a.name || names.agent(a.key)}
+                        </Link>
                       </td>
-                      <td className="hide-phone">{a.team ?? '—'}</td>
+                      <td className="hide-phone">{a.team ? names.team(a.team) : '—'}</td>
                       <Cells a={a} />
                       <td className="hide-phone">{a.trend && <Sparkline points={a.trend} width={90} height={26} />}</td>
                     </tr>
@@ -327,7 +331,7 @@ export default function Agents() {
                   <tbody>
                     {r.data.teams.map((t) => (
                       <tr key={t.team ?? 'none'}>
-                        <td>{t.team ?? 'No team'}</td>
+                        <td>{t.team ? names.team(t.team) : 'No team'}</td>
                         <td className="hide-phone" />
                         <Cells a={t} />
                       </tr>

@@ -14,6 +14,7 @@ import {
 } from '../api';
 import { scoreLabels, TextBlock, texts } from '../components/Text';
 import { Card, Chip, Empty, ErrorBox, Loading, PageHead } from '../components/ui';
+import { money } from '../display';
 import { dateTime, titleCase } from '../format';
 import {
   Due,
@@ -46,7 +47,7 @@ const VERB: Record<CaseStatus, string> = {
 function what(i: TimelineItem): string {
   if (i.record_type === 'interaction') return `${titleCase(i.kind)}${i.subject ? `: ${i.subject}` : ''}`;
   if (i.record_type === 'response') return `Survey${i.survey ? ` ${i.survey}` : ''} answered`;
-  return `${titleCase(i.type)}${i.value !== null ? ` · ${i.value.toFixed(2)} ${i.currency ?? ''}` : ''}`;
+  return `${titleCase(i.type)}${i.value !== null ? ` · ${money(i.value, i.currency)}` : ''}`;
 }
 
 function historyLine(e: CaseDetail['history'][number], label: (k: string) => string): string {

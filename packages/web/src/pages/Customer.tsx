@@ -12,7 +12,9 @@ import {
 import { scoreLabels, TextBlock, texts } from '../components/Text';
 import { Card, Chip, Empty, ErrorBox, Loading, PageHead, Toggle } from '../components/ui';
 import { type HealthPartInput, healthScore, toScore100 } from '../core';
+import { attributeDisplay, humanise, money } from '../display';
 import { dateTime, day, titleCase } from '../format';
+import { useNames } from '../loop/common';
 import { SERIES } from '../palette';
 import { Link, navigate } from '../router';
 
@@ -115,7 +117,7 @@ export function customerHealth(items: TimelineItem[], now = Date.now()) {
 function what(i: TimelineItem): string {
   if (i.record_type === 'interaction') return `${titleCase(i.kind)}${i.subject ? `: ${i.subject}` : ''}`;
   if (i.record_type === 'response') return `Survey${i.survey ? ` ${i.survey}` : ''} answered`;
-  return `${titleCase(i.type)}${i.value !== null ? ` · ${i.value.toFixed(2)} ${i.currency ?? ''}` : ''}`;
+  return `${humanise(i.type)}${i.value !== null ? ` · ${money(i.value, i.currency)}` : ''}`;
 }
 
 const DOT: Record<string, string> = { interaction: SERIES[0]!, response: SERIES[1]!, event: SERIES[2]! };
@@ -187,6 +189,7 @@ export default function Customer({ id, me }: { id?: string; me?: Me }) {
   useEffect(() => setOlder({ items: [], cursor: first.data?.next_cursor ?? null }), [first.data]);
   const items = useMemo(() => [...(first.data?.items ?? []), ...older.items], [first.data, older.items]);
   const health = useMemo(() => customerHealth(items), [items]);
+  const names = useNames();
   const departments = [
     ...new Set(items.map((i) => ('department' in i ? i.department : null)).filter(Boolean)),
   ] as string[];
@@ -262,16 +265,19 @@ export default function Customer({ id, me }: { id?: string; me?: Me }) {
           <dl className="dl">
             {c.identities.map((i) => (
               <div key={`${i.kind}:${i.value}`} style={{ display: 'contents' }}>
-                <dt>{i.kind}</dt>
+                <dt>{humanise(i.kind)}</dt>
                 <dd>{i.value}</dd>
               </div>
             ))}
-            {Object.entries(c.attributes).map(([k, v]) => (
-              <div key={k} style={{ display: 'contents' }}>
-                <dt>{k}</dt>
-                <dd>{String(v)}</dd>
-              </div>
-            ))}
+            {Object.entries(c.attributes).map(([k, v]) => {
+              const a = attributeDisplay(k, v);
+              return (
+                <div key={k} style={{ display: 'contents' }} data-testid={`attr-${k}`}>
+                  <dt title={k}>{a.label}</dt>
+                  <dd>{a.value}</dd>
+                </div>
+              );
+            })}
             {c.referred_by && (
               <>
                 <dt>referred by</dt>
@@ -286,7 +292,7 @@ export default function Customer({ id, me }: { id?: string; me?: Me }) {
             <p className="note">
               Departments involved:{' '}
               {departments.map((d) => (
-                <Chip key={d}>{d}</Chip>
+                <Chip key={d}>{names.department(d)}</Chip>
               ))}
             </p>
           )}
@@ -326,14 +332,14 @@ export default function Customer({ id, me }: { id?: string; me?: Me }) {
                 >
                   <div className="when">
                     {dateTime(i.at)} · {i.record_type}
-                    {'department' in i && i.department ? ` · ${i.department}` : ''}
-                    {i.touchpoint ? ` · ${i.touchpoint}` : ''}
-                    {'agent' in i && i.agent ? ` · agent ${i.agent}` : ''}
+                    {'department' in i && i.department ? ` · ${names.department(i.department)}` : ''}
+                    {i.touchpoint ? ` · ${names.touchpoint(i.touchpoint)}` : ''}
+                    {'agent' in i && i.agent ? ` · agent ${names.agent(i.agent)}` : ''}
                   </div>
                   <div className="what">
                     {what(i)}{' '}
                     {i.record_type === 'response' && scoreLabels(i.answers).map((s) => <Chip key={s}>{s}</Chip>)}
-                    {i.record_type === 'interaction' && i.status && <Chip>{i.status}</Chip>}
+                    {i.record_type === 'interaction' && i.status && <Chip>{humanise(i.status)}</Chip>}
                   </div>
                   {tx.map((t) => (
                     <div key={t.field} className="verbatim">

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, api, type Digest as D, fieldErrors, useApi } from '../api';
 import { Card, Chip, Empty, ErrorBox, Loading, PageHead } from '../components/ui';
+import { plural } from '../display';
 import { addDays, isoDay, setParams, useParam } from '../filters';
 import { count, day } from '../format';
 import { Due, Field, useDepartments, useTaxonomy } from '../loop/common';
@@ -153,7 +154,7 @@ export default function Digest() {
           <p className="note">
             Week of {day(dg.data.week.from)} – {day(new Date(Date.parse(dg.data.week.to) - 1).toISOString())}
             {dg.data.departments.length > active(dg.data).length &&
-              ` · ${dg.data.departments.length - active(dg.data).length} more department(s) with nothing to report`}
+              ` · ${plural(dg.data.departments.length - active(dg.data).length, 'more department')} with nothing to report`}
           </p>
           {active(dg.data).map((d) => (
             <Card
@@ -208,14 +209,32 @@ export default function Digest() {
                         ({money.format(d.top_root_causes_by_impact[0]?.revenue_at_risk ?? 0)})
                       </p>
                     )}
-                  <p className="note">
-                    Revenue at risk: purchases and renewals of the affected customers over the last 12 months.
+                  <p className="note" data-testid="revenue-at-risk">
+                    {d.cases_opened === 0 ? (
+                      <>Revenue at risk: none — no case was opened this week.</>
+                    ) : d.revenue_at_risk ? (
+                      d.revenue_at_risk.total > 0 ? (
+                        <>
+                          Revenue at risk: <strong>{money.format(d.revenue_at_risk.total)}</strong> — what the{' '}
+                          {plural(d.revenue_at_risk.customers, 'customer')} concerned bought and renewed over the last
+                          12 months.
+                        </>
+                      ) : (
+                        <>
+                          Revenue at risk: <strong>0</strong> — the {plural(d.revenue_at_risk.customers, 'customer')}{' '}
+                          concerned bought or renewed nothing in the last 12 months
+                          {d.revenue_at_risk.customers === 0 ? ' (the cases name no customer)' : ''}.
+                        </>
+                      )
+                    ) : (
+                      <>Revenue at risk: purchases and renewals of the affected customers over the last 12 months.</>
+                    )}
                   </p>
                 </div>
                 <div>
-                  <h3>New and spiking topics</h3>
+                  <h3>New and spiking complaints</h3>
                   {d.topics.length === 0 ? (
-                    <p className="muted">Nothing new or spiking.</p>
+                    <p className="muted">No topic with negative mentions is new or spiking.</p>
                   ) : (
                     <ul className="plain">
                       {d.topics.map((t) => (
@@ -225,7 +244,7 @@ export default function Digest() {
                             {t.label ?? tax.label(t.topic)}
                           </Link>{' '}
                           <span className="muted">
-                            {count(t.mentions)} mentions ({count(t.negative)} negative), usually{' '}
+                            {count(t.negative)} negative of {count(t.mentions)} mentions, usually{' '}
                             {t.weekly_baseline.toFixed(1)}
                             /week
                           </span>

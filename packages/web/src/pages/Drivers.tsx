@@ -3,7 +3,7 @@ import { ApiError, type Drivers as D, type Driver, useApi } from '../api';
 import { Chart, type ChartOption } from '../components/Chart';
 import { Card, Empty, ErrorBox, Help, Loading, PageHead, Toggle } from '../components/ui';
 import { setParams, toParams, useFilters, useParam } from '../filters';
-import { titleCase } from '../format';
+import { useNames } from '../loop/common';
 import { SERIES } from '../palette';
 import { driverImportance, driverModelNote } from '../readings';
 import { Link, navigate, withFilters } from '../router';
@@ -52,6 +52,7 @@ export default function Drivers() {
   const outcome = useParam('outcome', 'nps');
   const kind = useParam('drivers', 'topics');
   const r = useApi<D>('/api/v1/metrics/drivers', { ...toParams(f), outcome, drivers: kind });
+  const names = useNames();
 
   const option: ChartOption | null = useMemo(() => {
     if (!r.data?.drivers.length) return null;
@@ -266,7 +267,7 @@ export default function Drivers() {
                           </span>
                         )}
                       </td>
-                      <td>{d.department ? titleCase(d.department) : '—'}</td>
+                      <td>{d.department ? names.department(d.department) : '—'}</td>
                       <td className="num">{driverImportance(d).share}</td>
                       <td>
                         {driverImportance(d).effect} {outcome === 'nps' ? 'NPS' : 'churn'}

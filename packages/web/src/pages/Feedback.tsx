@@ -11,23 +11,15 @@ import {
 } from '../api';
 import { scoreLabels, TextBlock, texts } from '../components/Text';
 import { Card, Chip, Empty, ErrorBox, Loading, NoDataHint, PageHead, Toggle } from '../components/ui';
+import { humanise } from '../display';
+import { type FeedbackRow, type FeedbackSource, feedbackCsv, narrowRows } from '../feedback-csv';
 import { activeFilterCount, setParams, toParams, useFilters, useParam } from '../filters';
 import { dateTime, titleCase } from '../format';
+import { useNames } from '../loop/common';
 import { Link } from '../router';
 
-type Source = 'responses' | 'interactions';
-interface Row {
-  id: string;
-  kind: string;
-  at: string;
-  customer_id: string | null;
-  touchpoint: string | null;
-  department: string | null;
-  channel: string | null;
-  agent: string | null;
-  scores: string[];
-  texts: ReturnType<typeof texts>;
-}
+type Source = FeedbackSource;
+type Row = Omit<FeedbackRow, 'texts'> & { texts: ReturnType<typeof texts> };
 
 const PAGE = 100;
 
@@ -45,6 +37,8 @@ function toRows(source: Source, items: (ResponseRow | InteractionRow)[], channel
         channel: r.touchpoint ? (channelOf.get(r.touchpoint) ?? null) : null,
         agent: r.agent,
         scores: scoreLabels(r.answers),
+        status: null,
+        outcome: null,
         texts: texts(r.answers, [], r.analysis),
       };
     }
@@ -58,7 +52,9 @@ function toRows(source: Source, items: (ResponseRow | InteractionRow)[], channel
       department: x.department,
       channel: x.channel ?? (x.touchpoint ? (channelOf.get(x.touchpoint) ?? null) : null),
       agent: x.agent,
-      scores: [x.status, x.outcome].filter((s): s is string => !!s),
+      scores: [],
+      status: x.status,
+      outcome: x.outcome,
       texts: texts(
         undefined,
         [
@@ -71,73 +67,11 @@ function toRows(source: Source, items: (ResponseRow | InteractionRow)[], channel
   });
 }
 
-/**
+/*
  * The record APIs filter by everything on the server (department, channel, segment, topic with its
- * children, sentiment, has text); a row is still dropped here if none of its texts is analysed the
- * way asked (a record's sentiment filter matches any of its texts).
+ * children, sentiment, has text); a record's sentiment filter matches any of its texts, so the
+ * list and the export keep only the texts that match (narrowRows in feedback-csv.ts).
  */
-function keep(r: Row, sentiment: string, topic: string): boolean {
-  if (r.texts.length === 0) return false;
-  if (sentiment && !r.texts.some((t) => !t.analysis || t.analysis.sentiment.label === sentiment)) return false;
-  if (
-    topic &&
-    !r.texts.some(
-      (t) => !t.analysis || t.analysis.topics.some((s) => s.topic === topic || s.topic.startsWith(`${topic}.`)),
-    )
-  )
-    return false;
-  return true;
-}
-
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  // Leading =,+,-,@ would run as a formula in a spreadsheet.
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-export function toCsv(rows: Row[]): string {
-  const head = [
-    'id',
-    'kind',
-    'at',
-    'customer_id',
-    'touchpoint',
-    'department',
-    'channel',
-    'agent',
-    'scores',
-    'field',
-    'text',
-    'sentiment',
-    'sentiment_score',
-    'topics',
-  ];
-  const lines = [head.join(',')];
-  for (const r of rows)
-    for (const t of r.texts)
-      lines.push(
-        [
-          r.id,
-          r.kind,
-          r.at,
-          r.customer_id,
-          r.touchpoint,
-          r.department,
-          r.channel,
-          r.agent,
-          r.scores.join('; '),
-          t.field,
-          t.text,
-          t.analysis?.sentiment.label,
-          t.analysis?.sentiment.score,
-          [...new Set(t.analysis?.topics.map((s) => s.topic))].join('; '),
-        ]
-          .map(csvCell)
-          .join(','),
-      );
-  return `${lines.join('\r\n')}\r\n`;
-}
 
 export default function Feedback() {
   const f = useFilters();
@@ -177,7 +111,8 @@ export default function Feedback() {
     () => toRows(source, [...(first.data?.items ?? []), ...more.items], channelOf),
     [source, first.data, more.items, channelOf],
   );
-  const shown = all.filter((r) => keep(r, sentiment, topic));
+  const shown = useMemo(() => narrowRows(all, sentiment, topic), [all, sentiment, topic]);
+  const names = useNames();
   const topicCounts = useMemo(() => {
     const m = new Map<string, number>();
     for (const r of all)
@@ -214,8 +149,8 @@ export default function Feedback() {
         cursor = page.next_cursor;
         setExporting(`Exporting… ${items.length.toLocaleString('en')} records`);
       } while (cursor && items.length < 20_000);
-      const rows = toRows(source, items, channelOf).filter((r) => keep(r, sentiment, topic));
-      const blob = new Blob([toCsv(rows)], { type: 'text/csv;charset=utf-8' });
+      const rows = narrowRows(toRows(source, items, channelOf), sentiment, topic);
+      const blob = new Blob([feedbackCsv(rows, source)], { type: 'text/csv;charset=utf-8' });
       const a = document.createElement('a');
       a.href = URL.createObjectURL(blob);
       a.download = `canopy-${source}-${f.from}-${f.to}.csv`;
@@ -278,14 +213,14 @@ export default function Feedback() {
                   onClick={() => setParams({ topic: '' })}
                   data-testid="topic-clear"
                 >
-                  {topic} ✕
+                  {names.topic(topic)} ✕
                 </button>
               )}
               {topicCounts
                 .filter(([t]) => t !== topic)
                 .map(([t, n]) => (
                   <button key={t} type="button" aria-pressed="false" onClick={() => setParams({ topic: t })}>
-                    {t} <span className="muted">{n}</span>
+                    {names.topic(t)} <span className="muted">{n}</span>
                   </button>
                 ))}
             </fieldset>
@@ -293,7 +228,7 @@ export default function Feedback() {
         )}
         {agent && (
           <p className="note">
-            Agent: <strong>{agent}</strong>{' '}
+            Agent: <strong>{names.agent(agent)}</strong>{' '}
             <button type="button" className="link" onClick={() => setParams({ agent: '' })}>
               show all agents
             </button>
@@ -315,11 +250,13 @@ export default function Feedback() {
                 <div className="meta">
                   <span>{dateTime(r.at)}</span>
                   <span>{r.kind}</span>
-                  {r.touchpoint && <Chip>{r.touchpoint}</Chip>}
-                  {r.agent && <span>agent {r.agent}</span>}
+                  {r.touchpoint && <Chip>{names.touchpoint(r.touchpoint)}</Chip>}
+                  {r.agent && <span>agent {names.agent(r.agent)}</span>}
                   {r.scores.map((s) => (
                     <strong key={s}>{s}</strong>
                   ))}
+                  {r.status && <strong>{humanise(r.status)}</strong>}
+                  {r.outcome && <span>{humanise(r.outcome)}</span>}
                   {r.customer_id && <Link to={`/customers/${r.customer_id}`}>customer</Link>}
                 </div>
                 {r.texts.map((t) => (

@@ -14,6 +14,7 @@ import {
 } from '../components/ui';
 import { activeFilterCount, granularityFor, toParams, useFilters } from '../filters';
 import { day } from '../format';
+import { useNames } from '../loop/common';
 import { driverImportance, driverModelNote, fixFirst } from '../readings';
 import { Link } from '../router';
 
@@ -91,6 +92,7 @@ function KpiRow({ id, name, k, trend }: { id: string; name: string; k: Kpi | und
 function FixFirst({ d }: { d: Drivers }) {
   const { fix, unproven } = fixFirst(d.fix_first, d.drivers);
   const model = driverModelNote(d.r2, d.n, 'NPS');
+  const names = useNames();
   return (
     <>
       {fix.length === 0 ? (
@@ -112,7 +114,7 @@ function FixFirst({ d }: { d: Drivers }) {
                 <span className="muted">
                   {' '}
                   — {imp.share} of what the model explains ({imp.effect} NPS)
-                  {drv.department ? `, owned by ${drv.department}` : ''}
+                  {drv.department ? `, owned by ${names.department(drv.department)}` : ''}
                 </span>
               </li>
             );

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, api, CASE_PRIORITIES, clearApiCache, fieldErrors, type Rule, useApi } from '../api';
 import { Card, Empty, ErrorBox, Loading, PageHead } from '../components/ui';
+import { fieldsBanner, numberProblem } from '../display';
 import { titleCase } from '../format';
 import { Field, TopicSelect, useDepartments, useTaxonomy } from '../loop/common';
 
@@ -56,8 +57,57 @@ function describeAction(a: Rule['actions'][number], dept: (k: string) => string)
 /** Numbers typed in the form: empty = leave out (the server's default), else a number, else the text (the server says why). */
 function num(v: string): number | string | undefined {
   if (v.trim() === '') return undefined;
-  const n = Number(v);
+  const n = Number(v.trim().replace(/^−/, '-'));
   return Number.isFinite(n) ? n : v;
+}
+
+/** What the form calls each field the server may name, for the banner over a refused rule. */
+const LABELS: Record<string, string> = {
+  name: 'Name',
+  'condition.type': 'When',
+  'condition.max': 'Score at most',
+  'condition.topic': 'Topic',
+  'condition.max_score': 'Sentiment at most',
+  'condition.factor': 'Factor over baseline',
+  'condition.min_count': 'At least (mentions/hour)',
+  'condition.baseline_days': 'Baseline days',
+  'condition.count': 'Contacts',
+  'condition.days': 'Within days',
+  'customer.segment': 'Only customers in segment',
+  'actions[0].type': 'Then',
+  'actions[0].department': 'Department',
+  'actions[0].priority': 'Priority',
+  'actions[0].assignee': 'Assignee',
+  'actions[0].sla_hours': 'SLA hours',
+  'actions[0].to': 'To',
+  'actions[0].webhook_id': 'Webhook',
+  'actions[0].tag': 'Tag',
+};
+
+/** The number fields the chosen condition and action show, with the ranges the server takes. */
+function numberProblems(d: Draft): Record<string, string> {
+  const checks: [keyof Draft, string, Parameters<typeof numberProblem>[1]][] = [];
+  if (d.type === 'nps') checks.push(['max', 'condition.max', { integer: true, min: 0, max: 10 }]);
+  if (d.type === 'csat') checks.push(['max', 'condition.max', { integer: true, min: 1, max: 5 }]);
+  if (d.type === 'negative_sentiment') checks.push(['max_score', 'condition.max_score', { min: -1, max: 1 }]);
+  if (d.type === 'topic_spike')
+    checks.push(
+      ['factor', 'condition.factor', { min: 1, max: 1000 }],
+      ['min_count', 'condition.min_count', { integer: true, min: 1 }],
+      ['baseline_days', 'condition.baseline_days', { integer: true, min: 1, max: 90 }],
+    );
+  if (d.type === 'repeat_contact')
+    checks.push(
+      ['count', 'condition.count', { integer: true, min: 2, max: 1000 }],
+      ['days', 'condition.days', { integer: true, min: 1, max: 365 }],
+    );
+  if (d.action === 'open_case') checks.push(['sla_hours', 'actions[0].sla_hours', { min: 0.01, max: 8760 }]);
+  const out: Record<string, string> = {};
+  for (const [k, field, opts] of checks) {
+    const p = numberProblem(d[k], opts);
+    if (p) out[field] = p;
+  }
+  return out;
 }
 
 interface Draft {
@@ -180,6 +230,13 @@ function RuleForm({ onCreated }: { onCreated: () => void }) {
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    // Numbers are checked here first: "abc" for a score is refused before anything is sent.
+    const local = numberProblems(d);
+    if (Object.keys(local).length) {
+      setErrs(local);
+      setError(fieldsBanner(local, LABELS) ?? '');
+      return;
+    }
     setBusy(true);
     setErrs({});
     setError('');
@@ -190,7 +247,7 @@ function RuleForm({ onCreated }: { onCreated: () => void }) {
     } catch (x) {
       const f = fieldErrors(x);
       setErrs(f);
-      setError(x instanceof ApiError ? x.detail || x.title : (x as Error).message);
+      setError(fieldsBanner(f, LABELS) ?? (x instanceof ApiError ? x.detail || x.title : (x as Error).message));
     } finally {
       setBusy(false);
     }

@@ -18,7 +18,8 @@ import {
 import { Card, Empty, ErrorBox, Loading, PageHead } from '../components/ui';
 import { count } from '../format';
 import { Field } from '../loop/common';
-import { Link, navigate } from '../router';
+import { keyFromName, nameFromKey } from '../naming';
+import { Link, navigate, useLocation } from '../router';
 
 const TYPE_LABEL: Record<QuestionType, string> = {
   nps: 'NPS (0–10)',
@@ -621,6 +622,10 @@ export default function SurveyEditor({ id }: { id?: string }) {
   const [saved, setSaved] = useState('');
   const [busy, setBusy] = useState(false);
   const [dirty, setDirty] = useState(false);
+  // A new survey's key follows its name until the key is edited (or comes from ?key=).
+  const [keyEdited, setKeyEdited] = useState(false);
+  const { search } = useLocation();
+  const askedKey = isNew ? new URLSearchParams(search).get('key') : null;
 
   useEffect(() => {
     if (loaded.data) {
@@ -631,10 +636,12 @@ export default function SurveyEditor({ id }: { id?: string }) {
   }, [loaded.data]);
   useEffect(() => {
     if (isNew) {
-      setD(blank());
+      // "Define" from the surveys list: a survey known from its answers gets their key.
+      setD(askedKey ? { ...blank(), key: askedKey, name: nameFromKey(askedKey) } : blank());
+      setKeyEdited(!!askedKey);
       setStatus('draft');
     }
-  }, [isNew]);
+  }, [isNew, askedKey]);
 
   const lang = d?.default_language ?? 'en';
   const ids = useMemo(() => new Set(d?.questions.map((q) => q.id) ?? []), [d]);
@@ -645,6 +652,15 @@ export default function SurveyEditor({ id }: { id?: string }) {
     setD({ ...d, ...patch });
     setDirty(true);
     setSaved('');
+    // An edited field's earlier error no longer applies.
+    const stale = Object.keys(patch).filter((f) => f in errs);
+    if (stale.length) setErrs(Object.fromEntries(Object.entries(errs).filter(([f]) => !stale.includes(f))));
+  };
+  const editName = (name: string) => edit(isNew && !keyEdited ? { name, key: keyFromName(name) } : { name });
+  const editKey = (key: string) => {
+    // Emptied, the key follows the name again from its next change.
+    setKeyEdited(key !== '');
+    edit({ key });
   };
   const setQ = (i: number, q: Question) => edit({ questions: d.questions.map((x, k) => (k === i ? q : x)) });
   const move = (i: number, by: -1 | 1) => {
@@ -705,13 +721,23 @@ export default function SurveyEditor({ id }: { id?: string }) {
           <Section title="Survey" testId="survey-settings">
             <div className="form-grid">
               <Field label="Name" error={errs.name} wide>
-                <input value={d.name} onChange={(e) => edit({ name: e.target.value })} data-testid="survey-name" />
+                <input value={d.name} onChange={(e) => editName(e.target.value)} data-testid="survey-name" />
               </Field>
-              <Field label="Key" error={errs.key} hint={isNew ? 'responses carry it as survey' : 'cannot change'}>
+              <Field
+                label="Key"
+                error={errs.key}
+                hint={
+                  isNew
+                    ? keyEdited
+                      ? 'responses carry it as survey'
+                      : 'from the name until you change it; responses carry it as survey'
+                    : 'cannot change'
+                }
+              >
                 <input
                   value={d.key}
                   readOnly={!isNew}
-                  onChange={(e) => edit({ key: e.target.value })}
+                  onChange={(e) => editKey(e.target.value)}
                   placeholder="post-delivery"
                   data-testid="survey-key"
                 />

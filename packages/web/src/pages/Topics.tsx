@@ -1,11 +1,13 @@
 import { useMemo, useState } from 'react';
 import { type Topics as T, type Topic, useApi } from '../api';
-import { Chart, type ChartOption } from '../components/Chart';
+import { Chart, type ChartOption, useNarrow } from '../components/Chart';
 import { Card, Chip, Empty, ErrorBox, Help, Loading, NoDataHint, PageHead, Toggle } from '../components/ui';
 import { VerbatimList } from '../components/Verbatims';
 import { activeFilterCount, setParams, toParams, useFilters, useParam } from '../filters';
 import { count, fmt, pct, titleCase } from '../format';
+import { useNames } from '../loop/common';
 import { BAD, GOOD, NEUTRAL } from '../palette';
+import { granularityOfLabel, partialNote } from '../periods';
 import { mentionChange } from '../readings';
 import { Link } from '../router';
 
@@ -39,12 +41,15 @@ function TreeRows({
   max,
   open,
   toggle,
+  dept,
 }: {
   topics: Topic[];
   selected: string;
   max: number;
   open: Set<string>;
   toggle: (k: string) => void;
+  /** The org's name of a department key. */
+  dept: (k: string) => string;
 }) {
   return (
     <ul className="tree">
@@ -65,7 +70,7 @@ function TreeRows({
               {t.label}
               {t.spike && <Chip tone="warn">spike</Chip>}
               <small className="tree-meta">
-                {t.department ? titleCase(t.department) : 'no owner'}
+                {t.department ? dept(t.department) : 'no owner'}
                 {' · '}
                 <ChangeText ratio={t.change} mentions={t.mentions} />
               </small>
@@ -79,7 +84,7 @@ function TreeRows({
             </span>
           </button>
           {t.children.length > 0 && open.has(t.key) && (
-            <TreeRows topics={t.children} selected={selected} max={max} open={open} toggle={toggle} />
+            <TreeRows topics={t.children} selected={selected} max={max} open={open} toggle={toggle} dept={dept} />
           )}
         </li>
       ))}
@@ -93,6 +98,9 @@ export default function Topics() {
   const sentiment = useParam('sentiment');
   const r = useApi<T>('/api/v1/metrics/topics', toParams(f));
   const [open, setOpen] = useState<Set<string>>(new Set());
+  const names = useNames();
+  // On a phone the charts keep fewer axis labels and put the legend under the plot.
+  const narrow = useNarrow();
   const all = useMemo(() => flatten(r.data?.topics ?? []), [r.data]);
   const sel = all.find((t) => t.key === selected);
   const top = useMemo(() => [...(r.data?.topics ?? [])].sort((a, b) => b.mentions - a.mentions), [r.data]);
@@ -109,14 +117,25 @@ export default function Topics() {
     if (!top.length) return null;
     const list = top.slice(0, 12).reverse();
     return {
-      grid: { left: 130, right: 40, top: 10, bottom: 30 },
+      grid: { left: narrow ? 100 : 130, right: 40, top: 10, bottom: 30 },
       tooltip: {
         // biome-ignore lint/suspicious/noExplicitAny: ECharts tooltip params
         formatter: (p: any) =>
           `${p.name}: ${count(p.value)} mentions, sentiment ${fmt(list[p.dataIndex]?.sentiment.value ?? null, 'index')}`,
       },
-      xAxis: { type: 'value', name: 'mentions', nameLocation: 'middle', nameGap: 22 },
-      yAxis: { type: 'category', data: list.map((t) => t.label), axisLabel: { width: 120, overflow: 'truncate' } },
+      xAxis: {
+        type: 'value',
+        name: 'mentions',
+        nameLocation: 'middle',
+        nameGap: 22,
+        splitNumber: narrow ? 3 : 5,
+        axisLabel: { hideOverlap: true, formatter: (v: number) => count(v) },
+      },
+      yAxis: {
+        type: 'category',
+        data: list.map((t) => t.label),
+        axisLabel: { width: narrow ? 92 : 120, overflow: 'truncate' },
+      },
       series: [
         {
           type: 'bar',
@@ -129,32 +148,71 @@ export default function Topics() {
         },
       ],
     };
-  }, [top]);
+  }, [top, narrow]);
 
   const trend: ChartOption | null = useMemo(() => {
     if (!sel) return null;
+    // A partial first or last bucket: a pale bar and a hollow point, its label saying so.
+    const gran = granularityOfLabel(sel.trend[0]?.label);
+    const label = (p: (typeof sel.trend)[number]) => (p.partial ? `${p.label} (${partialNote(p, gran)})` : p.label);
     return {
-      grid: { left: 44, right: 44, top: 30, bottom: 30 },
-      legend: { top: 0 },
+      // The legend sits under the plot and the axis names lean inwards, so neither is cut off nor
+      // runs into the other on a phone.
+      grid: { left: 44, right: 44, top: 30, bottom: 56 },
+      legend: { bottom: 0 },
       tooltip: { trigger: 'axis' },
-      xAxis: { type: 'category', data: sel.trend.map((p) => p.label), axisLabel: { hideOverlap: true } },
+      xAxis: {
+        type: 'category',
+        data: sel.trend.map(label),
+        axisLabel: { hideOverlap: true, formatter: (v: string) => v.replace(/ \(partial.*$/, '') },
+      },
       yAxis: [
-        { type: 'value', name: 'mentions' },
-        { type: 'value', name: 'sentiment', min: -100, max: 100, splitLine: { show: false } },
+        { type: 'value', name: 'mentions', nameTextStyle: { align: 'left' }, splitNumber: narrow ? 3 : 5 },
+        {
+          type: 'value',
+          name: 'sentiment',
+          nameTextStyle: { align: 'right' },
+          min: -100,
+          max: 100,
+          splitNumber: narrow ? 2 : 4,
+          splitLine: { show: false },
+        },
       ],
       series: [
-        { name: 'Mentions', type: 'bar', data: sel.trend.map((p) => p.mentions), itemStyle: { color: '#56B4E9' } },
+        {
+          name: 'Mentions',
+          type: 'bar',
+          data: sel.trend.map((p) =>
+            p.partial
+              ? {
+                  value: p.mentions,
+                  itemStyle: {
+                    color: '#56B4E9',
+                    opacity: 0.35,
+                    borderType: 'dashed',
+                    borderColor: '#56B4E9',
+                    borderWidth: 1,
+                  },
+                }
+              : p.mentions,
+          ),
+          itemStyle: { color: '#56B4E9' },
+        },
         {
           name: 'Sentiment index',
           type: 'line',
           yAxisIndex: 1,
-          data: sel.trend.map((p) => p.sentiment),
+          data: sel.trend.map((p) =>
+            p.partial
+              ? { value: p.sentiment, symbol: 'emptyCircle', itemStyle: { color: '#fff', borderColor: '#000' } }
+              : p.sentiment,
+          ),
           itemStyle: { color: '#000' },
           connectNulls: false,
         },
       ],
     };
-  }, [sel]);
+  }, [sel, narrow]);
 
   return (
     <>
@@ -196,7 +254,7 @@ export default function Topics() {
               </span>
               <span className="hide-phone" />
             </div>
-            <TreeRows topics={top} selected={selected} max={max} open={open} toggle={toggle} />
+            <TreeRows topics={top} selected={selected} max={max} open={open} toggle={toggle} dept={names.department} />
           </Card>
           {sel && (
             <Card title={sel.label} className="span-2" testId="topic-detail">
@@ -209,7 +267,7 @@ export default function Topics() {
                 <span data-testid="topic-change">
                   <ChangeText ratio={sel.change} mentions={sel.mentions} />
                 </span>
-                {sel.department && <Chip>owner: {sel.department}</Chip>}
+                {sel.department && <Chip>owner: {names.department(sel.department)}</Chip>}
                 {sel.seven_p && <Chip>{titleCase(sel.seven_p)}</Chip>}
                 {sel.spike && (
                   <Chip tone="warn">

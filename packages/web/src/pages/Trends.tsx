@@ -7,6 +7,7 @@ import { activeFilterCount, addDays, granularityFor, setParams, toParams, useFil
 import { fmt } from '../format';
 import { GLOSSARY } from '../glossary';
 import { SERIES } from '../palette';
+import { granularityOfLabel, partialNote, splitPartial } from '../periods';
 import { axisRange, bandData, boundsOf } from '../readings';
 
 /** Variants explained by their base measure's definition. */
@@ -85,15 +86,49 @@ export function trendOption(
         tooltip: { show: false },
       });
     }
+    // A partial first or last bucket stays out of the solid line: dashed to a hollow point, with its note.
+    const partial = l.points.map((p) => !!p.partial);
+    const { solid, dashed } = splitPartial(
+      l.points.map((p) => p.value),
+      partial,
+    );
+    const gran = granularityOfLabel(l.points[0]?.label);
     series.push({
       name: l.name,
       type: 'line',
-      data: l.points.map((p) => ({ value: p.value, n: p.n, small: p.small_n, margin: p.margin })),
+      data: l.points.map((p, j) =>
+        solid[j] === null ? null : { value: p.value, n: p.n, small: p.small_n, margin: p.margin },
+      ),
       itemStyle: { color: l.colour },
       lineStyle: { color: l.colour, width: 2, type: l.dashed ? 'dashed' : 'solid' },
       symbolSize: 7,
       connectNulls: false,
     });
+    if (partial.some(Boolean)) {
+      series.push({
+        name: l.name,
+        type: 'line',
+        data: l.points.map((p, j) =>
+          dashed[j] === null
+            ? null
+            : partial[j]
+              ? {
+                  value: p.value,
+                  n: p.n,
+                  small: p.small_n,
+                  margin: p.margin,
+                  partial: partialNote(p, gran),
+                  symbol: 'emptyCircle',
+                  itemStyle: { color: '#fff', borderColor: l.colour, borderWidth: 2 },
+                }
+              : { value: p.value, join: true, symbol: 'none' },
+        ),
+        itemStyle: { color: l.colour },
+        lineStyle: { color: l.colour, width: 2, type: 'dotted' },
+        symbolSize: 8,
+        connectNulls: false,
+      });
+    }
   });
   const closed = bounds.min !== null && bounds.max !== null;
   const range = closed && drawn.length ? axisRange(Math.min(...drawn), Math.max(...drawn), bounds) : null;
@@ -107,10 +142,10 @@ export function trendOption(
         [ps[0]?.axisValueLabel]
           .concat(
             ps
-              .filter((p) => p.data && typeof p.data === 'object')
+              .filter((p) => p.data && typeof p.data === 'object' && !p.data.join)
               .map(
                 (p) =>
-                  `${p.marker} ${p.seriesName}: <b>${fmt(p.data.value, unit)}</b>${p.data.margin != null ? ` ± ${fmt(p.data.margin, unit === 'nps' || unit === 'index' ? 'mean' : unit)}` : ''} (n = ${p.data.n}${p.data.small ? ', small' : ''})`,
+                  `${p.marker} ${p.seriesName}: <b>${fmt(p.data.value, unit)}</b>${p.data.margin != null ? ` ± ${fmt(p.data.margin, unit === 'nps' || unit === 'index' ? 'mean' : unit)}` : ''} (n = ${p.data.n}${p.data.small ? ', small' : ''}${p.data.partial ? `; <i>${p.data.partial}</i>` : ''})`,
               ),
           )
           .join('<br/>'),

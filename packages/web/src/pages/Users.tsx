@@ -21,6 +21,10 @@ interface AuditEntry {
   route: string;
   path: string;
   status: number;
+  /** What changed, in words (entries written before it have only method and path). */
+  summary?: string | null;
+  /** Why a refused or failed attempt did not happen. */
+  reason?: string | null;
 }
 
 const ROLES = ['owner', 'admin', 'analyst', 'department_owner', 'agent', 'viewer'] as const;
@@ -232,14 +236,31 @@ function AuditLog() {
             <tr key={e.id} data-testid="audit-entry">
               <td className="nowrap">{dateTime(e.at)}</td>
               <td className="break">{e.actor.label}</td>
-              <td className="break">
-                {ACTION[e.method] ?? e.method} <code>{e.path.replace(/^\/api\/v1\//, '')}</code>
+              <td className="break" data-testid="audit-what">
+                {e.summary ? (
+                  e.status < 400 ? (
+                    e.summary
+                  ) : (
+                    <>tried: {e.summary}</>
+                  )
+                ) : (
+                  <>
+                    {ACTION[e.method] ?? e.method} <code>{e.path.replace(/^\/api\/v1\//, '')}</code>
+                  </>
+                )}
               </td>
               <td>
                 {e.status < 400 ? (
                   <Chip tone="positive">done</Chip>
                 ) : (
-                  <Chip tone="negative">{e.status === 403 ? 'refused' : `failed (${e.status})`}</Chip>
+                  <>
+                    <Chip tone="negative">{e.status === 403 ? 'refused' : `failed (${e.status})`}</Chip>
+                    {e.reason && (
+                      <div className="muted small" data-testid="audit-reason">
+                        {e.reason}
+                      </div>
+                    )}
+                  </>
                 )}
               </td>
             </tr>

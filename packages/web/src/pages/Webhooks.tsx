@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, api, clearApiCache, fieldErrors, type Page, useApi } from '../api';
 import { Card, Chip, Empty, ErrorBox, Loading, PageHead } from '../components/ui';
+import { fieldsBanner } from '../display';
 import { setParams, useParam } from '../filters';
 import { dateTime } from '../format';
 import { Field } from '../loop/common';
@@ -65,8 +66,12 @@ function NewWebhook({ onCreated }: { onCreated: (w: Webhook) => void }) {
       setEvents(['alert.fired']);
       onCreated(w);
     } catch (x) {
-      setErrs(fieldErrors(x));
-      setError(x instanceof ApiError ? x.detail || x.title : (x as Error).message);
+      const f = fieldErrors(x);
+      setErrs(f);
+      setError(
+        fieldsBanner(f, { url: 'URL to call', description: 'Description', events: 'Events' }) ??
+          (x instanceof ApiError ? x.detail || x.title : (x as Error).message),
+      );
     } finally {
       setBusy(false);
     }

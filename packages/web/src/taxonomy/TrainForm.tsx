@@ -2,6 +2,7 @@
 // (training-file.ts), and only a file without problems is sent.
 import { type ChangeEvent, type FormEvent, useMemo, useRef, useState } from 'react';
 import { api, fieldErrors, type TextModel } from '../api';
+import { modelKindPhrase, plural } from '../display';
 import { count } from '../format';
 import { Field } from '../loop/common';
 import { errorText } from './common';
@@ -64,7 +65,7 @@ export function TrainForm({ onTrained }: { onTrained: () => void }) {
     try {
       const m = await api<TextModel>('POST', '/api/v1/text-models', { kind, examples: parsed.examples });
       setDone(
-        `Trained a ${m.kind} model on ${count(m.examples)} examples (${m.labels.length} labels): ${quality(m)}. It is now the active ${m.kind} model.`,
+        `Trained ${modelKindPhrase(m.kind)} on ${plural(m.examples, 'example')} (${plural(m.labels.length, 'label')}): ${quality(m)}. It is now the active ${modelKindPhrase(m.kind).replace(/^an? /, '')}.`,
       );
       setParsed(null);
       if (fileRef.current) fileRef.current.value = '';
