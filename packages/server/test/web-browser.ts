@@ -17,7 +17,8 @@ import { defaultWebDir } from '../src/static.js';
  * ~95k records, text analysed), a server on it, Debian's Chromium, screenshots and page timings
  * under test-artifacts/ (git-ignored).
  */
-export const CHROMIUM = process.env.CANOPY_CHROMIUM ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// An empty setting counts as unset.
+export const CHROMIUM = process.env.CANOPY_CHROMIUM || process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
 export const SHOTS = join(ARTIFACTS, 'screenshots');
