@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { eachStore } from './harness.js';
 import { SURVEY } from './survey-helpers.js';
-import { launchChromium } from './web-browser.js';
+import { CHROMIUM, launchChromium } from './web-browser.js';
 
 process.env.CANOPY_SURVEY_TICK_MS = '0';
 
@@ -18,7 +18,6 @@ process.env.CANOPY_SURVEY_TICK_MS = '0';
  * phone size with keyboard and touch, and the widget embedded in a page on another loopback
  * origin, triggered by a click, answered, and its response read back from the API.
  */
-const CHROMIUM = process.env.CANOPY_CHROMIUM ?? '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 const WIDGET = join(ROOT, 'packages', 'widget', 'dist', 'canopy.js');

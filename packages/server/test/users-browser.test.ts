@@ -5,14 +5,13 @@ import { after, before, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { eachStore, type TestEnv } from './harness.js';
-import { CHROMIUM_ARGS } from './web-browser.js';
+import { CHROMIUM, CHROMIUM_ARGS } from './web-browser.js';
 
 /**
  * The Users page in Debian's Chromium, as an admin and as a viewer: add a user (a bad password
  * is refused at its field), change a role, see the change in the audit log; a viewer cannot
  * manage users and reads customers' words with personal data hidden.
  */
-const CHROMIUM = process.env.CANOPY_CHROMIUM ?? '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium)`;

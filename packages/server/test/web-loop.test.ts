@@ -13,7 +13,7 @@ import { buildApp } from '../src/app.js';
 import { type DemoLoaded, loadDemo } from '../src/demo.js';
 import { TextAnalysisStep } from '../src/pipeline/analyse.js';
 import { defaultWebDir } from '../src/static.js';
-import { DEMO_CUSTOMERS, launchChromium } from './web-browser.js';
+import { CHROMIUM, DEMO_CUSTOMERS, launchChromium } from './web-browser.js';
 
 /**
  * The closed-loop and survey pages end to end, in Debian's Chromium on the demo org: cases
@@ -22,7 +22,6 @@ import { DEMO_CUSTOMERS, launchChromium } from './web-browser.js';
  * through the API, on the demo at `npm start`'s size. Screenshots at 1280×800 and 375×740 go to
  * test-artifacts/screenshots/ (page timings: web.test.ts).
  */
-const CHROMIUM = process.env.CANOPY_CHROMIUM ?? '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 const skip = existsSync(CHROMIUM)
