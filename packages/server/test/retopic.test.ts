@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
-import { analyzeText, DEFAULT_TAXONOMY, redactPii, TAXONOMY_PACKS } from '@canopy/core';
+import { analyzeText, DEFAULT_TAXONOMY, redactPii, TAXONOMY_PACKS, topicsConfigMark } from '@canopy/core';
 import { getJob, getOrgTaxonomy, openStore, putOrgTaxonomy } from '@canopy/store';
 import { sql } from 'kysely';
 import { TextAnalysisStep } from '../src/pipeline/analyse.js';
@@ -52,7 +52,12 @@ eachStore('applying the taxonomy to stored texts', (env) => {
     await ingest(env(), key, TEXTS);
     let st = await env().api('GET', '/api/v1/taxonomy/reanalysis', key);
     assert.equal(st.status, 200, JSON.stringify(st.body));
-    assert.deepEqual(st.body, { analysable: 3, stale: 0, job: null, mark: '0|-' }, 'ingestion marks what found topics');
+    const DEFAULT_MARK = topicsConfigMark(DEFAULT_TAXONOMY, undefined);
+    assert.deepEqual(
+      st.body,
+      { analysable: 3, stale: 0, job: null, mark: DEFAULT_MARK },
+      'ingestion marks what found topics',
+    );
     assert.ok(!(await topicsOf(env(), orgId))[0].some((t) => t.startsWith('telecom')));
 
     // An outside topic model had added two topics: one the phrases will find now, one they won't.
@@ -73,8 +78,10 @@ eachStore('applying the taxonomy to stored texts', (env) => {
       topics: [...def.body.topics, ...packs.body.items[0].topics],
     });
     assert.equal(put.status, 200);
+    const mark = topicsConfigMark({ version: 'x', topics: put.body.topics }, undefined);
+    assert.notEqual(mark, DEFAULT_MARK);
     st = await env().api('GET', '/api/v1/taxonomy/reanalysis', key);
-    assert.deepEqual(st.body, { analysable: 3, stale: 3, job: null, mark: '1|-' });
+    assert.deepEqual(st.body, { analysable: 3, stale: 3, job: null, mark });
     assert.equal((await env().api('POST', '/api/v1/taxonomy/reanalysis', null)).status, 401);
 
     const started = await env().api('POST', '/api/v1/taxonomy/reanalysis', key);
@@ -103,10 +110,23 @@ eachStore('applying the taxonomy to stored texts', (env) => {
       WHERE t.org_id = ${orgId} AND t.topic = 'telecom.coverage'`.execute(env().store.db);
     assert.deepEqual(span.rows, [{ span: 'No signal', label: 'negative' }]);
 
+    // The Topics metrics name them as the saved taxonomy does (label, owner), not as the default would.
+    const m = await env().api('GET', '/api/v1/metrics/topics?from=2026-04-01&to=2026-06-01', key);
+    assert.equal(m.status, 200, JSON.stringify(m.body));
+    const tel = m.body.topics.find((t: { key: string }) => t.key === 'telecom');
+    assert.deepEqual([tel?.label, tel?.department], ['Telecom and internet', 'product'], JSON.stringify(tel));
+    assert.equal(tel.children.find((c: { key: string }) => c.key === 'telecom.coverage')?.label, 'Coverage and signal');
+
     // Nothing left: asking again starts nothing; texts stored from now on carry the new mark.
     const again = await env().api('POST', '/api/v1/taxonomy/reanalysis', key);
     assert.equal(again.status, 200);
-    assert.deepEqual(again.body, { analysable: 3, stale: 0, job: null, mark: '1|-' });
+    assert.deepEqual(again.body, { analysable: 3, stale: 0, job: null, mark });
+    // A label or owner changes no mention: the stored texts stay current.
+    const relabelled = put.body.topics.map((t: { key: string }) =>
+      t.key === 'telecom.roaming' ? { ...t, label: 'Roaming abroad', department: 'billing' } : t,
+    );
+    assert.equal((await env().api('PUT', '/api/v1/taxonomy', key, { topics: relabelled })).status, 200);
+    assert.equal((await env().api('GET', '/api/v1/taxonomy/reanalysis', key)).body.stale, 0);
     await ingest(env(), key, ['Internet outage again today.']);
     st = await env().api('GET', '/api/v1/taxonomy/reanalysis', key);
     assert.deepEqual([st.body.analysable, st.body.stale], [4, 0]);
@@ -116,7 +136,12 @@ eachStore('applying the taxonomy to stored texts', (env) => {
     const { orgId, key } = await env().newOrg();
     await ingest(env(), key, TEXTS);
     const def = await env().api('GET', '/api/v1/taxonomy', key);
-    await env().api('PUT', '/api/v1/taxonomy', key, { topics: def.body.topics });
+    const withPhrase = (p: string) =>
+      def.body.topics.map((t: { key: string; phrases: string[] }) =>
+        t.key === 'delivery.late' ? { ...t, phrases: [...t.phrases, p] } : t,
+      );
+    const saved = await env().api('PUT', '/api/v1/taxonomy', key, { topics: withPhrase('tardy') });
+    const mark = topicsConfigMark({ version: 'x', topics: saved.body.topics }, undefined);
     const step = new TextAnalysisStep(
       { analyse: (t) => analyzeText(t), redact: (t, a) => redactPii(t, a.pii) },
       { store: env().store, pool: false },
@@ -131,21 +156,22 @@ eachStore('applying the taxonomy to stored texts', (env) => {
         attempt: 1,
         maxAttempts: 3,
       });
-      await handler(job({ mark: '1|-' }), { store: env().store });
+      await handler(job({ mark }), { store: env().store });
       // One page of one text, then its continuation queued (the app's runner takes it from there).
       const queued = await sql<{ n: number }>`SELECT count(*)::int AS n FROM jobs
-        WHERE org_id = ${orgId} AND type = ${RETOPIC_JOB} AND payload->>'mark' = '1|-'`.execute(env().store.db);
+        WHERE org_id = ${orgId} AND type = ${RETOPIC_JOB} AND payload->>'mark' = ${mark}`.execute(env().store.db);
       assert.equal(queued.rows[0].n, 1, 'its continuation');
       const st = await waitFor(
         async () => (await env().api('GET', '/api/v1/taxonomy/reanalysis', key)).body,
         (b) => b.stale === 0 && b.job === null,
       );
-      assert.equal(st.mark, '1|-');
-      // A newer save: the old mark's job does nothing.
-      await env().api('PUT', '/api/v1/taxonomy', key, { topics: def.body.topics });
-      await handler(job({ mark: '1|-' }), { store: env().store });
+      assert.equal(st.mark, mark);
+      // A newer save with other phrases: the old mark's job does nothing.
+      await env().api('PUT', '/api/v1/taxonomy', key, { topics: withPhrase('overdue') });
+      await handler(job({ mark }), { store: env().store });
       const after = await env().api('GET', '/api/v1/taxonomy/reanalysis', key);
-      assert.deepEqual([after.body.stale, after.body.mark], [3, '2|-']);
+      assert.equal(after.body.stale, 3);
+      assert.notEqual(after.body.mark, mark);
       await assert.rejects(handler(job({ mark: 'nonsense' }), { store: env().store }), /payload must be/);
     } finally {
       await step.close();
@@ -186,7 +212,7 @@ it("canopy taxonomy apply finds the topics of an org's stored texts again, to th
   }
   const r = canopy(['taxonomy', 'apply', '--org', 'acme']);
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /^2 of 2 stored texts of acme had their topics found again \(taxonomy revision 1\)/);
+  assert.match(r.out, /^2 of 2 stored texts of acme had their topics found again with the saved taxonomy/);
   assert.equal(canopy(['taxonomy', 'nonsense']).code, 2);
   assert.equal(canopy(['taxonomy', 'apply', '--org', 'nope']).code, 2);
   store = await openStore({ dataDir: data });

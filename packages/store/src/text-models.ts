@@ -1,4 +1,4 @@
-import type { Taxonomy, TrainedTextModel } from '@canopy/core';
+import { DEFAULT_TAXONOMY, type Taxonomy, type TrainedTextModel, topicsConfigMark } from '@canopy/core';
 import { sql } from 'kysely';
 import { uuidv7 } from './ids.js';
 import type { Db } from './ingest/types.js';
@@ -145,21 +145,15 @@ export async function activeTextModels(
   return { models, ids: r.rows.map((x) => x.id), idOf };
 }
 
-/**
- * The mark of what finds an org's topics now (migration 022): its taxonomy revision and active
- * topic model, e.g. '3|<model id>'; '0|-' on Canopy's default taxonomy with no model.
- */
-export function topicsConfigMark(revision: number, topicModelId: string | undefined): string {
-  return `${revision}|${topicModelId ?? '-'}`;
-}
-
-/** The org's current topics mark (see topicsConfigMark), read from the store. */
+/** The org's current topics mark (core's topicsConfigMark: its taxonomy's phrases and topic model). */
 export async function currentTopicsConfig(db: Db, orgId: string): Promise<string> {
-  const r = await sql<{ revision: number | null; model: string | null }>`
-    SELECT (SELECT revision FROM text_taxonomies WHERE org_id = ${orgId}) AS revision,
-      (SELECT id::text FROM text_models WHERE org_id = ${orgId} AND kind = 'topics' AND active) AS model`.execute(db);
-  const row = r.rows[0];
-  return topicsConfigMark(Number(row?.revision ?? 0), row?.model ?? undefined);
+  const [own, model] = await Promise.all([
+    getOrgTaxonomy(db, orgId),
+    sql<{
+      id: string;
+    }>`SELECT id::text AS id FROM text_models WHERE org_id = ${orgId} AND kind = 'topics' AND active`.execute(db),
+  ]);
+  return topicsConfigMark(own?.taxonomy ?? DEFAULT_TAXONOMY, model.rows[0]?.id);
 }
 
 /** A cheap fingerprint of an org's text configuration (taxonomy time and active model ids). */

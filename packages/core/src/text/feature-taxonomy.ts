@@ -12,6 +12,9 @@ const KEYS =
   'product product.quality product.defect product.features product.fit product.availability price price.level price.value price.promotions billing billing.error billing.payment returns returns.refund delivery delivery.late delivery.damaged delivery.missing digital digital.usability digital.login service service.wait_time service.staff service.staff_attitude service.staff_knowledge service.resolution service.communication marketing marketing.spam marketing.misleading physical physical.packaging physical.cleanliness contract contract.cancellation hospitality hospitality.food hospitality.drinks hospitality.menu hospitality.ambience hospitality.location';
 
 const OLD_PHRASES: Record<string, string> = {
+  contract:
+    'contract|contracts|subscription|subscriptions|subscribe|subscribed|plan|plans|membership|policy|terms|' +
+    'terms and conditions|agreement|renewal|renew|renewed|auto renew|auto-renew|auto renewal|trial|free trial',
   'delivery.missing':
     "missing|never received|not received|didn’t receive|didn't receive|did not receive|lost parcel|lost package|lost in the post|lost in transit|stolen|wrong item|wrong items|wrong order|wrong address|wrong size sent|missing item|missing items|item missing|incomplete order|part of my order|left at the wrong|delivered to the wrong|marked as delivered|says delivered|said delivered|not delivered|never delivered",
   'price.level':

@@ -30,6 +30,7 @@ export {
   type CompiledTaxonomy,
   compileTaxonomy,
   detectTopics,
+  topicsConfigMark,
   topicsFromSentiment as detectTopicsFromSentiment,
 } from './topics.js';
 export { VADER_LEXICON_TEXT } from './vader-lexicon.js';

@@ -366,7 +366,8 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'Contract and subscription',
       'process',
       'sales',
-      'contract|contracts|subscription|subscriptions|subscribe|subscribed|plan|plans|membership|policy|terms|' +
+      'contract|contracts|subscription|subscriptions|subscribe|subscribed|~plan|~plans|my plan|your plan|the plan|' +
+        'current plan|new plan|monthly plan|annual plan|data plan|change my plan|upgrade my plan|downgrade|membership|policy|terms|' +
         'terms and conditions|agreement|renewal|renew|renewed|auto renew|auto-renew|auto renewal|trial|free trial',
     ),
     t(
@@ -461,7 +462,7 @@ export const DEFAULT_TAXONOMY: Taxonomy = {
       'place',
       'sales',
       'location|located|neighborhood|neighbourhood|area|street|~block|downtown|walk|walking distance|subway|station|' +
-        'parking|reservation|reservations|reserve|booking|booked|walk in|walk-in|open late|opening hours|~hours|closed|' +
+        'parking|reservation|reservations|reserve|booking|booked|walk in|walk-in|open late|opening hours|~hours|~closed|' +
         'find it|hard to find|accessible|wheelchair',
     ),
   ],

@@ -248,3 +248,33 @@ export function topicsFromSentiment(d: SentimentDetail, compiled: CompiledTaxono
 export function detectTopics(text: string, taxonomy: Taxonomy = DEFAULT_TAXONOMY): TopicMention[] {
   return topicsFromSentiment(analyseSentiment(text), compileTaxonomy(taxonomy));
 }
+
+/**
+ * What finds topics with a taxonomy and an org's topic model, as a short mark stored with each
+ * analysis (migration 022): a hash of the topics' keys, parents and phrases (labels, 7P and owners
+ * change no mention, so editing them leaves stored texts current), and the model's id or '-'.
+ */
+export function topicsConfigMark(taxonomy: Taxonomy, topicModelId: string | undefined): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  const mix = (str: string) => {
+    for (let i = 0; i < str.length; i++) {
+      const c = str.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 13);
+    }
+  };
+  for (const t of taxonomy.topics) {
+    mix(t.key);
+    mix('\u0001');
+    mix(t.parent ?? '');
+    mix('\u0001');
+    for (const ph of t.phrases) {
+      mix(ph);
+      mix('\u0002');
+    }
+    mix('\u0003');
+  }
+  const hex = (x: number) => (x >>> 0).toString(16).padStart(8, '0');
+  return `${hex(a)}${hex(b)}|${topicModelId ?? '-'}`;
+}

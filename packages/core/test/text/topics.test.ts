@@ -161,3 +161,35 @@ test('banking: cards, transfers, cash and identity checks, with "card" and "bank
   assert.ok(!topicsOf('My bank shows two payments on the same day').some((k) => k.startsWith('banking')));
   assert.ok(!topicsOf('Love the little tasting cards in every box').some((k) => k.startsWith('banking')));
 });
+
+test('the topics mark changes with what finds mentions (keys, parents, phrases, model), not with labels or owners', async () => {
+  const { topicsConfigMark } = await import('../../src/text/index.js');
+  const base = topicsConfigMark(DEFAULT_TAXONOMY, undefined);
+  assert.match(base, /^[0-9a-f]{16}\|-$/);
+  const edit = (f: (t: (typeof DEFAULT_TAXONOMY.topics)[number]) => object) => ({
+    version: 'x',
+    topics: DEFAULT_TAXONOMY.topics.map((t) => (t.key === 'delivery.late' ? { ...t, ...f(t) } : t)),
+  });
+  assert.equal(
+    topicsConfigMark(
+      edit(() => ({ label: 'Speed', department: 'service', sevenP: 'people' })),
+      undefined,
+    ),
+    base,
+  );
+  assert.notEqual(
+    topicsConfigMark(
+      edit((t) => ({ phrases: [...t.phrases, 'tardy'] })),
+      undefined,
+    ),
+    base,
+  );
+  assert.notEqual(
+    topicsConfigMark(
+      edit(() => ({ parent: null })),
+      undefined,
+    ),
+    base,
+  );
+  assert.equal(topicsConfigMark(DEFAULT_TAXONOMY, 'm1'), `${base.split('|')[0]}|m1`);
+});

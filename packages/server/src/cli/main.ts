@@ -379,7 +379,7 @@ async function main(argv: string[]): Promise<number> {
         const after = await topicsConfigCounts(store.db, org.id, mark);
         const seconds = (performance.now() - started) / 1000;
         console.log(
-          `${(before.stale - after.stale).toLocaleString('en')} of ${before.analysable.toLocaleString('en')} stored texts of ${org.slug} had their topics found again (taxonomy revision ${mark.split('|')[0]}) in ${seconds.toFixed(1)} s` +
+          `${(before.stale - after.stale).toLocaleString('en')} of ${before.analysable.toLocaleString('en')} stored texts of ${org.slug} had their topics found again with the saved taxonomy in ${seconds.toFixed(1)} s` +
             (after.stale
               ? `; ${after.stale.toLocaleString('en')} left (the taxonomy changed meanwhile: run it again)`
               : ''),

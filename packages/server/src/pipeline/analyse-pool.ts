@@ -3,11 +3,13 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import {
   type AnalyzeContext,
   analyzeText,
+  DEFAULT_TAXONOMY,
   predictLabels,
   redactPii,
   type TextAnalysis,
   type TrainExample,
   type TrainedTextModel,
+  topicsConfigMark,
   trainTextClassifier,
 } from '@canopy/core';
 
@@ -32,9 +34,11 @@ export interface TextConfig {
   topics: string;
 }
 
-// Canopy's default taxonomy and no topic model: topicsConfigMark(0, undefined) (the store's; this
-// module loads in workers, which need no store).
-export const DEFAULT_TEXT_CONFIG: TextConfig = { key: 'default', ctx: {}, topics: '0|-' };
+export const DEFAULT_TEXT_CONFIG: TextConfig = {
+  key: 'default',
+  ctx: {},
+  topics: topicsConfigMark(DEFAULT_TAXONOMY, undefined),
+};
 
 export function analyseTexts(texts: string[], ctx: AnalyzeContext): AnalysedText[] {
   return texts.map((t) => {

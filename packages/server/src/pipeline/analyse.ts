@@ -1,11 +1,13 @@
 import { availableParallelism } from 'node:os';
-import type {
-  AnalyzeContext,
-  EventInput,
-  InteractionInput,
-  RecordKind,
-  ResponseInput,
-  TextAnalysis,
+import {
+  type AnalyzeContext,
+  DEFAULT_TAXONOMY,
+  type EventInput,
+  type InteractionInput,
+  type RecordKind,
+  type ResponseInput,
+  type TextAnalysis,
+  topicsConfigMark,
 } from '@canopy/core';
 import {
   type AnalysisRow,
@@ -14,7 +16,6 @@ import {
   getOrgTaxonomy,
   type Store,
   textConfigVersion,
-  topicsConfigMark,
   type WriteOutcome,
   writeAnalyses,
 } from '@canopy/store';
@@ -113,7 +114,11 @@ export class TextAnalysisStep {
       const [tax, models] = await Promise.all([getOrgTaxonomy(db, orgId), activeTextModels(db, orgId)]);
       const ctx: AnalyzeContext = { models: models.models };
       if (tax) ctx.taxonomy = tax.taxonomy;
-      cfg = { key: `${orgId}|${version}`, ctx, topics: topicsConfigMark(tax?.revision ?? 0, models.idOf.topics) };
+      cfg = {
+        key: `${orgId}|${version}`,
+        ctx,
+        topics: topicsConfigMark(tax?.taxonomy ?? DEFAULT_TAXONOMY, models.idOf.topics),
+      };
     }
     if (this.configs.size > 10_000) this.configs.clear();
     this.configs.set(orgId, { version, checkedAt: now, cfg });

@@ -21,7 +21,7 @@ import type { TextAnalysisStep } from './analyse.js';
 export const RETOPIC_JOB = 'text.retopic';
 
 export interface RetopicPayload {
-  /** The topics mark the job applies (text-models.ts topicsConfigMark). */
+  /** The topics mark the job applies (core's topicsConfigMark). */
   mark: string;
 }
 
@@ -38,9 +38,9 @@ export function retopicJobHandler(step: TextAnalysisStep, o: RetopicOptions = {}
   const sliceMs = o.sliceMs ?? 8_000;
   return async (job, ctx) => {
     const mark = job.payload?.mark;
-    if (!job.orgId || typeof mark !== 'string' || !/^\d+\|[\w-]+$/.test(mark)) {
+    if (!job.orgId || typeof mark !== 'string' || !/^[0-9a-f]{16}\|[\w-]+$/.test(mark)) {
       throw new Error(
-        `${RETOPIC_JOB} job ${job.id}: payload must be { mark: '<revision>|<model id or ->' } with an org`,
+        `${RETOPIC_JOB} job ${job.id}: payload must be { mark: '<taxonomy hash>|<model id or ->' } with an org`,
       );
     }
     const orgId = job.orgId;

@@ -37,7 +37,7 @@ export function AddPack({
       </Field>
       <p className="note wide" data-testid="pack-preview">
         {adds.length === 0
-          ? `Your taxonomy already has every topic of the ${pack.label} pack.`
+          ? `The taxonomy in the editor already has every topic of the ${pack.label} pack.`
           : `Adds ${adds.length} topic${adds.length === 1 ? '' : 's'} under “${pack.topics[0]!.label}” (${pack.id}): ${adds
               .filter((t) => t.parent)
               .map((t) => t.label)
