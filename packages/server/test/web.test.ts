@@ -401,6 +401,38 @@ describe(`web dashboard in Chromium on the ${DEMO_CUSTOMERS.toLocaleString('en')
     await shot(page(), 'overview-fix-first-desktop');
   });
 
+  test('a period without data, a thin period and churn drivers read as such, with no failed request', async () => {
+    b.errors.length = 0;
+    // A period after the data: every layer, engagement included, says it has none.
+    await open('/?from=2030-01-01&to=2030-02-01');
+    await page().waitForSelector('[data-testid=layer-engagement]');
+    assert.match(
+      (await page().textContent('[data-testid=layer-engagement]')) ?? '',
+      /No engagement data in this period/,
+    );
+    assert.doesNotMatch((await page().textContent('[data-testid=layer-engagement]')) ?? '', /n = /);
+    // 30 days: the drivers API answers 200, and a thin period is a plain state, not an error.
+    const from30 = day(new Date(Date.now() - 29 * 86_400_000));
+    const d = await api(`/api/v1/metrics/drivers?from=${from30}T00:00:00Z&to=${to}T00:00:00Z&max_drivers=12`);
+    for (const path of [`/?from=${from30}&to=${to}`, `/drivers?from=${from30}&to=${to}`]) {
+      await open(path);
+      await page().waitForSelector(path.startsWith('/drivers') ? '[data-testid=drivers]' : '[data-testid=fix-first]');
+      await page().waitForFunction("!document.querySelector('.loading')");
+      const text = (await page().textContent('main')) ?? '';
+      assert.doesNotMatch(text, /impossible|Could not load/, path);
+      if (d.not_enough_data) assert.match(text, /Not enough data in this period to analyse drivers/, path);
+    }
+    // Churn: touchpoint drivers cannot be chosen, and a link asking for them gets the topics.
+    await open('/drivers?outcome=churn&drivers=touchpoints');
+    await page().waitForSelector('[data-testid=drivers]');
+    const tp = page().locator('[data-testid=drivers] button', { hasText: 'Touchpoints' });
+    assert.equal(await tp.isDisabled(), true);
+    assert.match((await tp.getAttribute('title')) ?? '', /NPS only/);
+    await page().waitForFunction("!document.querySelector('.loading')");
+    assert.doesNotMatch((await page().textContent('main')) ?? '', /Could not load|Invalid query/);
+    assert.deepEqual(b.errors, [], 'no page or console errors');
+  });
+
   test('topics: a change reads the same in the tree and the detail card, with no arrow when unchanged', async () => {
     const t = await api(`/api/v1/metrics/topics?${win}`);
     const top = [...t.topics].sort((a: any, c: any) => c.mentions - a.mentions)[0];

@@ -276,13 +276,16 @@ export interface Drivers {
   drivers_kind: string;
   window: Window;
   n: number;
-  r2: number;
+  /** null when there is not enough data (see not_enough_data). */
+  r2: number | null;
   method: string;
   drivers: Driver[];
   /** Important, under-performing and significant, most important first. */
   fix_first: string[];
   /** In the fix-first quadrant, but their effect could be chance. */
   fix_first_not_significant: string[];
+  /** Set when the period holds too little data to analyse drivers (then drivers is empty). */
+  not_enough_data: { code: string; detail: string } | null;
 }
 
 export interface JourneyTouchpoint {

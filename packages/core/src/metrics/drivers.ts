@@ -646,6 +646,12 @@ export interface IpaItemInput {
   importance: number;
   /** Current performance on 0–100 (e.g. mean score rescaled, or top-2-box %); null = unknown. */
   performance: number | null;
+  /**
+   * Whether more of the driver moves the outcome the bad way (for NPS: lowers it; for churn:
+   * raises it). `false`: the driver helps, so it is never "fix first" — an important one is a
+   * strength to maintain. Unset: the direction is not considered.
+   */
+  harmful?: boolean;
 }
 
 export interface IpaItem extends IpaItemInput {
@@ -678,6 +684,8 @@ function centre(xs: number[], how: 'median' | 'mean'): number | null {
  * Importance × performance quadrant. Splits at the median of the items (default; robust to one
  * dominant driver) or the mean, or at fixed `importanceSplit` / `performanceSplit` values when
  * given. An item at the split counts as high. Items with unknown performance get no quadrant.
+ * An item marked `harmful: false` (its effect on the outcome is a good one) is never fix first:
+ * high importance makes it `maintain`.
  */
 export function importancePerformance(
   items: readonly IpaItemInput[],
@@ -700,7 +708,7 @@ export function importancePerformance(
     }
     const highPerformance = i.performance >= performanceSplit;
     const quadrant: IpaQuadrant = highImportance
-      ? highPerformance
+      ? highPerformance || i.harmful === false
         ? 'maintain'
         : 'fix_first'
       : highPerformance

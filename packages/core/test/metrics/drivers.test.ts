@@ -352,4 +352,23 @@ describe('importance × performance', () => {
     assert.deepEqual(e.fixFirst, []);
     assert.equal(e.importanceSplit, null);
   });
+  it('a driver whose effect is a good one is never fix first', () => {
+    const r = importancePerformance(
+      [
+        { key: 'wait', importance: 40, performance: 50, harmful: false }, // high, low, helps → maintain
+        { key: 'bug', importance: 30, performance: 55, harmful: true }, // high, low, hurts → fix first
+        { key: 'ui', importance: 10, performance: 90 },
+        { key: 'tone', importance: 5, performance: 52, harmful: false }, // low, low → low priority
+      ],
+      { importanceSplit: 20, performanceSplit: 70 },
+    );
+    assert.deepEqual(
+      r.items.map((i) => i.quadrant),
+      ['maintain', 'fix_first', 'nice_to_have', 'low_priority'],
+    );
+    assert.deepEqual(
+      r.fixFirst.map((i) => i.key),
+      ['bug'],
+    );
+  });
 });

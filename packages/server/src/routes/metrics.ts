@@ -31,6 +31,7 @@ import {
   decodeCursor,
   engagementCountsMany,
   type Granularity,
+  getOrgTaxonomy,
   JOURNEY_STAGES,
   journeyStats,
   loyaltyCounts,
@@ -220,8 +221,22 @@ function groupBy<T>(xs: T[], k: (x: T) => string): Map<string, T[]> {
   return m;
 }
 
+/** Driver-analysis failures that only say the period holds too little data: an empty result, not an error. */
+const NOT_ENOUGH_DATA = new Set(['no_drivers', 'too_few_rows', 'constant_outcome']);
+
+class NotEnoughDriverData extends Error {
+  constructor(
+    readonly code: string,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
 function driverError(err: unknown): never {
   if (err instanceof DriverAnalysisError) {
+    const code = (err as { code?: string }).code ?? '';
+    if (NOT_ENOUGH_DATA.has(code)) throw new NotEnoughDriverData(code, err.message);
     throw new Problem(422, 'Driver analysis impossible', `${err.message} (${(err as { code?: string }).code})`);
   }
   throw err;
@@ -734,7 +749,9 @@ export function metricsRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
     },
   });
 
-  const taxonomy = new Map(DEFAULT_TAXONOMY.topics.map((t) => [t.key, t]));
+  // Topic labels and owners come from the org's saved taxonomy (its own topics included), read per request.
+  const topicsOf = async (orgId: string) =>
+    new Map(((await getOrgTaxonomy(store.db, orgId))?.taxonomy ?? DEFAULT_TAXONOMY).topics.map((t) => [t.key, t]));
 
   apiRoute(app, auth, {
     method: 'GET',
@@ -750,6 +767,7 @@ export function metricsRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
     }),
     responses: { 200: 'see docs/api-metrics.md', 422: 'analysis impossible' },
     handler: async (_req, _reply, { org, query }) => {
+      const taxonomy = await topicsOf(org.orgId);
       const q = query as Common & {
         outcome: 'nps' | 'churn';
         drivers: 'topics' | 'outcomes' | 'touchpoints';
@@ -757,134 +775,173 @@ export function metricsRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
         max_drivers: number;
       };
       const c = ctxOf(q);
-      let result: ReturnType<typeof relativeWeights>;
-      const coverage = new Map<string, number>();
-      const performance = new Map<string, number | null>();
-      if (q.drivers !== 'touchpoints') {
-        const s = await topicDriverStats(db, org.orgId, {
+      try {
+        return await driversOf(q, c, taxonomy, org.orgId);
+      } catch (err) {
+        if (!(err instanceof NotEnoughDriverData)) throw err;
+        // Too little data in the period (no driver, too few answers, a constant outcome): a
+        // normal state the dashboard shows as such, not a failed request.
+        return {
           outcome: q.outcome,
-          from: c.from,
-          to: c.to,
-          filter: c.filter,
-          lookbackDays: q.lookback_days,
-          maxDrivers: q.max_drivers,
-          minCoverage: 0.005,
-          level: q.topic_level as number,
-          source: q.drivers,
-        });
-        const names = [...s.drivers.keys()];
-        const n = s.n;
-        const sdY = Math.sqrt(n * s.sumY2 - s.sumY ** 2);
-        const sdX = (k: string) => {
-          const x = s.drivers.get(k)?.count ?? 0;
-          return Math.sqrt(n * x - x * x);
+          drivers_kind: q.drivers,
+          window: windowOf(c),
+          n: 0,
+          r2: null,
+          method: 'johnson_relative_weights',
+          drivers: [],
+          fix_first: [],
+          fix_first_not_significant: [],
+          not_enough_data: { code: err.code, detail: err.detail },
         };
-        const rxy = names.map((k) => {
-          const d = s.drivers.get(k) as { count: number; sumY: number };
-          return (n * d.sumY - d.count * s.sumY) / (sdX(k) * sdY);
-        });
-        const rxx = names.map((a, i) =>
-          names.map((b, j) => {
-            if (i === j) return 1;
-            const co = s.pairs.get(a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`) ?? 0;
-            const xa = s.drivers.get(a)?.count ?? 0;
-            const xb = s.drivers.get(b)?.count ?? 0;
-            return (n * co - xa * xb) / (sdX(a) * sdX(b));
-          }),
-        );
-        for (const k of names) {
-          const share = (s.drivers.get(k)?.count ?? 0) / Math.max(1, n);
-          coverage.set(k, share);
-          performance.set(k, 100 * (1 - share));
-        }
-        try {
-          if (!(sdY > 0)) throw new DriverAnalysisError('constant_outcome', 'the outcome has no variance in the data');
-          result = relativeWeightsFromCorrelations({ drivers: names, rxx, rxy, n }, { alpha: 1 - c.confidence });
-        } catch (err) {
-          driverError(err);
-        }
-      } else {
-        if (q.outcome !== 'nps')
-          throw new Problem(400, 'Invalid query', 'touchpoint drivers are available for outcome=nps', [
-            { field: 'drivers', reason: 'use topics for churn' },
-          ]);
-        const { ys, cells } = await touchpointDriverRows(db, org.orgId, {
-          from: c.from,
-          to: c.to,
-          filter: c.filter,
-          lookbackDays: q.lookback_days,
-        });
-        const byKey = groupBy(cells, (x) => x.key);
-        const n = ys.size;
-        const keys = [...byKey.entries()]
-          .filter(([, v]) => v.length >= Math.max(2, 0.01 * n))
-          .sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))
-          .slice(0, q.max_drivers)
-          .map(([k]) => k);
-        const rows = new Map<number, Record<string, number>>();
-        for (const [rid, y] of ys) rows.set(rid, { __y: y });
-        for (const k of keys) {
-          const v = byKey.get(k) as { rid: number; score: number }[];
-          const mean = v.reduce((s, x) => s + x.score, 0) / v.length;
-          coverage.set(k, v.length / Math.max(1, n));
-          performance.set(k, mean);
-          for (const r of rows.values()) r[k] = mean;
-          for (const x of v) (rows.get(x.rid) as Record<string, number>)[k] = x.score;
-        }
-        try {
-          result = relativeWeights(
-            { rows: [...rows.values()], outcome: '__y', drivers: keys },
-            { alpha: 1 - c.confidence },
-          );
-        } catch (err) {
-          driverError(err);
-        }
       }
-      const ipa = importancePerformance(
-        result.drivers.map((d) => ({
-          key: d.driver,
-          importance: d.percent,
-          performance: performance.get(d.driver) ?? null,
-        })),
-      );
-      const quadrant = new Map(ipa.items.map((i) => [i.key, i.quadrant]));
-      const significant = new Map(result.drivers.map((d) => [d.driver, d.significant]));
-      const r4 = (x: number | null) => (x === null ? null : Math.round(x * 10000) / 10000);
-      return {
-        outcome: q.outcome,
-        drivers_kind: q.drivers,
-        window: windowOf(c),
-        n: result.n,
-        r2: r4(result.r2),
-        method: 'johnson_relative_weights',
-        drivers: [...result.drivers]
-          .sort((a, b) => a.rank - b.rank)
-          .map((d) => {
-            const t = taxonomy.get(d.driver);
-            return {
-              key: d.driver,
-              label: t?.label ?? d.driver,
-              department: t?.department ?? null,
-              weight: Math.round(d.percent * 100) / 100,
-              signed_weight: Math.round(d.signedPercent * 100) / 100,
-              raw_weight: r4(d.rawWeight),
-              correlation: r4(d.correlation),
-              beta: r4(d.beta),
-              p_value: d.pValue,
-              significant: d.significant,
-              rank: d.rank,
-              coverage: r4(coverage.get(d.driver) ?? null),
-              performance: r4(performance.get(d.driver) ?? null),
-              quadrant: quadrant.get(d.driver) ?? null,
-            };
-          }),
-        // Only drivers whose effect is significant: an important-looking driver that could be chance
-        // is no basis for where to start. The rest of the quadrant is listed apart.
-        fix_first: ipa.fixFirst.filter((i) => significant.get(i.key)).map((i) => i.key),
-        fix_first_not_significant: ipa.fixFirst.filter((i) => !significant.get(i.key)).map((i) => i.key),
-      };
     },
   });
+
+  async function driversOf(
+    q: Common & {
+      outcome: 'nps' | 'churn';
+      drivers: 'topics' | 'outcomes' | 'touchpoints';
+      lookback_days: number;
+      max_drivers: number;
+      topic_level?: number;
+    },
+    c: Ctx,
+    taxonomy: Awaited<ReturnType<typeof topicsOf>>,
+    orgId: string,
+  ) {
+    let result: ReturnType<typeof relativeWeights>;
+    const coverage = new Map<string, number>();
+    const performance = new Map<string, number | null>();
+    if (q.drivers !== 'touchpoints') {
+      const s = await topicDriverStats(db, orgId, {
+        outcome: q.outcome,
+        from: c.from,
+        to: c.to,
+        filter: c.filter,
+        lookbackDays: q.lookback_days,
+        maxDrivers: q.max_drivers,
+        minCoverage: 0.005,
+        level: q.topic_level as number,
+        source: q.drivers,
+      });
+      const names = [...s.drivers.keys()];
+      const n = s.n;
+      const sdY = Math.sqrt(n * s.sumY2 - s.sumY ** 2);
+      const sdX = (k: string) => {
+        const x = s.drivers.get(k)?.count ?? 0;
+        return Math.sqrt(n * x - x * x);
+      };
+      const rxy = names.map((k) => {
+        const d = s.drivers.get(k) as { count: number; sumY: number };
+        return (n * d.sumY - d.count * s.sumY) / (sdX(k) * sdY);
+      });
+      const rxx = names.map((a, i) =>
+        names.map((b, j) => {
+          if (i === j) return 1;
+          const co = s.pairs.get(a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`) ?? 0;
+          const xa = s.drivers.get(a)?.count ?? 0;
+          const xb = s.drivers.get(b)?.count ?? 0;
+          return (n * co - xa * xb) / (sdX(a) * sdX(b));
+        }),
+      );
+      for (const k of names) {
+        const share = (s.drivers.get(k)?.count ?? 0) / Math.max(1, n);
+        coverage.set(k, share);
+        performance.set(k, 100 * (1 - share));
+      }
+      try {
+        if (!(sdY > 0)) throw new DriverAnalysisError('constant_outcome', 'the outcome has no variance in the data');
+        result = relativeWeightsFromCorrelations({ drivers: names, rxx, rxy, n }, { alpha: 1 - c.confidence });
+      } catch (err) {
+        driverError(err);
+      }
+    } else {
+      if (q.outcome !== 'nps')
+        throw new Problem(400, 'Invalid query', 'touchpoint drivers are available for outcome=nps', [
+          { field: 'drivers', reason: 'use topics for churn' },
+        ]);
+      const { ys, cells } = await touchpointDriverRows(db, orgId, {
+        from: c.from,
+        to: c.to,
+        filter: c.filter,
+        lookbackDays: q.lookback_days,
+      });
+      const byKey = groupBy(cells, (x) => x.key);
+      const n = ys.size;
+      const keys = [...byKey.entries()]
+        .filter(([, v]) => v.length >= Math.max(2, 0.01 * n))
+        .sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))
+        .slice(0, q.max_drivers)
+        .map(([k]) => k);
+      const rows = new Map<number, Record<string, number>>();
+      for (const [rid, y] of ys) rows.set(rid, { __y: y });
+      for (const k of keys) {
+        const v = byKey.get(k) as { rid: number; score: number }[];
+        const mean = v.reduce((s, x) => s + x.score, 0) / v.length;
+        coverage.set(k, v.length / Math.max(1, n));
+        performance.set(k, mean);
+        for (const r of rows.values()) r[k] = mean;
+        for (const x of v) (rows.get(x.rid) as Record<string, number>)[k] = x.score;
+      }
+      try {
+        result = relativeWeights(
+          { rows: [...rows.values()], outcome: '__y', drivers: keys },
+          { alpha: 1 - c.confidence },
+        );
+      } catch (err) {
+        driverError(err);
+      }
+    }
+    const ipa = importancePerformance(
+      result.drivers.map((d) => ({
+        key: d.driver,
+        importance: d.percent,
+        performance: performance.get(d.driver) ?? null,
+        // Topics are problems when present: one whose presence moves the outcome the good way
+        // (raises NPS, lowers churn — higher churn is worse) is not one to fix. A touchpoint's
+        // score has no such direction: a low one is weak whichever way it moves the outcome.
+        harmful:
+          q.drivers === 'touchpoints' ? undefined : q.outcome === 'churn' ? d.signedPercent > 0 : d.signedPercent < 0,
+      })),
+    );
+    const quadrant = new Map(ipa.items.map((i) => [i.key, i.quadrant]));
+    const significant = new Map(result.drivers.map((d) => [d.driver, d.significant]));
+    const r4 = (x: number | null) => (x === null ? null : Math.round(x * 10000) / 10000);
+    return {
+      outcome: q.outcome,
+      drivers_kind: q.drivers,
+      window: windowOf(c),
+      n: result.n,
+      r2: r4(result.r2),
+      method: 'johnson_relative_weights',
+      drivers: [...result.drivers]
+        .sort((a, b) => a.rank - b.rank)
+        .map((d) => {
+          const t = taxonomy.get(d.driver);
+          return {
+            key: d.driver,
+            label: t?.label ?? d.driver,
+            department: t?.department ?? null,
+            weight: Math.round(d.percent * 100) / 100,
+            signed_weight: Math.round(d.signedPercent * 100) / 100,
+            raw_weight: r4(d.rawWeight),
+            correlation: r4(d.correlation),
+            beta: r4(d.beta),
+            p_value: d.pValue,
+            significant: d.significant,
+            rank: d.rank,
+            coverage: r4(coverage.get(d.driver) ?? null),
+            performance: r4(performance.get(d.driver) ?? null),
+            quadrant: quadrant.get(d.driver) ?? null,
+          };
+        }),
+      // Only drivers whose effect is significant: an important-looking driver that could be chance
+      // is no basis for where to start. The rest of the quadrant is listed apart.
+      fix_first: ipa.fixFirst.filter((i) => significant.get(i.key)).map((i) => i.key),
+      fix_first_not_significant: ipa.fixFirst.filter((i) => !significant.get(i.key)).map((i) => i.key),
+      not_enough_data: null,
+    };
+  }
 
   apiRoute(app, auth, {
     method: 'GET',
@@ -1040,6 +1097,7 @@ export function metricsRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
     query: querySchema({ spike_ratio: z.coerce.number().min(1).max(100).default(2) }),
     responses: { 200: 'see docs/api-metrics.md' },
     handler: async (_req, _reply, { org, query }) => {
+      const taxonomy = await topicsOf(org.orgId);
       const q = query as Common & { spike_ratio: number };
       const c = ctxOf(q);
       const o = org.orgId;

@@ -11,7 +11,10 @@ export interface EngagementCounts {
   repeat_buyers: number;
   referrers: number;
   revenue: number;
-  /** Mean per-customer engagement score (0–100) over customers active at the end. */
+  /**
+   * Mean per-customer engagement score (0–100) over customers active at the end; null (n 0) when
+   * the window holds no event of the customers filtered.
+   */
   engagement_mean: number | null;
   engagement_sd: number | null;
   engagement_n: number;
@@ -30,7 +33,9 @@ function customerFilter(orgId: string, f: MetricFilter): RawBuilder<unknown> {
 /**
  * Engagement-layer counts for a window. A customer is active at t when acquired before t and
  * without a cancellation at or before t. Engagement score: Σ weight(type) · 0.5^(age/halfLife)
- * over the 180 days before `to`, scaled to 0–100 by the org's 95th percentile (capped at 100).
+ * over the window's events (age from `to`), scaled to 0–100 by the org's 95th percentile in the
+ * window (capped at 100; 0 for everyone when nobody has a weighted event). A window without any
+ * event of the customers filtered has no data: every count is 0 and the score null.
  */
 export async function engagementCounts(
   db: Db,
@@ -59,7 +64,6 @@ export async function engagementCountsMany(
   const tos = q.windows.map((w) => w.to.toISOString());
   const lo = new Date(Math.min(...q.windows.map((w) => w.from.getTime()))).toISOString();
   const hi = new Date(Math.max(...q.windows.map((w) => w.to.getTime()))).toISOString();
-  const scoreLo = new Date(Math.min(...q.windows.map((w) => w.to.getTime())) - 180 * 86_400_000).toISOString();
   const types = Object.keys(q.weights);
   const weights = types.map((t) => q.weights[t]);
   const r = await sql<EngagementCounts & { k: number }>`
@@ -75,7 +79,12 @@ export async function engagementCountsMany(
       WHERE c.org_id = ${orgId}::uuid AND c.merged_into IS NULL ${customerFilter(orgId, q.filter)}
     ),
     win AS MATERIALIZED (
-      SELECT k::int AS k, f AS wf, t AS wt FROM unnest(${froms}::timestamptz[], ${tos}::timestamptz[]) WITH ORDINALITY AS w(f, t, k)
+      -- has_data: any event of the customers in the window. Without one the period is not covered
+      -- by the data (e.g. it lies in the future): nobody can be counted retained or engaged in it.
+      SELECT k::int AS k, f AS wf, t AS wt,
+        EXISTS (SELECT 1 FROM events e WHERE e.org_id = ${orgId}::uuid AND e.occurred_at >= f AND e.occurred_at < t
+          AND e.customer_id IN (SELECT id FROM c)) AS has_data
+      FROM unnest(${froms}::timestamptz[], ${tos}::timestamptz[]) WITH ORDINALITY AS w(f, t, k)
     ),
     s AS (
       SELECT win.k,
@@ -83,7 +92,7 @@ export async function engagementCountsMany(
         (count(*) FILTER (WHERE acq < wt AND (cancel IS NULL OR cancel > wt)))::int AS at_end,
         (count(*) FILTER (WHERE acq >= wf AND acq < wt AND (cancel IS NULL OR cancel > wt)))::int AS new_in_period,
         (count(*) FILTER (WHERE acq < wt AND (cancel IS NULL OR cancel > wf)))::int AS active_in_period
-      FROM win CROSS JOIN c GROUP BY win.k
+      FROM win CROSS JOIN c WHERE win.has_data GROUP BY win.k
     ),
     ev AS MATERIALIZED (
       -- The purchases and referrals of every window, one range scan.
@@ -107,24 +116,25 @@ export async function engagementCountsMany(
     ),
     w AS (SELECT * FROM unnest(${types}::text[], ${weights}::float8[]) AS w(type, weight)),
     se AS MATERIALIZED (
-      -- Weighted events in the 180 days before any window's end (only weighted types count:
+      -- Weighted events of any window (only weighted types count:
       -- filtering on them lets events_type_time_cover find exactly those rows).
       SELECT e.customer_id, e.occurred_at, w.weight FROM events e JOIN w ON w.type = e.type
       WHERE e.org_id = ${orgId}::uuid AND e.type = ANY(${types}::text[])
-        AND e.occurred_at >= ${scoreLo}::timestamptz AND e.occurred_at < ${hi}::timestamptz
+        AND e.occurred_at >= ${lo}::timestamptz AND e.occurred_at < ${hi}::timestamptz
     ),
     raw AS (
       -- float8 throughout: extract(epoch …) is numeric, and numeric power() cost ~50 µs a row.
       SELECT win.k, c.id, coalesce(sum(se.weight * power(0.5::float8, date_part('epoch', win.wt - se.occurred_at) / 86400 / ${q.halfLifeDays}::float8)), 0) AS x
       FROM win CROSS JOIN c
-      LEFT JOIN se ON se.customer_id = c.id AND se.occurred_at >= win.wt - interval '180 days' AND se.occurred_at < win.wt
-      WHERE c.acq < win.wt AND (c.cancel IS NULL OR c.cancel > win.wt)
+      LEFT JOIN se ON se.customer_id = c.id AND se.occurred_at >= win.wf AND se.occurred_at < win.wt
+      WHERE win.has_data AND c.acq < win.wt AND (c.cancel IS NULL OR c.cancel > win.wt)
       GROUP BY win.k, c.id
     ),
     p95 AS (SELECT k, percentile_cont(0.95) WITHIN GROUP (ORDER BY x) AS v FROM raw WHERE x > 0 GROUP BY k),
     eng AS (
-      SELECT raw.k, avg(least(100, 100 * x / nullif(p95.v, 0)))::float8 AS m,
-        stddev_samp(least(100, 100 * x / nullif(p95.v, 0)))::float8 AS sd, count(*)::int AS n
+      -- coalesce: least() skips a NULL, so without it a window nobody scored in read 100 for all.
+      SELECT raw.k, avg(least(100, coalesce(100 * x / nullif(p95.v, 0), 0)))::float8 AS m,
+        stddev_samp(least(100, coalesce(100 * x / nullif(p95.v, 0), 0)))::float8 AS sd, count(*)::int AS n
       FROM raw LEFT JOIN p95 ON p95.k = raw.k GROUP BY raw.k
     )
     SELECT win.k, coalesce(s.at_start, 0) AS at_start, coalesce(s.at_end, 0) AS at_end,

@@ -282,15 +282,23 @@ export function Toggle({
   onChange,
 }: {
   label: string;
-  options: [string, ReactNode][];
+  /** value, text, and (when the choice is not available) why not: the button is disabled and says so. */
+  options: [string, ReactNode, string?][];
   value: string;
   onChange: (v: string) => void;
 }) {
   return (
     <fieldset className="seg">
       <legend className="sr-only">{label}</legend>
-      {options.map(([v, text]) => (
-        <button key={v || 'all'} type="button" aria-pressed={value === v} onClick={() => onChange(v)}>
+      {options.map(([v, text, unavailable]) => (
+        <button
+          key={v || 'all'}
+          type="button"
+          aria-pressed={value === v}
+          disabled={!!unavailable}
+          title={unavailable}
+          onClick={() => onChange(v)}
+        >
           {text}
         </button>
       ))}

@@ -50,7 +50,9 @@ function labelOffsets(ds: Driver[]): { d: Driver; dy: number }[] {
 export default function Drivers() {
   const f = useFilters();
   const outcome = useParam('outcome', 'nps');
-  const kind = useParam('drivers', 'topics');
+  const kindParam = useParam('drivers', 'topics');
+  // Touchpoint drivers explain NPS only (churn is not rated per touchpoint): with churn, topics.
+  const kind = outcome !== 'nps' && kindParam === 'touchpoints' ? 'topics' : kindParam;
   const r = useApi<D>('/api/v1/metrics/drivers', { ...toParams(f), outcome, drivers: kind });
   const names = useNames();
 
@@ -133,7 +135,8 @@ export default function Drivers() {
   }, [r.data, outcome]);
 
   const err = r.error as ApiError | undefined;
-  const model = r.data ? driverModelNote(r.data.r2, r.data.n, outcome === 'nps' ? 'NPS' : 'churn') : null;
+  const model =
+    r.data && r.data.r2 !== null ? driverModelNote(r.data.r2, r.data.n, outcome === 'nps' ? 'NPS' : 'churn') : null;
   const fixRank = new Map((r.data?.fix_first ?? []).map((k, i) => [k, i]));
   return (
     <>
@@ -157,7 +160,7 @@ export default function Drivers() {
       </PageHead>
       <Card
         title={
-          r.data
+          r.data && r.data.r2 !== null
             ? `${r.data.drivers.length} drivers of ${outcome === 'nps' ? 'NPS' : 'churn'} · R² = ${r.data.r2.toFixed(2)} · n = ${r.data.n.toLocaleString('en')}`
             : 'Drivers'
         }
@@ -170,13 +173,17 @@ export default function Drivers() {
                 ['churn', 'Churn'],
               ]}
               value={outcome}
-              onChange={(v) => setParams({ outcome: v })}
+              onChange={(v) => setParams(v === 'nps' ? { outcome: v } : { outcome: v, drivers: 'topics' })}
             />
             <Toggle
               label="Drivers"
               options={[
                 ['topics', 'Topics'],
-                ['touchpoints', 'Touchpoints'],
+                [
+                  'touchpoints',
+                  'Touchpoints',
+                  outcome === 'nps' ? undefined : 'Touchpoint drivers are available for NPS only: pick NPS to use them',
+                ],
               ]}
               value={kind}
               onChange={(v) => setParams({ drivers: v })}
@@ -195,6 +202,11 @@ export default function Drivers() {
           )
         ) : !r.data ? (
           <Loading what="Fitting the driver model" />
+        ) : r.data.not_enough_data ? (
+          <Empty title="Not enough data in this period to analyse drivers">
+            Drivers need enough answers with texts, and some variation in the outcome. Widen the date range or clear
+            filters.
+          </Empty>
         ) : !option ? (
           <Empty title="No drivers found">Widen the date range: drivers need enough answers with texts.</Empty>
         ) : (

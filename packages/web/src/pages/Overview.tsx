@@ -91,7 +91,7 @@ function KpiRow({ id, name, k, trend }: { id: string; name: string; k: Kpi | und
 /** The significant drivers that are important and under-perform, with what the model is worth. */
 function FixFirst({ d }: { d: Drivers }) {
   const { fix, unproven } = fixFirst(d.fix_first, d.drivers);
-  const model = driverModelNote(d.r2, d.n, 'NPS');
+  const model = driverModelNote(d.r2 ?? 0, d.n, 'NPS');
   const names = useNames();
   return (
     <>
@@ -190,6 +190,10 @@ export default function Overview() {
           <p className="note">No driver analysis for this selection: {(d.error as Error).message}</p>
         ) : !d.data ? (
           <Loading what="Finding the key drivers" />
+        ) : d.data.not_enough_data ? (
+          <p className="note" data-testid="fix-first-none">
+            Not enough data in this period to analyse drivers. Widen the date range.
+          </p>
         ) : (
           <FixFirst d={d.data} />
         )}
