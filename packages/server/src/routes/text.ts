@@ -11,6 +11,7 @@ import {
 import {
   currentTopicsConfig,
   enqueueJobs,
+  getJob,
   getOrgTaxonomy,
   listTextModels,
   openJobOf,
@@ -328,9 +329,16 @@ export function textRoutes(
         if (now.job) reply.code(202);
         return now;
       }
-      await enqueueJobs(store.db, [{ orgId: org.orgId, type: RETOPIC_JOB, payload: { mark: now.mark } }]);
+      const [id] = await enqueueJobs(store.db, [{ orgId: org.orgId, type: RETOPIC_JOB, payload: { mark: now.mark } }]);
       reply.code(202);
-      return reanalysis(org.orgId);
+      // The job as it is now (a small one may be done already).
+      const [after, job] = await Promise.all([reanalysis(org.orgId), getJob(store.db, id)]);
+      return {
+        ...after,
+        job: job
+          ? { id, status: job.status, attempts: job.attempts, last_error: job.last_error }
+          : { id, status: 'queued' },
+      };
     },
   });
 

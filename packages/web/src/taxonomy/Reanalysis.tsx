@@ -13,6 +13,9 @@ interface Status {
 }
 
 const URL = '/api/v1/taxonomy/reanalysis';
+/** A job still to run or running (a POST may answer with one that is done already). */
+const running = (s: Status): s is Status & { job: NonNullable<Status['job']> } =>
+  s.job !== null && (s.job.status === 'queued' || s.job.status === 'running');
 
 export function Reanalysis({ configure, version }: { configure: boolean; version: string }) {
   const [st, setSt] = useState<Status | null>(null);
@@ -29,7 +32,7 @@ export function Reanalysis({ configure, version }: { configure: boolean; version
         if (!live) return;
         setSt(s);
         setError('');
-        if (s.job) timer = setTimeout(load, 1000);
+        if (running(s)) timer = setTimeout(load, 1000);
       } catch (x) {
         if (live) setError(errorText(x));
       }
@@ -54,7 +57,7 @@ export function Reanalysis({ configure, version }: { configure: boolean; version
   };
   let body: ReactNode;
   if (!st) body = <p className="muted">{error || 'Counting the stored texts…'}</p>;
-  else if (st.job)
+  else if (running(st))
     body = (
       <p role="status" data-testid="reanalysis-running">
         Finding the topics of stored texts again with the saved taxonomy… {count(st.stale)} of {count(st.analysable)}{' '}
