@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { eachStore } from './harness.js';
+import { DAY, iso, post, postDeliveryTickets, TODAY } from './metrics-fixtures.js';
 
 /**
  * Figures a first-time user read wrong: engagement figures for a period without data, an
  * engagement score that ignored the period, a driver that lowers churn classed "fix first", and
  * a period too thin for drivers answered with an error.
  */
-const DAY = 86_400_000;
-const iso = (t: number) => new Date(t).toISOString();
-/** Midnight UTC today, so windows are whole days. */
-const TODAY = Math.floor(Date.now() / DAY) * DAY;
-
-type Api = (method: string, path: string, key: string, body?: unknown) => Promise<{ status: number; body: any }>;
-
-async function post(api: Api, key: string, path: string, body: unknown) {
-  const r = await api('POST', path, key, body);
-  assert.ok(r.status < 300, JSON.stringify(r.body).slice(0, 500));
-}
-
 eachStore('engagement: only from the period asked for', (env) => {
   it('a period without data has no engagement figures, and the score depends on the period', async () => {
     const { key } = await env().newOrg();
@@ -81,20 +70,7 @@ eachStore('drivers: direction of the effect and thin periods', (env) => {
     // Even customers waited and nearly all stay; odd ones mostly leave, every damaged one.
     const outcome = (i: number) => (i % 2 === 0 ? 'waited' : i % 10 === 3 ? 'damaged' : null);
     const leaves = (i: number) => (i % 2 === 0 ? i % 20 === 0 : i % 4 === 1 || i % 10 === 3);
-    await post(
-      env().api,
-      key,
-      '/api/v1/interactions',
-      Array.from({ length: 60 }, (_, i) => i)
-        .filter((i) => outcome(i))
-        .map((i) => ({
-          customer_email: `c${i}@example.com`,
-          kind: 'ticket',
-          touchpoint: 'delivery',
-          outcome: outcome(i),
-          opened_at: iso(t0 + (i % 20) * DAY),
-        })),
-    );
+    await postDeliveryTickets(env().api, key, t0, outcome);
     await post(
       env().api,
       key,

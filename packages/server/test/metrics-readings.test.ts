@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { eachStore } from './harness.js';
+import { DAY, iso, post, postDeliveryTickets, TODAY } from './metrics-fixtures.js';
 
 /**
  * Figures that read wrong unless the API says what is behind them: loyalty rates whose follow-up
  * window has not passed, and fix-first drivers whose effect could be chance.
  */
-const DAY = 86_400_000;
-const iso = (t: number) => new Date(t).toISOString();
-/** Midnight UTC today, so windows are whole days. */
-const TODAY = Math.floor(Date.now() / DAY) * DAY;
-
-type Api = (method: string, path: string, key: string, body?: unknown) => Promise<{ status: number; body: any }>;
-
-async function post(api: Api, key: string, path: string, body: unknown) {
-  const r = await api('POST', path, key, body);
-  assert.ok(r.status < 300, JSON.stringify(r.body).slice(0, 500));
-}
-
 eachStore('loyalty: rates only from answers whose follow-up has passed', (env) => {
   it('a window whose follow-up has not passed says so: rates unknown, not 0% stayed or 100% referred', async () => {
     const { key } = await env().newOrg();
@@ -102,20 +91,7 @@ eachStore('drivers: fix first only what is significant', (env) => {
     const { key } = await env().newOrg();
     const t0 = TODAY - 30 * DAY;
     const outcome = (i: number) => (i % 2 === 0 ? 'late' : i % 10 === 1 ? 'resolved' : i % 10 === 3 ? 'damaged' : null);
-    await post(
-      env().api,
-      key,
-      '/api/v1/interactions',
-      Array.from({ length: 60 }, (_, i) => i)
-        .filter((i) => outcome(i))
-        .map((i) => ({
-          customer_email: `c${i}@example.com`,
-          kind: 'ticket',
-          touchpoint: 'delivery',
-          outcome: outcome(i),
-          opened_at: iso(t0 + (i % 20) * DAY),
-        })),
-    );
+    await postDeliveryTickets(env().api, key, t0, outcome);
     await post(
       env().api,
       key,
