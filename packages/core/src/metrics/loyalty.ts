@@ -48,6 +48,16 @@ export interface LoyaltyByBoxResult {
 type Outcome = 'retained' | 'repurchased' | 'referred';
 const OUTCOMES: Outcome[] = ['retained', 'repurchased', 'referred'];
 
+/** No outcome counted yet: a box's counts before any customer's outcome is added. */
+export const NO_OUTCOMES = {
+  retained: 0,
+  retainedKnown: 0,
+  repurchased: 0,
+  repurchasedKnown: 0,
+  referred: 0,
+  referredKnown: 0,
+} as const;
+
 /** Loyalty by box from per-box counts (the SQL form). Boxes outside the scale throw. */
 export function loyaltyByBoxFromCounts(
   counts: readonly LoyaltyBoxCounts[],
@@ -59,16 +69,7 @@ export function loyaltyByBoxFromCounts(
   }
   const byBox = new Map<number, Required<LoyaltyBoxCounts>>();
   for (let b = scale.min; b <= scale.max; b++) {
-    byBox.set(b, {
-      box: b,
-      n: 0,
-      retained: 0,
-      retainedKnown: 0,
-      repurchased: 0,
-      repurchasedKnown: 0,
-      referred: 0,
-      referredKnown: 0,
-    });
+    byBox.set(b, { box: b, n: 0, ...NO_OUTCOMES });
   }
   for (const c of counts) {
     const row = byBox.get(c.box);

@@ -9,6 +9,7 @@ import {
   importancePerformance,
   lifetimeValue,
   loyaltyByBoxFromCounts,
+  NO_OUTCOMES,
   npsDifferenceTest,
   npsFromCounts,
   proportionWithCi,
@@ -636,17 +637,9 @@ export function metricsRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
         countsOf(c.to),
         followUp === 'pending' ? [] : followUp === 'complete' ? null : countsOf(followedTo),
       ]);
-      const none = {
-        retained: 0,
-        retainedKnown: 0,
-        repurchased: 0,
-        repurchasedKnown: 0,
-        referred: 0,
-        referredKnown: 0,
-      };
       const counts = [
         // Customers per box from the whole window, outcomes only from the followed-up answers.
-        ...rows.map((r) => ({ box: r.box, n: r.n, ...none })),
+        ...rows.map((r) => ({ box: r.box, n: r.n, ...NO_OUTCOMES })),
         ...(followed ?? rows).map((r) => ({
           box: r.box,
           n: 0,
