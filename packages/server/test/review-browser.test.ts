@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { eachStore, type TestEnv } from './harness.js';
-import { CHROMIUM, CHROMIUM_ARGS, SHOTS } from './web-browser.js';
+import { CHROMIUM, CHROMIUM_ARGS, SHOTS, signInAt } from './web-browser.js';
 
 /**
  * The case and customer pages as a first-time user met them, in Debian's Chromium: a case offers
@@ -27,12 +27,7 @@ async function signedIn(env: TestEnv, email: string, path: string): Promise<{ pa
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${env.base}${path}`);
-  await page.waitForSelector('input[name=email]', { timeout: 20_000 });
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', PASSWORD);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('[data-testid=org-name]');
+  await signInAt(page, `${env.base}${path}`, email, PASSWORD);
   return { page, errors };
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { eachStore, type TestEnv } from './harness.js';
-import { CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, SHOTS, skipWithoutChromium } from './web-browser.js';
+import { CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, SHOTS, signInAt, skipWithoutChromium } from './web-browser.js';
 
 /**
  * The Taxonomy page in Debian's Chromium, on a fresh org (no demo load): an analyst sees
@@ -35,12 +35,7 @@ async function signedIn(env: TestEnv, email: string): Promise<{ page: Page; erro
     if (m.type() === 'error' && !/status of 41?2/.test(m.text())) errors.push(`console: ${m.text()}`);
   });
   page.on('dialog', (d) => d.accept());
-  await page.goto(`${env.base}/taxonomy`);
-  await page.waitForSelector('input[name=email]', { timeout: 20_000 });
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', PASSWORD);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('[data-testid=org-name]');
+  await signInAt(page, `${env.base}/taxonomy`, email, PASSWORD);
   await page.waitForSelector('[data-testid=taxonomy-tree]');
   return { page, errors };
 }

@@ -125,10 +125,21 @@ export async function shot(page: Page, name: string): Promise<void> {
 export async function signIn(b: Browsing, email = b.demo.login.email, password = b.demo.login.password) {
   await b.page.goto(`${b.base}/`);
   await b.page.waitForSelector('form[aria-labelledby="signin-title"]');
-  await b.page.fill('input[name=email]', email);
-  await b.page.fill('input[name=password]', password);
-  await b.page.click('button[type=submit]');
-  await b.page.waitForSelector('[data-testid=org-name]');
+  await submitSignIn(b.page, email, password);
+}
+
+/** Opens `url` (a page behind sign-in) and signs in on the form it shows first. */
+export async function signInAt(page: Page, url: string, email: string, password: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForSelector('input[name=email]', { timeout: 20_000 });
+  await submitSignIn(page, email, password);
+}
+
+async function submitSignIn(page: Page, email: string, password: string): Promise<void> {
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=org-name]');
 }
 
 /** An API call with the demo's key: status and parsed body. */
