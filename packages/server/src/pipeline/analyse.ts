@@ -97,13 +97,16 @@ export class TextAnalysisStep {
     this.configs.delete(orgId);
   }
 
-  /** The org's analysis configuration: its taxonomy and active models, cached with a version check. */
-  async configFor(db: Db, orgId: string): Promise<TextConfig> {
+  /**
+   * The org's analysis configuration: its taxonomy and active models, cached with a version check
+   * (every few seconds, or now with `fresh`; the whole configuration is read only when it changed).
+   */
+  async configFor(db: Db, orgId: string, o: { fresh?: boolean } = {}): Promise<TextConfig> {
     if (!this.options.store) return DEFAULT_TEXT_CONFIG;
     const now = Date.now();
     const hit = this.configs.get(orgId);
     const ttl = this.options.configTtlMs ?? 5_000;
-    if (hit && now - hit.checkedAt < ttl) return hit.cfg;
+    if (hit && !o.fresh && now - hit.checkedAt < ttl) return hit.cfg;
     const version = await textConfigVersion(db, orgId);
     if (hit && hit.version === version) {
       hit.checkedAt = now;

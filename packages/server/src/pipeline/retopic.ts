@@ -1,11 +1,4 @@
-import {
-  analysedTexts,
-  currentTopicsConfig,
-  type Db,
-  enqueueJobs,
-  replaceTopics,
-  staleTopicAnalyses,
-} from '@canopy/store';
+import { analysedTexts, type Db, enqueueJobs, replaceTopics, staleTopicAnalyses } from '@canopy/store';
 import type { JobHandler } from '../jobs/index.js';
 import type { TextAnalysisStep } from './analyse.js';
 
@@ -47,14 +40,9 @@ export function retopicJobHandler(step: TextAnalysisStep, o: RetopicOptions = {}
     const db = ctx.store.db;
     const until = Date.now() + sliceMs;
     for (;;) {
-      // Superseded: the org saved another taxonomy (or trained a topic model) since.
-      if ((await currentTopicsConfig(db, orgId)) !== mark) return;
-      let cfg = await step.configFor(db, orgId);
-      if (cfg.topics !== mark) {
-        step.invalidate(orgId);
-        cfg = await step.configFor(db, orgId);
-        if (cfg.topics !== mark) return;
-      }
+      // Superseded: the org saved another taxonomy (or trained a topic model) since. The version
+      // check is one small query; the configuration itself is read again only when it changed.
+      if ((await step.configFor(db, orgId, { fresh: true })).topics !== mark) return;
       const ids = await staleTopicAnalyses(db, orgId, mark, pageSize);
       if (ids.length === 0) return;
       const texts = await analysedTexts(db, orgId, ids);
