@@ -83,6 +83,10 @@ eachStore('applying the taxonomy to stored texts', (env) => {
     st = await env().api('GET', '/api/v1/taxonomy/reanalysis', key);
     assert.deepEqual(st.body, { analysable: 3, stale: 3, job: null, mark });
     assert.equal((await env().api('POST', '/api/v1/taxonomy/reanalysis', null)).status, 401);
+    const withBody = await env().api('POST', '/api/v1/taxonomy/reanalysis', key, { mark: '0|-' });
+    assert.equal(withBody.status, 422, 'a body it would ignore is refused');
+    assert.equal(withBody.body.errors[0].field, '(body)');
+    assert.equal((await env().api('GET', '/api/v1/taxonomy/reanalysis', key)).body.job, null, 'nothing started');
 
     const started = await env().api('POST', '/api/v1/taxonomy/reanalysis', key);
     assert.equal(started.status, 202, JSON.stringify(started.body));

@@ -317,7 +317,13 @@ export function textRoutes(
       "Finds the topics of stored texts again with the org's taxonomy and topic model of now (a job, a page of texts at a time; GET follows it). One job per org: asking again while it runs returns it",
     tags: ['text'],
     responses: { 202: '{analysable, stale, job: {id, status}, mark}', 200: 'nothing to do: {stale: 0, job: null}' },
-    handler: async (_req, reply, { org }) => {
+    handler: async (req, reply, { org }) => {
+      // It takes no body: fields sent would be silently ignored, so they are refused.
+      const body = req.body;
+      if (body !== undefined && body !== null && !(typeof body === 'object' && Object.keys(body).length === 0))
+        throw new Problem(422, 'Invalid request', 'this request takes no body', [
+          { field: '(body)', reason: 'must be empty: the job applies the saved taxonomy, nothing else' },
+        ]);
       if (!analysis)
         throw new Problem(
           503,
