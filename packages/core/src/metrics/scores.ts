@@ -45,13 +45,20 @@ export interface NpsResult extends NpsCounts {
   /**
    * Standard error in NPS points: sqrt((p + d − (p − d)²)/n)·100 — the variance of a variable
    * that is +1 for promoters, 0 for passives and −1 for detractors. null when n = 0.
-   * Note: with all answers in one group the SE is 0 (the formula has no small-n correction);
-   * flag such cells with `smallNFlags` instead of trusting the margin.
+   * It is 0 when every answer is in one group; the difference tests use it as it is.
    */
   se: number | null;
-  /** Half-width of the interval (z·SE, z = 1.96 at 95%); null when n = 0. */
+  /**
+   * Half-width of the interval: z·SE with the adjusted-Wald correction (Rocks 2016, "Interval
+   * estimation for the net promoter score": the SE after adding ¾ promoter, ¾ detractor and 1½
+   * passive to the counts), so two promoters read 100 ± 64, not 100 ± 0; at n = 400 it differs
+   * from z·SE by under 0.05 point. null when n = 0.
+   */
   margin: number | null;
-  /** nps ± margin, clamped to −100..100; null when n = 0. */
+  /**
+   * nps ± margin, clamped to −100..100; null when n = 0. Centred on the observed NPS (Rocks centres
+   * on the adjusted one) so that the figure shown, "value ± margin", is the interval itself.
+   */
   ci: ConfidenceInterval | null;
   confidence: number;
 }
@@ -98,7 +105,12 @@ export function npsFromCounts(counts: NpsCounts, opts: { confidence?: number } =
   // max(0, …) guards against −1e-17 from rounding when everyone is in one group.
   const se = Math.sqrt(Math.max(0, p + d - net * net) / n) * 100;
   const nps = net * 100;
-  const margin = z * se;
+  // Adjusted Wald: the SE of (P + ¾, D + ¾) out of n + 3, which keeps its coverage at small n.
+  const na = n + 3;
+  const pa = (promoters + 0.75) / na;
+  const da = (detractors + 0.75) / na;
+  const netA = pa - da;
+  const margin = z * Math.sqrt((pa + da - netA * netA) / na) * 100;
   return {
     promoters,
     passives,

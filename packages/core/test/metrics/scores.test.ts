@@ -26,17 +26,21 @@ const close = (actual: number | null | undefined, expected: number, tol: number,
 describe('NPS', () => {
   it('DESIGN example: 50% promoters, 16.7% detractors, n = 400 → +33.3 ± 7.3', () => {
     // p = 0.5, d = 0.167: NPS = 33.3; var = 0.667 − 0.333² = 0.556111;
-    // SE = √(0.556111/400) = 0.0372864 → 3.729 points; margin = 1.96·3.729 = 7.308.
+    // SE = √(0.556111/400) = 0.0372864 → 3.729 points.
+    // Adjusted Wald: n' = 403, p' = 200.75/403 = 0.498139, d' = 67.55/403 = 0.167618,
+    // net' = 0.330521, var' = 0.665757 − 0.109244 = 0.556513, SE' = √(var'/403) = 0.037161
+    // → margin = 1.96·3.7161 = 7.283, around the observed 33.3.
     const r = npsFromCounts({ promoters: 200, passives: 133.2, detractors: 66.8 });
     close(r.nps, 33.3, 1e-9);
     close(r.se, 3.72864, 1e-4);
-    close(r.margin, 7.308, 1e-3);
+    close(r.margin, 7.2834, 1e-3);
     assert.equal(r.margin?.toFixed(1), '7.3');
-    close(r.ci?.lower, 33.3 - 7.308, 1e-3);
-    // Integer counts 200/133/67 (16.75%): NPS 33.25, margin 7.31.
+    close(r.ci?.lower, 33.3 - 7.2834, 1e-3);
+    close(r.ci?.upper, 33.3 + 7.2834, 1e-3);
+    // Integer counts 200/133/67 (16.75%): NPS 33.25, margin 7.29.
     const i = npsFromCounts({ promoters: 200, passives: 133, detractors: 67 });
     close(i.nps, 33.25, 1e-9);
-    close(i.margin, 7.3136, 1e-3);
+    close(i.margin, 7.2888, 1e-3);
   });
   it('n = 0 → null, not NaN', () => {
     const r = npsFromCounts({ promoters: 0, passives: 0, detractors: 0 });
@@ -47,14 +51,26 @@ describe('NPS', () => {
     assert.equal(r.ci, null);
     assert.equal(npsFromScores([]).nps, null);
   });
-  it('all promoters → +100, all detractors → −100, zero variance', () => {
+  it('all promoters → +100, all detractors → −100: zero SE, but a wide interval at small n', () => {
+    // Four promoters: n' = 7, p' = 4.75/7 = 0.678571, d' = 0.75/7 = 0.107143, net' = 0.571429,
+    // var' = 0.785714 − 0.326531 = 0.459184, SE' = √(var'/7) = 0.256120 → margin 50.20,
+    // interval 100 ± 50.20 → [49.80, 100] (clamped): not the "100 ± 0" of the plain formula.
     const top = npsFromScores([9, 10, 10, 9]);
     assert.equal(top.nps, 100);
     assert.equal(top.se, 0);
-    assert.deepEqual(top.ci, { lower: 100, upper: 100 });
+    close(top.margin, 50.199, 1e-3);
+    close(top.ci?.lower, 100 - 50.199, 1e-3);
+    assert.equal(top.ci?.upper, 100);
     const bottom = npsFromScores([0, 3, 6]);
     assert.equal(bottom.nps, -100);
-    assert.equal(bottom.margin, 0);
+    // n' = 6: d' = 3.75/6, p' = 0.75/6, net' = −0.5, var' = 0.75 − 0.25 → margin 1.96·√(0.5/6) = 56.58.
+    close(bottom.margin, 56.58, 1e-3);
+    assert.equal(bottom.ci?.lower, -100);
+    close(bottom.ci?.upper, -100 + 56.58, 1e-3);
+    // Two promoters: 100 ± 64.4.
+    const two = npsFromScores([10, 9]);
+    close(two.margin, 64.412, 1e-3);
+    close(two.ci?.lower, 35.588, 1e-3);
     assert.equal(npsFromScores([7, 8, 7]).nps, 0);
   });
   it('groups by the 9–10 / 7–8 / 0–6 boundaries', () => {
@@ -80,7 +96,7 @@ describe('NPS', () => {
     const r95 = npsFromCounts({ promoters: 50, passives: 30, detractors: 20 });
     const r99 = npsFromCounts({ promoters: 50, passives: 30, detractors: 20 }, { confidence: 0.99 });
     assert.ok((r99.margin ?? 0) > (r95.margin ?? 0));
-    close(r99.margin, 2.5758293035489 * (r95.se ?? 0), 1e-9);
+    close((r99.margin ?? 0) / (r95.margin ?? 1), 2.5758293035489 / 1.96, 1e-9);
   });
 });
 
