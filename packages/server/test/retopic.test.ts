@@ -136,6 +136,47 @@ eachStore('applying the taxonomy to stored texts', (env) => {
     assert.deepEqual([st.body.analysable, st.body.stale], [4, 0]);
   });
 
+  it('two requests at once queue one job: the second answers the one already open', async () => {
+    const { orgId, key } = await env().newOrg();
+    await ingest(env(), key, TEXTS);
+    const packs = await env().api('GET', '/api/v1/taxonomy/packs', key);
+    const def = await env().api('GET', '/api/v1/taxonomy', key);
+    const put = await env().api('PUT', '/api/v1/taxonomy', key, {
+      topics: [...def.body.topics, ...packs.body.items[0].topics],
+    });
+    assert.equal(put.status, 200);
+    for (let round = 0; round < 3; round++) {
+      if (round > 0) {
+        // Stale again: another phrase, so the next round has something to do.
+        const topics = put.body.topics.map((t: { key: string; phrases: string[] }) =>
+          t.key === 'delivery.late' ? { ...t, phrases: [...t.phrases, `tardy${round}`] } : t,
+        );
+        assert.equal((await env().api('PUT', '/api/v1/taxonomy', key, { topics })).status, 200);
+      }
+      const { mark } = (await env().api('GET', '/api/v1/taxonomy/reanalysis', key)).body;
+      const answers = await Promise.all(
+        Array.from({ length: 4 }, () => env().api('POST', '/api/v1/taxonomy/reanalysis', key)),
+      );
+      const jobs = await sql<{ id: string }>`SELECT id FROM jobs
+        WHERE org_id = ${orgId} AND type = ${RETOPIC_JOB} AND payload->>'mark' = ${mark}`.execute(env().store.db);
+      assert.equal(
+        jobs.rows.length,
+        1,
+        `one job for ${answers.length} requests: ${JSON.stringify(answers.map((a) => a.body))}`,
+      );
+      for (const a of answers) {
+        // Each answers the one job, or (when it had finished already) that nothing is left to do.
+        if (a.status === 202) assert.equal(a.body.job?.id, jobs.rows[0].id, JSON.stringify(a.body));
+        else assert.deepEqual([a.status, a.body.stale, a.body.job], [200, 0, null], JSON.stringify(a.body));
+      }
+      assert.equal(answers[0].status, 202);
+      await waitFor(
+        async () => (await env().api('GET', '/api/v1/taxonomy/reanalysis', key)).body,
+        (b) => b.stale === 0 && b.job === null,
+      );
+    }
+  });
+
   it('works a slice at a time, queues its continuation, and stops when a newer taxonomy supersedes it', async () => {
     const { orgId, key } = await env().newOrg();
     await ingest(env(), key, TEXTS);

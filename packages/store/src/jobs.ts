@@ -42,6 +42,30 @@ export async function enqueueJobs(db: Db, jobs: NewJob[]): Promise<string[]> {
 }
 
 /**
+ * Queues one job of `type` for the org unless one is queued or running already: the check and the
+ * insert hold a lock on (org, type) until commit, so requests at the same moment queue one job and
+ * the others are answered with it. `wanted` (asked under the lock, only when none is open) says
+ * whether there is work at all; a job that finished just before may have done it. Answers the open
+ * job's id and whether this call queued it, or null when nothing was wanted. A job may still queue
+ * its own continuation without this (it is the open one).
+ */
+export async function enqueueJobOnce(
+  db: Db,
+  job: NewJob & { orgId: string },
+  wanted: (trx: Db) => Promise<boolean> = async () => true,
+): Promise<{ id: string; queued: boolean } | null> {
+  const once = async (trx: Db) => {
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${job.orgId}/${job.type}`}, 0))`.execute(trx);
+    const open = await openJobOf(trx, job.orgId, job.type);
+    if (open) return { id: open.id, queued: false };
+    if (!(await wanted(trx))) return null;
+    const [id] = await enqueueJobs(trx, [job]);
+    return { id: id!, queued: true };
+  };
+  return db.isTransaction ? once(db) : db.transaction().execute(once);
+}
+
+/**
  * Adds jobs already claimed by the caller (status running, first attempt, leased for
  * `leaseMs`), in the caller's transaction: the enqueuing process runs them itself right after
  * the commit, with no claim round trip. If it dies first, the lease runs out and any runner

@@ -10,7 +10,7 @@ import {
 } from '@canopy/core';
 import {
   currentTopicsConfig,
-  enqueueJobs,
+  enqueueJobOnce,
   getJob,
   getOrgTaxonomy,
   listTextModels,
@@ -335,7 +335,15 @@ export function textRoutes(
         if (now.job) reply.code(202);
         return now;
       }
-      const [id] = await enqueueJobs(store.db, [{ orgId: org.orgId, type: RETOPIC_JOB, payload: { mark: now.mark } }]);
+      // Two requests at once queue one job: the second is answered with the first's.
+      const open = await enqueueJobOnce(
+        store.db,
+        { orgId: org.orgId, type: RETOPIC_JOB, payload: { mark: now.mark } },
+        async (trx) => (await topicsConfigCounts(trx, org.orgId, now.mark)).stale > 0,
+      );
+      // Done just now by a job that ran meanwhile: nothing is left.
+      if (!open) return reanalysis(org.orgId);
+      const { id } = open;
       reply.code(202);
       // The job as it is now (a small one may be done already).
       const [after, job] = await Promise.all([reanalysis(org.orgId), getJob(store.db, id)]);
