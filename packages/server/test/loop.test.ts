@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, it } from 'node:test';
 import { eachStore, type TestEnv } from './harness.js';
 import { Receiver, verifySignature, waitFor } from './loop-util.js';
@@ -207,6 +208,14 @@ eachStore(
 
     it('CSAT for VIPs only, churn threats, negative sentiment on a topic, repeat contacts, topic spikes', async () => {
       const { key } = await env().newOrg();
+      // A rule's case goes to one of the org's users who may work cases.
+      const bea = await env().api('POST', '/api/v1/users', key, {
+        email: `bea-${randomBytes(4).toString('hex')}@example.com`,
+        name: 'bea',
+        role: 'agent',
+        password: 'correct horse battery',
+      });
+      assert.equal(bea.status, 201, JSON.stringify(bea.body));
       const mk = async (rule: unknown) => {
         const r = await env().api('POST', '/api/v1/rules', key, rule);
         assert.equal(r.status, 201, JSON.stringify(r.body));

@@ -128,6 +128,62 @@ eachStore('review guards', (env) => {
     assert.equal(ok.body.assignee, 'Kim Park');
   });
 
+  it("a rule's open_case assignee is a user of the org who may work cases, on create and on update", async () => {
+    const { key } = await env().newOrg();
+    const kim = await addUser(env(), key, 'agent', 'Kim Park');
+    await addUser(env(), key, 'viewer', 'Vic');
+    const other = await env().newOrg();
+    await addUser(env(), other.key, 'agent', 'Outsider');
+    const rule = (assignee?: string) => ({
+      name: 'Detractor follow-up',
+      condition: { type: 'nps', max: 6 },
+      actions: [
+        { type: 'tag', tag: 'detractor' },
+        { type: 'open_case', ...(assignee === undefined ? {} : { assignee }) },
+      ],
+    });
+
+    const nobody = await env().api('POST', '/api/v1/rules', key, rule('nobody-such-user'));
+    assert.equal(nobody.status, 422);
+    assert.match(nobody.contentType, /application\/problem\+json/);
+    assert.deepEqual(nobody.body.errors, [
+      {
+        field: 'actions[1].assignee',
+        reason: "no user 'nobody-such-user' in this organisation: give a user's name or email, or leave it out",
+      },
+    ]);
+    const outsider = await env().api('POST', '/api/v1/rules', key, rule('Outsider'));
+    assert.equal(outsider.status, 422, 'another org’s user is nobody here');
+    assert.equal(outsider.body.errors[0].field, 'actions[1].assignee');
+    const viewer = await env().api('POST', '/api/v1/rules', key, rule('Vic'));
+    assert.equal(viewer.status, 422);
+    assert.deepEqual(viewer.body.errors, [
+      { field: 'actions[1].assignee', reason: 'Vic is a viewer and may not work cases' },
+    ]);
+    assert.equal((await env().api('GET', '/api/v1/rules', key)).body.items.length, 0, 'nothing written');
+
+    // By email, in any case: stored as the name a case shows.
+    const made = await env().api('POST', '/api/v1/rules', key, rule(kim.email.toUpperCase()));
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    assert.equal(made.body.actions[1].assignee, 'Kim Park');
+    const put = (body: unknown) => env().api('PUT', `/api/v1/rules/${made.body.id}`, key, body);
+    const bad = await put(rule('Outsider'));
+    assert.equal(bad.status, 422);
+    assert.deepEqual(
+      bad.body.errors.map((e: { field: string }) => e.field),
+      ['actions[1].assignee'],
+    );
+    assert.equal(
+      (await env().api('GET', `/api/v1/rules/${made.body.id}`, key)).body.actions[1].assignee,
+      'Kim Park',
+      'nothing changed',
+    );
+    const unassigned = await put(rule());
+    assert.equal(unassigned.status, 200, JSON.stringify(unassigned.body));
+    assert.equal(unassigned.body.actions[1].assignee, undefined);
+    assert.equal((await put(rule('kim park'))).body.actions[1].assignee, 'Kim Park');
+  });
+
   it('lists whom a case can be assigned to, to every role that reads cases (no emails)', async () => {
     const { key } = await env().newOrg();
     const agent = await addUser(env(), key, 'agent', 'Zoe Agent');

@@ -268,6 +268,10 @@ describe('closed loop and survey pages in Chromium', { skip, timeout: 600_000 },
 
     await page.fill('[data-testid=rule-max]', '4');
     await page.selectOption('[data-testid=rule-department]', 'service');
+    // The assignee is picked from those who may work cases, never typed.
+    const people = (await get('/api/v1/assignees')).items.map((u: { name: string }) => u.name);
+    assert.deepEqual((await page.locator('[data-testid=rule-assignee] option').allTextContents()).slice(1), people);
+    await page.selectOption('[data-testid=rule-assignee]', people[0]);
     await page.click('[data-testid=rule-submit]');
     await page.waitForFunction(
       `document.querySelectorAll('[data-testid=rules-table] tbody tr').length === ${before_ + 1}`,
@@ -276,6 +280,7 @@ describe('closed loop and survey pages in Chromium', { skip, timeout: 600_000 },
     const made = rules.find((r: any) => r.name === 'Angry VIPs');
     assert.deepEqual(made.condition, { type: 'nps', max: 4 });
     assert.equal(made.actions[0].department, 'service');
+    assert.equal(made.actions[0].assignee, people[0]);
     await page.click(`[data-rule="${made.id}"] [data-testid=rule-toggle]`);
     await page.waitForSelector(`[data-rule="${made.id}"] [data-testid=rule-state]:text("Disabled")`);
     assert.equal((await get(`/api/v1/rules/${made.id}`)).enabled, false);
@@ -296,7 +301,7 @@ describe('closed loop and survey pages in Chromium', { skip, timeout: 600_000 },
       const card = page.locator(`[data-testid=digest-${d.department}]`);
       assert.match(
         (await card.locator('.digest-stats').textContent()) ?? '',
-        new RegExp(`^${d.cases_opened} cases? opened · ${d.unresolved.count} unresolved`),
+        new RegExp(`^${d.cases_opened} cases? opened · ${d.unresolved.count} still open`),
       );
     }
     await both('digest');
@@ -315,6 +320,24 @@ describe('closed loop and survey pages in Chromium', { skip, timeout: 600_000 },
     await page.waitForSelector('[data-testid=survey-error]');
     const err = page.locator('[data-testid=question]:nth-child(2) .field.has-error .field-error');
     assert.equal(await err.count(), 1);
+    assert.equal(await err.textContent(), 'must not be empty');
+    // The banner names the question by number and the field by its label, not by its path.
+    assert.equal(
+      await page.textContent('[data-testid=survey-error]'),
+      'Nothing was saved: check “Question 2: Question” (marked below).',
+    );
+    // A question id used twice: the reason names the other question by its number.
+    await page.fill('[data-testid=question]:nth-child(2) [data-testid=q-id]', 'nps');
+    await page.click('[data-testid=survey-save]');
+    await page.waitForSelector('[data-testid=survey-error]:has-text("Id (answer field)")');
+    assert.equal(
+      await page.textContent(
+        '[data-testid=question]:nth-child(2) .field.has-error:has([data-testid=q-id]) .field-error',
+      ),
+      "duplicate question id 'nps' (also question 1)",
+    );
+    assert.doesNotMatch((await page.textContent('#main')) ?? '', /questions\[/);
+    await page.fill('[data-testid=question]:nth-child(2) [data-testid=q-id]', 'reason');
     assert.equal((await call('GET', '/api/v1/surveys/after-delivery')).status, 404, 'nothing was written');
     await page.fill(
       '[data-testid=question]:nth-child(2) [data-testid=q-text]',

@@ -16,6 +16,8 @@ export async function resolveAssignee(
   orgId: string,
   who: string | null | undefined,
   field = 'assignee',
+  /** How to say "no one" where the caller takes it ("" on a case; leaving the field out on a rule). */
+  noOne = '"" to unassign',
 ): Promise<{ value: string | null | undefined; error?: FieldError }> {
   if (who === undefined) return { value: undefined };
   const wanted = who?.trim();
@@ -31,7 +33,7 @@ export async function resolveAssignee(
       value: undefined,
       error: {
         field,
-        reason: `no user '${wanted}' in this organisation: give a user's name or email, or "" to unassign`,
+        reason: `no user '${wanted}' in this organisation: give a user's name or email, or ${noOne}`,
       },
     };
   if (found.length > 1)

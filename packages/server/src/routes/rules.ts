@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { z } from 'zod';
 import type { ApiKeyAuth } from '../auth.js';
+import { resolveAssignee } from '../loop/assignee.js';
 import type { RulesEngine } from '../loop/engine.js';
 import { type RuleInput, ruleInput } from '../loop/schema.js';
 import { loopTaxonomy, unknownTopic } from '../loop/taxonomy.js';
@@ -43,8 +44,12 @@ const view = (r: RuleRow) => ({
   updated_at: r.updated_at,
 });
 
-/** Checks only the database can make: the departments, webhooks and topics a rule names exist. */
-async function checkReferences(store: Store, orgId: string, rule: RuleInput): Promise<void> {
+/**
+ * Checks only the database can make: the departments, webhooks, topics and assignees a rule names
+ * exist. Answers the rule as stored: an assignee given by email or in another case becomes the
+ * user's name, as a case assigned by hand does (the name is what the case list shows).
+ */
+async function checkReferences(store: Store, orgId: string, rule: RuleInput): Promise<RuleInput> {
   const errors: FieldError[] = [];
   const depts = new Set(
     (await sql<{ key: string }>`SELECT key FROM departments WHERE org_id = ${orgId}`.execute(store.db)).rows.map(
@@ -61,16 +66,25 @@ async function checkReferences(store: Store, orgId: string, rule: RuleInput): Pr
     const why = unknownTopic(await loopTaxonomy(store.db, orgId), topic);
     if (why) errors.push({ field: 'condition.topic', reason: why });
   }
-  rule.actions.forEach((a, i) => {
+  const actions: RuleInput['actions'] = [];
+  for (const [i, a] of rule.actions.entries()) {
     if (a.type === 'open_case' && a.department && !depts.has(a.department)) {
       errors.push({ field: `actions[${i}].department`, reason: `unknown department '${a.department}'` });
     }
     if (a.type === 'webhook' && a.webhook_id && !hooks.has(a.webhook_id)) {
       errors.push({ field: `actions[${i}].webhook_id`, reason: `no webhook '${a.webhook_id}' in this organisation` });
     }
-  });
+    if (a.type === 'open_case' && a.assignee !== undefined) {
+      // A case opened for no one real waits for ever: the assignee is a user who may work cases.
+      const who = await resolveAssignee(store.db, orgId, a.assignee, `actions[${i}].assignee`, 'leave it out');
+      if (who.error) errors.push(who.error);
+      const { assignee: _, ...rest } = a;
+      actions.push(who.value ? { ...rest, assignee: who.value } : rest);
+    } else actions.push(a);
+  }
   if (errors.length)
     throw new Problem(422, 'Invalid fields', 'the rule names things that do not exist; nothing was written', errors);
+  return { ...rule, actions };
 }
 
 const toWrite = (r: RuleInput) => ({
@@ -100,8 +114,7 @@ export function ruleRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth,
     body: ruleInput,
     responses: { 201: 'the rule' },
     handler: async (req, reply, { org }) => {
-      const rule = parseBody(ruleInput, req.body);
-      await checkReferences(store, org.orgId, rule);
+      const rule = await checkReferences(store, org.orgId, parseBody(ruleInput, req.body));
       const row = await createRule(store.db, org.orgId, toWrite(rule));
       engine.invalidate(org.orgId);
       return reply.code(201).send(view(row));
@@ -129,8 +142,7 @@ export function ruleRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth,
     responses: { 200: 'the rule' },
     handler: async (req, _reply, { org, params }) => {
       const id = idParam(params, 'rule');
-      const rule = parseBody(ruleInput, req.body);
-      await checkReferences(store, org.orgId, rule);
+      const rule = await checkReferences(store, org.orgId, parseBody(ruleInput, req.body));
       const row = await updateRule(store.db, org.orgId, id, toWrite(rule));
       if (!row) throw new Problem(404, 'Not found', `no rule ${id} in this organisation`);
       engine.invalidate(org.orgId);

@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, api, CASE_PRIORITIES, clearApiCache, fieldErrors, type Rule, useApi } from '../api';
 import { Card, Empty, ErrorBox, Loading, PageHead } from '../components/ui';
-import { fieldsBanner, numberProblem } from '../display';
+import { fieldsBanner, humanise, numberProblem } from '../display';
 import { titleCase } from '../format';
 import { Field, TopicSelect, useDepartments, useTaxonomy } from '../loop/common';
 
@@ -83,6 +83,11 @@ const LABELS: Record<string, string> = {
   'actions[0].webhook_id': 'Webhook',
   'actions[0].tag': 'Tag',
 };
+
+/** Field errors as the form names them: "Assignee: no user 'kim' in this organisation …; Tag: must not be empty". */
+function inWords(errs: [string, string][]): string {
+  return errs.map(([f, r]) => `${LABELS[f] ?? humanise(f.replace(/\[\d+\]/g, ''))}: ${r}`).join('; ');
+}
 
 /** The number fields the chosen condition and action show, with the ranges the server takes. */
 function numberProblems(d: Draft): Record<string, string> {
@@ -197,6 +202,8 @@ function RuleForm({ onCreated }: { onCreated: () => void }) {
   const deps = useDepartments();
   const tax = useTaxonomy();
   const hooks = useApi<{ items: { id: string; url: string; description: string | null }[] }>('/api/v1/webhooks');
+  // Whom a rule's case can go to: the org's users who may work cases (the server checks too).
+  const people = useApi<{ items: { id: string; name: string }[] }>('/api/v1/assignees');
   const set = (patch: Partial<Draft>) => setD((x) => ({ ...x, ...patch }));
   const input = (k: keyof Draft, props: Record<string, unknown> = {}) => (
     <input
@@ -349,8 +356,21 @@ function RuleForm({ onCreated }: { onCreated: () => void }) {
               ))}
             </select>
           </Field>
-          <Field label="Assignee" error={err('assignee')} hint="optional">
-            {input('assignee')}
+          <Field label="Assignee" error={err('assignee')} hint="someone who may work cases">
+            <select
+              value={d.assignee}
+              onChange={(e) => set({ assignee: e.target.value })}
+              disabled={!people.data}
+              aria-invalid={err('assignee') ? true : undefined}
+              data-testid="rule-assignee"
+            >
+              <option value="">Unassigned</option>
+              {(people.data?.items ?? []).map((p) => (
+                <option key={p.id} value={p.name}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
           </Field>
           <Field label="SLA hours" error={err('sla_hours')} hint="default by priority">
             {input('sla_hours', { inputMode: 'decimal' })}
@@ -386,7 +406,7 @@ function RuleForm({ onCreated }: { onCreated: () => void }) {
         {error && (
           <span className="error inline" role="alert" data-testid="rule-error">
             {error}
-            {other.length > 0 && `: ${other.map(([f, r]) => `${f} ${r}`).join('; ')}`}
+            {other.length > 0 && `: ${inWords(other)}`}
           </span>
         )}
       </div>
@@ -416,7 +436,13 @@ export default function Rules() {
       });
       reload();
     } catch (e) {
-      setError((e as Error).message);
+      // E.g. a rule saved before assignees were checked, naming someone who is no user: say what to fix.
+      const f = Object.entries(fieldErrors(e));
+      setError(
+        f.length
+          ? `“${r.name}” was not ${r.enabled ? 'disabled' : 'enabled'}: ${inWords(f)}. Delete it and create it again.`
+          : (e as Error).message,
+      );
     }
   };
   const remove = async (r: Rule) => {

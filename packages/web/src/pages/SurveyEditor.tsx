@@ -16,6 +16,7 @@ import {
   useApi,
 } from '../api';
 import { Card, Empty, ErrorBox, Loading, PageHead } from '../components/ui';
+import { fieldsBanner, humanise } from '../display';
 import { count } from '../format';
 import { Field } from '../loop/common';
 import { keyFromName, nameFromKey } from '../naming';
@@ -109,6 +110,86 @@ const blank = (): SurveyDefinition => ({
   endings: [{ id: 'thanks', title: 'Thank you!', text: 'Your answer helps us do better.' }],
   public_link: false,
 });
+
+/** What the editor calls each field of a question, for the errors the server names by path. */
+const QUESTION_FIELDS: Record<string, string> = {
+  id: 'Id (answer field)',
+  type: 'Type',
+  text: 'Question',
+  help: 'Help text',
+  required: 'Required',
+  page: 'Page',
+  low_label: 'Low end label',
+  high_label: 'High end label',
+  scale_min: 'From',
+  scale_max: 'To',
+  higher_is_easier: 'Higher is easier',
+  max_choices: 'At most (choices)',
+  max_length: 'Longest answer',
+  multiline: 'Several lines',
+  options: 'Options',
+  show_if: 'Follow-up',
+};
+
+/** A question's field in the editor's words (the effort question's `scale_max` is its "Scale"). */
+function questionField(q: Question | undefined, f: string): string {
+  if (q?.type === 'ces' && f === 'scale_max') return 'Scale';
+  return QUESTION_FIELDS[f] ?? humanise(f);
+}
+
+/**
+ * The labels of a refused survey's fields, by path, as the form shows them: "Question 3: Options"
+ * for `questions[2].options`, "Thank-you title" for `endings[0].title` (for fieldsBanner).
+ */
+function surveyLabels(d: SurveyDefinition): Record<string, string> {
+  const out: Record<string, string> = {
+    name: 'Name',
+    key: 'Key',
+    slug: 'Key',
+    touchpoint: 'Touchpoint',
+    status: 'Status',
+    public_link: 'Anyone with the link may answer',
+    default_language: 'Language',
+    questions: 'Questions',
+    endings: 'Thank-you page',
+    'endings[0]': 'Thank-you page',
+    'endings[0].title': 'Thank-you title',
+    'endings[0].text': 'Thank-you text',
+  };
+  d.questions.forEach((q, i) => {
+    const n = `Question ${i + 1}`;
+    out[`questions[${i}]`] = n;
+    for (const f of Object.keys(QUESTION_FIELDS)) out[`questions[${i}].${f}`] = `${n}: ${questionField(q, f)}`;
+    (q.options ?? []).forEach((_, j) => {
+      out[`questions[${i}].options[${j}]`] = `${n}: option ${j + 1}`;
+    });
+  });
+  (d.endings ?? []).forEach((_, i) => {
+    if (i > 0) out[`endings[${i}]`] = `Ending ${i + 1}`;
+  });
+  return out;
+}
+
+/** The label of one field path: the longest labelled path it is, or is under. */
+function labelOf(f: string, labels: Record<string, string>): string {
+  const hit = Object.keys(labels)
+    .filter((k) => f === k || f.startsWith(`${k}.`) || f.startsWith(`${k}[`))
+    .sort((a, b) => b.length - a.length)[0];
+  return hit ? labels[hit]! : humanise(f.replace(/\[\d+\]/g, ''));
+}
+
+/**
+ * A server reason in the editor's words: other questions by their number ("also question 1", not
+ * "questions[0]"), fields by the labels the form gives them.
+ */
+function plainReason(reason: string): string {
+  return reason
+    .replace(/\bquestions\[(\d+)\]/g, (_, n: string) => `question ${Number(n) + 1}`)
+    .replace(/\bscale_min\b/g, '“From”')
+    .replace(/\bbelow min\b/g, 'below “At least”')
+    .replace(/: use min\/max, not in$/, ': give “At least” or “At most” instead of options')
+    .replace(/: use in$/, ': tick the options that show it instead');
+}
 
 /** Errors of one path and below: `questions[2]` gets `questions[2].options[0].value` too. */
 function under(errs: Record<string, string>, path: string): [string, string][] {
@@ -441,11 +522,15 @@ function QuestionEditor({
           )}
         </fieldset>
       )}
-      {rest.map(([f, r]) => (
-        <p key={f} className="field-error" role="alert">
-          {f.slice(p.length + 1) || 'question'}: {r}
-        </p>
-      ))}
+      {rest.map(([f, r]) => {
+        // A field the editor has no control for here (page, help text …): named in words.
+        const sub = f.slice(p.length + 1).replace(/\[\d+\]/g, '');
+        return (
+          <p key={f} className="field-error" role="alert">
+            {sub ? `${questionField(q, sub.split('.')[0]!)}: ${r}` : r}
+          </p>
+        );
+      })}
     </li>
   );
 }
@@ -692,17 +777,25 @@ export default function SurveyEditor({ id }: { id?: string }) {
       if (isNew) navigate(`/surveys/${encodeURIComponent(s.key)}`, { replace: true });
       else setVersion((v) => v + 1);
     } catch (x) {
-      setErrs(fieldErrors(x));
-      setError(x instanceof ApiError ? x.detail || x.title : (x as Error).message);
+      // Each reason in the form's words, at its field; the banner names the fields to check.
+      const f = Object.fromEntries(Object.entries(fieldErrors(x)).map(([k, r]) => [k, plainReason(r)]));
+      setErrs(f);
+      setError(
+        fieldsBanner(f, surveyLabels(d)) ?? (x instanceof ApiError ? x.detail || x.title : (x as Error).message),
+      );
     } finally {
       setBusy(false);
     }
   };
   const s = loaded.data;
+  // Errors on what the form has no field for (a conditional ending, the language …): listed by name.
   const topErrs = Object.entries(errs).filter(
     ([f]) =>
-      !f.startsWith('questions[') && !f.startsWith('endings[0]') && !['name', 'key', 'touchpoint', 'slug'].includes(f),
+      !f.startsWith('questions[') &&
+      f !== 'questions' &&
+      !['endings[0].title', 'endings[0].text', 'name', 'key', 'touchpoint', 'slug'].includes(f),
   );
+  const labels = surveyLabels(d);
 
   return (
     <>
@@ -725,7 +818,7 @@ export default function SurveyEditor({ id }: { id?: string }) {
               </Field>
               <Field
                 label="Key"
-                error={errs.key}
+                error={errs.key ?? (errs.slug && `its page address ${errs.slug}: choose another key`)}
                 hint={
                   isNew
                     ? keyEdited
@@ -852,10 +945,21 @@ export default function SurveyEditor({ id }: { id?: string }) {
             {error && (
               <span className="error inline" role="alert" data-testid="survey-error">
                 {error}
-                {topErrs.length > 0 && `: ${topErrs.map(([f, r]) => `${f} ${r}`).join('; ')}`}
               </span>
             )}
           </div>
+          {error && topErrs.length > 0 && (
+            <div className="error" data-testid="survey-problems">
+              <strong>Also to fix:</strong>
+              <ul className="tax-problems">
+                {topErrs.map(([f, r]) => (
+                  <li key={f}>
+                    {labelOf(f, labels)}: {r}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
         </div>
         <aside className="editor-side">
           <Section title="Preview" testId="preview">
