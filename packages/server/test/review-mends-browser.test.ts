@@ -89,6 +89,30 @@ describe('first-use review mends in Chromium on the demo', { skip: skipWithoutCh
     );
   });
 
+  test('trends: a split the measure has no data for says why it shows one line', async () => {
+    // The demo's NPS answers come from a survey sent to no touchpoint: none has a department.
+    const s = await get(b, '/api/v1/metrics/series?metric=nps&group_by=department&limit=8');
+    assert.deepEqual(
+      s.series.map((x: { key: string | null }) => x.key),
+      [null],
+    );
+    await open('/trends?metric=nps&group_by=department');
+    await page().waitForSelector('[data-testid=trend-chart] svg');
+    assert.equal(
+      await page().textContent('[data-testid=trend-unsplit]'),
+      'NPS answers in this period are not tied to a department, so there is nothing to split by: the line shows them all. Remove the split',
+    );
+    await shot(page(), 'review-trends-unsplit');
+    // A split with groups says nothing more.
+    await open('/trends?metric=csat&group_by=department');
+    await page().waitForSelector('[data-testid=trend-chart] svg');
+    assert.equal(await page().locator('[data-testid=trend-unsplit]').count(), 0);
+    await open('/trends?metric=nps&group_by=department');
+    await page().click('[data-testid=trend-unsplit] button');
+    await page().waitForFunction("!new URLSearchParams(location.search).get('group_by')");
+    assert.equal(await page().locator('[data-testid=trend-unsplit]').count(), 0);
+  });
+
   test('digest: revenue at risk shown or explained; only topics with negative mentions', async () => {
     // A case this week for a customer with purchases, and the week's digest.
     const customer = (

@@ -42,6 +42,38 @@ const GROUPS: [string, string][] = [
   ['team', 'Team'],
 ];
 
+/** What each measure counts, for saying why a split found nothing to split by. */
+const RECORDS: Record<string, string> = {
+  nps: 'NPS answers',
+  csat: 'CSAT answers',
+  csat_mean: 'CSAT answers',
+  ces: 'effort (CES) answers',
+  ces_easy: 'effort (CES) answers',
+  sentiment: 'analysed texts',
+  responses: 'responses',
+};
+
+/**
+ * Why a split shows one line, or null when it splits: none of the measure's records in the window
+ * carry the dimension (NPS answers from a survey sent to no touchpoint have no department).
+ */
+export function unsplitNote(metric: string, groupBy: string, series: { key: string | null }[]): string | null {
+  if (!groupBy || series.length === 0 || series.some((x) => x.key !== null)) return null;
+  const dim = (GROUPS.find(([k]) => k === groupBy)?.[1] ?? groupBy).toLowerCase();
+  const what = RECORDS[metric] ?? 'interactions';
+  return `${what.charAt(0).toUpperCase()}${what.slice(1)} in this period are not tied to a ${dim}, so there is nothing to split by: the line shows them all.`;
+}
+
+/**
+ * A series' line name: its group's label, or for the group with no key (the records without the
+ * dimension) "No department" beside the others, "All" when unsplit.
+ */
+function lineName(x: { key: string | null; label?: string | null }, groupBy: string, lines: number): string {
+  if (x.label ?? x.key) return (x.label ?? x.key)!;
+  const dim = (GROUPS.find(([k]) => k === groupBy)?.[1] ?? groupBy).toLowerCase();
+  return groupBy && lines > 1 ? `No ${dim}` : 'All';
+}
+
 /**
  * A line per series with its confidence band: two stacked series (lower edge + band height), both
  * clipped to the measure's bounds and stacked whatever their signs (see bandData).
@@ -182,13 +214,14 @@ export default function Trends() {
     granularity: gran,
   });
 
+  const nameOf = (x: { key: string | null; label?: string | null }) => lineName(x, groupBy, s.data?.series.length ?? 0);
   const option = useMemo(() => {
     if (!s.data) return null;
     const labels = s.data.series[0]?.points.map((p) => p.label) ?? [];
     const unit = s.data.series[0]?.total.unit ?? 'count';
     const lines: { name: string; points: Point[]; colour: string; band: boolean; dashed?: boolean }[] =
       s.data.series.map((x, i) => ({
-        name: x.label ?? x.key ?? 'All',
+        name: lineName(x, groupBy, s.data!.series.length),
         points: x.points,
         colour: SERIES[i % SERIES.length]!,
         band: s.data!.series.length <= 2,
@@ -202,23 +235,24 @@ export default function Trends() {
         dashed: true,
       });
     return trendOption(lines, labels, unit, metric);
-  }, [s.data, prev.data, metric]);
+  }, [s.data, prev.data, metric, groupBy]);
 
   const onClick = (e: { seriesIndex?: number; dataIndex: number }) => {
     if (!s.data) return;
     const name = (option?.series as ChartOption[] | undefined)?.[e.seriesIndex ?? 0]?.name;
     if (name === 'Previous period') return;
-    const x = s.data.series.find((y) => (y.label ?? y.key ?? 'All') === name) ?? s.data.series[0];
+    const x = s.data.series.find((y) => nameOf(y) === name) ?? s.data.series[0];
     const p = x?.points[e.dataIndex];
     if (!x || !p) return;
     const next = s.data.series[0]?.points[e.dataIndex + 1]?.bucket;
     const bucketEnd = next ? `${next}T00:00:00Z` : (base.to as string);
     const params: Params = { ...base, metric, from: `${p.bucket}T00:00:00Z`, to: bucketEnd };
     if (groupBy && x.key) params[groupBy] = x.key;
-    setDrill({ label: `${x.label ?? x.key ?? 'All'} · ${p.label}`, params });
+    setDrill({ label: `${nameOf(x)} · ${p.label}`, params });
   };
 
   const total = s.data?.series.length === 1 ? s.data.series[0]!.total : null;
+  const unsplit = s.data ? unsplitNote(metric, groupBy, s.data.series) : null;
   return (
     <>
       <PageHead title="Trends">
@@ -284,6 +318,14 @@ export default function Trends() {
           </Empty>
         ) : (
           <>
+            {unsplit && (
+              <p className="note" role="status" data-testid="trend-unsplit">
+                {unsplit}{' '}
+                <button type="button" className="link" onClick={() => setParams({ group_by: '' })}>
+                  Remove the split
+                </button>
+              </p>
+            )}
             {total && (
               <p className="summary">
                 Whole period: <Value f={total} testId="trend-total" /> <N f={total} />
