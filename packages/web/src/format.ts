@@ -1,19 +1,10 @@
 import type { Figure, Unit } from './api';
 import { money } from './display';
+import { duration, durationUnit, signed } from './units';
 
 const nf1 = new Intl.NumberFormat('en', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
 const nf2 = new Intl.NumberFormat('en', { maximumFractionDigits: 2, minimumFractionDigits: 2 });
 const nf0 = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
-
-export function duration(seconds: number): string {
-  const s = Math.round(Math.abs(seconds));
-  if (s < 90) return `${s}s`;
-  const m = Math.round(s / 60);
-  if (m < 90) return `${m}m`;
-  const h = s / 3600;
-  if (h < 48) return `${nf1.format(h)}h`;
-  return `${nf1.format(h / 24)}d`;
-}
 
 /** A value in its unit, as the dashboard shows it everywhere (tests read these); money in `currency` where known. */
 export function fmt(value: number | null | undefined, unit: Unit | string, currency?: string | null): string {
@@ -21,25 +12,33 @@ export function fmt(value: number | null | undefined, unit: Unit | string, curre
   switch (unit) {
     case 'nps':
     case 'index':
-      return `${value > 0 ? '+' : value < 0 ? '−' : ''}${nf1.format(Math.abs(value))}`;
+      return signed(value, nf1, true);
     case 'percent':
-      return `${nf1.format(value)}%`;
+      return `${signed(value, nf1)}%`;
     case 'mean':
     case 'score':
-      return nf2.format(value);
+      return signed(value, nf2);
     case 'seconds':
-      return duration(value);
+      return `${value < 0 ? '−' : ''}${duration(value)}`;
     case 'currency':
       return money(value, currency);
     case 'count':
-      return nf0.format(value);
+      return signed(value, nf0);
     default:
-      return nf1.format(value);
+      return signed(value, nf1);
   }
 }
 
-/** A change between periods: points for scores, the unit otherwise. */
-export function fmtChange(change: number | null, unit: Unit | string, currency?: string | null): string {
+/**
+ * A change between periods: points for scores, the unit otherwise. A duration's change reads in
+ * the unit of `of`, the value it is a change of (6 min: "−1.4 min", not "−84 s").
+ */
+export function fmtChange(
+  change: number | null,
+  unit: Unit | string,
+  currency?: string | null,
+  of?: number | null,
+): string {
   if (change === null || change === undefined) return '—';
   if (unit === 'currency') return money(change, currency, { sign: true });
   const sign = change > 0 ? '+' : change < 0 ? '−' : '±';
@@ -50,7 +49,7 @@ export function fmtChange(change: number | null, unit: Unit | string, currency?:
     case 'percent':
       return `${sign}${nf1.format(a)} pts`;
     case 'seconds':
-      return `${sign}${duration(a)}`;
+      return `${sign}${duration(a, durationUnit(of ?? a))}`;
     case 'count':
       return `${sign}${nf0.format(a)}`;
     default:
@@ -60,7 +59,7 @@ export function fmtChange(change: number | null, unit: Unit | string, currency?:
 
 export function fmtMargin(f: Figure): string {
   if (f.margin === null || f.margin === undefined || f.value === null) return '';
-  if (f.unit === 'seconds') return `± ${duration(f.margin)}`;
+  if (f.unit === 'seconds') return `± ${duration(f.margin, durationUnit(f.value))}`;
   return `± ${f.unit === 'mean' || f.unit === 'score' ? nf2.format(f.margin) : nf1.format(f.margin)}`;
 }
 

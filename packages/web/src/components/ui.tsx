@@ -127,7 +127,7 @@ export function Change({
   unit,
   metric,
 }: {
-  c: Comparison & { currency?: string | null };
+  c: Comparison & { currency?: string | null; value?: number | null };
   unit: string;
   metric: string;
 }) {
@@ -142,7 +142,7 @@ export function Change({
       data-significant={c.significant ? 'true' : 'false'}
       title={c.p_value !== null ? `p = ${c.p_value.toPrecision(2)} (${c.test ?? 'test'})` : undefined}
     >
-      <span aria-hidden="true">{arrow}</span> {fmtChange(c.change, unit, c.currency)}{' '}
+      <span aria-hidden="true">{arrow}</span> {fmtChange(c.change, unit, c.currency, c.value ?? c.previous?.value)}{' '}
       {c.significant ? (
         <span className="sig" title="Statistically significant">
           significant
