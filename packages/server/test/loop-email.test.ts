@@ -133,6 +133,15 @@ eachStore(
       const mail = inbox.find((m) => m.envelopeTo.includes('delivery-owner@example.com'))!;
       assert.match(mail.mail.subject ?? '', /delivery — weekly intelligence digest/);
       assert.match(mail.mail.text ?? '', /revenue at risk 1000/);
+      // The counts say what they count: open today, and of those, past their SLA by the week's end.
+      const sunday = new Date(Date.parse(dg.body.week.to) - 86_400_000).toISOString().slice(0, 10);
+      const by = Date.parse(dg.body.week.to) > Date.now() ? 'now' : `by ${sunday}`;
+      assert.ok(
+        (mail.mail.text ?? '').includes(
+          `Still open (opened by the end of the week, not resolved or closed today): 2, ${d.unresolved.overdue} of them past their SLA ${by}.`,
+        ),
+        mail.mail.text,
+      );
       assert.match(mail.mail.html || '', /<pre/);
       const none = await env().api('POST', '/api/v1/digest/send', key, { to: [] });
       assert.equal(none.status, 422);

@@ -45,6 +45,10 @@ export interface DepartmentDigest {
     weekly_baseline: number;
     kind: 'new' | 'spiking';
   }[];
+  /**
+   * Cases opened before the week's end that are not resolved or closed now; `overdue`: those of
+   * them whose SLA was due before the week's end (this week: before now); `oldest`: the first few.
+   */
   unresolved: { count: number; overdue: number; oldest: ReturnType<typeof caseView>[] };
   verbatims: { case_id: string; verbatim: string; root_cause: string | null; sentiment: number | null }[];
 }
@@ -66,7 +70,8 @@ export async function buildDigest(
   const opened = await casesOpenedBetween(db, orgId, from, to);
   const customers = [...new Set(opened.flatMap((c) => (c.customer_id ? [c.customer_id] : [])))];
   const revenue = await revenueByCustomer(db, orgId, customers, new Date(to.getTime() - 365 * DAY), to);
-  const unresolved = await unresolvedCases(db, orgId, to, 5);
+  // Overdue by the week's end, or by now while the week is not over.
+  const unresolved = await unresolvedCases(db, orgId, to, 5, new Date(Math.min(to.getTime(), Date.now())));
   const topics = await topicWeekCounts(db, orgId, from, to, 4);
   const tax = await loopTaxonomy(db, orgId);
   const ownerOf = (topic: string) => topicDepartment(tax, topic);
@@ -151,6 +156,11 @@ export async function buildDigest(
   return { week: range, departments: out };
 }
 
+/** The last day of a week whose `to` (the next Monday, excluded) is given: YYYY-MM-DD. */
+function weekLastDay(to: string): string {
+  return new Date(Date.parse(to) - DAY).toISOString().slice(0, 10);
+}
+
 /** The digest as a plain-text and HTML email. */
 export function renderDigest(org: string, dg: DepartmentDigest): { subject: string; text: string; html: string } {
   const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -158,7 +168,7 @@ export function renderDigest(org: string, dg: DepartmentDigest): { subject: stri
   const lines: string[] = [
     `${org}: ${dg.department}, week of ${dg.week.from.slice(0, 10)}`,
     '',
-    `Cases opened: ${dg.cases_opened}. Unresolved: ${dg.unresolved.count} (${dg.unresolved.overdue} overdue).`,
+    `Cases opened: ${dg.cases_opened}. Still open (opened by the end of the week, not resolved or closed today): ${dg.unresolved.count}, ${dg.unresolved.overdue} of them past their SLA ${Date.parse(dg.week.to) > Date.now() ? 'now' : `by ${weekLastDay(dg.week.to)}`}.`,
     dg.cases_opened
       ? `Revenue at risk: ${dg.revenue_at_risk.total} (purchases and renewals of the ${dg.revenue_at_risk.customers} customers concerned, last 12 months).`
       : 'Revenue at risk: none (no case opened this week).',

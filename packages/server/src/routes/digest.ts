@@ -39,7 +39,7 @@ export function digestRoutes(
     method: 'GET',
     url: '/api/v1/digest',
     summary:
-      'Weekly intelligence digest per department: top root causes by volume and revenue at risk, new/spiking topics, unresolved cases, verbatims',
+      'Weekly intelligence digest per department: top root causes by volume and revenue at risk, new/spiking topics, cases still open (unresolved.count: opened before the week’s end and not resolved or closed now; unresolved.overdue: those of them whose SLA was due before the week’s end, or before now in a week not over yet), verbatims',
     tags: ['closed loop'],
     query: digestQuery,
     responses: { 200: '{week, departments, email_configured}' },

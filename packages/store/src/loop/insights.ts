@@ -40,15 +40,20 @@ export async function casesOpenedBetween(db: Db, orgId: string, from: Date, to: 
   return r.rows;
 }
 
-/** Unresolved cases as of `at` (opened before it, not resolved or closed), oldest first, `perDepartment` each. */
+/**
+ * Cases opened before `at` and not resolved or closed now, oldest first, `perDepartment` each;
+ * `overdue` counts those whose SLA was due before `dueBy` (`at` unless given: a week not over yet
+ * passes now, so that a case due later this week is not counted as overdue already).
+ */
 export async function unresolvedCases(
   db: Db,
   orgId: string,
   at: Date,
   perDepartment: number,
+  dueBy: Date = at,
 ): Promise<{ counts: { department: string; n: number; overdue: number }[]; oldest: CaseRow[] }> {
   const counts = await sql<{ department: string; n: number; overdue: number }>`
-    SELECT department, count(*)::int AS n, count(*) FILTER (WHERE sla_due_at < ${at.toISOString()}::timestamptz)::int AS overdue
+    SELECT department, count(*)::int AS n, count(*) FILTER (WHERE sla_due_at < ${dueBy.toISOString()}::timestamptz)::int AS overdue
     FROM cases WHERE org_id = ${orgId} AND status NOT IN ('resolved','closed') AND opened_at < ${at.toISOString()}::timestamptz
     GROUP BY department`.execute(db);
   const oldest = await sql<CaseRow>`SELECT * FROM (

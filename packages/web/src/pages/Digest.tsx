@@ -15,6 +15,12 @@ function monday(d: string): string {
   return addDays(d, -((t.getUTCDay() + 6) % 7));
 }
 
+/** The week's last day ("29 Nov 2026"; `short`: "29 Nov"): the API's `to` is the next Monday, excluded. */
+function weekEnd(dg: D, short = false): string {
+  const last = day(new Date(Date.parse(dg.week.to) - 1).toISOString());
+  return short ? last.replace(/ \d{4}$/, '') : last;
+}
+
 /** Departments with something to say: cases, open work, or a new or spiking topic. */
 const active = (dg: D) =>
   dg.departments.filter(
@@ -106,7 +112,7 @@ export default function Digest() {
     <>
       <PageHead title="Weekly intelligence digest">
         Per department: what hurt customers most (by cases and by revenue at risk), what is new or spiking in what they
-        say, and what is still open. The same digest can be emailed every week.
+        say, and which cases are still open. The same digest can be emailed every week.
       </PageHead>
       <div className="toolbar">
         <button type="button" className="secondary" onClick={() => setParams({ week: addDays(monday(week), -7) })}>
@@ -152,9 +158,14 @@ export default function Digest() {
       ) : (
         <>
           <p className="note">
-            Week of {day(dg.data.week.from)} – {day(new Date(Date.parse(dg.data.week.to) - 1).toISOString())}
+            Week of {day(dg.data.week.from)} – {weekEnd(dg.data)}
             {dg.data.departments.length > active(dg.data).length &&
               ` · ${plural(dg.data.departments.length - active(dg.data).length, 'more department')} with nothing to report`}
+          </p>
+          <p className="note" data-testid="digest-counts-note">
+            <strong>Still open</strong>: cases opened by the end of the week that are not resolved or closed today.{' '}
+            <strong>Past SLA</strong>: those of them whose SLA was due before the week ended
+            {Date.parse(dg.data.week.to) > Date.now() ? ' (this week is not over: due before now)' : ''}.
           </p>
           {active(dg.data).map((d) => (
             <Card
@@ -164,8 +175,14 @@ export default function Digest() {
               actions={
                 <span className="digest-stats">
                   <strong>{count(d.cases_opened)}</strong> case{d.cases_opened === 1 ? '' : 's'} opened ·{' '}
-                  <strong>{count(d.unresolved.count)}</strong> unresolved
-                  {d.unresolved.overdue > 0 && <span className="overdue"> · ⚠︎ {d.unresolved.overdue} overdue</span>}
+                  <strong>{count(d.unresolved.count)}</strong> still open
+                  {d.unresolved.overdue > 0 && (
+                    <span className="overdue" data-testid="digest-past-sla">
+                      {' '}
+                      · ⚠︎ {count(d.unresolved.overdue)} past SLA
+                      {Date.parse(dg.data!.week.to) > Date.now() ? ' now' : ` by ${weekEnd(dg.data!, true)}`}
+                    </span>
+                  )}
                 </span>
               }
             >
@@ -252,7 +269,7 @@ export default function Digest() {
                       ))}
                     </ul>
                   )}
-                  <h3>Oldest unresolved</h3>
+                  <h3>Oldest still open</h3>
                   {d.unresolved.oldest.length === 0 ? (
                     <p className="muted">Nothing open.</p>
                   ) : (
@@ -263,7 +280,7 @@ export default function Digest() {
                             {c.title}
                           </Link>{' '}
                           <span className="small">
-                            <Due c={c} />
+                            SLA: <Due c={c} />
                           </span>
                         </li>
                       ))}

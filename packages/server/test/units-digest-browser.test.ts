@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { eachStore, type TestEnv } from './harness.js';
+import { CHROMIUM, CHROMIUM_ARGS, SHOTS, signInAt } from './web-browser.js';
+
+/**
+ * Words and units as a new user read them: the Overview's times and their changes in one unit
+ * ("6 min, ▼ −1.4 min", not "6m, −84s"), and the digest saying what its counts count (cases still
+ * open today; of those, past their SLA by the week's end), on screen and in the email's text.
+ */
+const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
+const PASSWORD = 'correct horse battery';
+const DAY = 86_400_000;
+const iso = (t: number) => new Date(t).toISOString();
+const ymd = (t: number) => iso(t).slice(0, 10);
+
+let browser: Browser;
+before(async () => {
+  if (skip) return;
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+});
+after(async () => browser?.close());
+
+async function adminPage(env: TestEnv, key: string, path: string): Promise<{ page: Page; errors: string[] }> {
+  const email = `admin-${Math.random().toString(36).slice(2, 8)}@example.com`;
+  const u = await env.api('POST', '/api/v1/users', key, {
+    email,
+    name: 'Ada Admin',
+    role: 'admin',
+    password: PASSWORD,
+  });
+  assert.equal(u.status, 201, JSON.stringify(u.body));
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await signInAt(page, `${env.base}${path}`, email, PASSWORD);
+  return { page, errors };
+}
+
+eachStore('units and digest words in a browser', (env) => {
+  it('the Overview shows a time and its change in one unit', { skip }, async () => {
+    const { key } = await env().newOrg();
+    const now = Date.now();
+    // Twelve tickets in each of two 30-day periods: first response 6 min now, 7.4 min before
+    // (−84 s); resolved in 46.6 h now, 47.7 h before (−66 min).
+    const tickets = (start: number, firstS: number, resolveS: number) =>
+      Array.from({ length: 12 }, (_, i) => {
+        const opened = start + (i + 1) * 2 * DAY;
+        return {
+          customer_email: `c${i}@example.com`,
+          kind: 'ticket',
+          touchpoint: 'support-chat',
+          status: 'closed',
+          opened_at: iso(opened),
+          first_response_at: iso(opened + firstS * 1000),
+          resolved_at: iso(opened + resolveS * 1000),
+        };
+      });
+    const to = now - DAY;
+    const from = to - 29 * DAY;
+    const r = await env().api('POST', '/api/v1/interactions', key, [
+      ...tickets(from - 30 * DAY, 444, 47.7 * 3600),
+      ...tickets(from, 360, 46.6 * 3600),
+    ]);
+    assert.ok(r.status < 300, JSON.stringify(r.body));
+
+    const { page, errors } = await adminPage(env(), key, `/?from=${ymd(from)}&to=${ymd(to)}`);
+    try {
+      const row = (id: string) => page.locator(`[data-testid=kpi-row-${id}]`);
+      await page.waitForSelector('[data-testid=kpi-first_response_p50]');
+      assert.equal(await page.textContent('[data-testid=kpi-first_response_p50]'), '6 min');
+      assert.match((await row('first_response_p50').locator('.change').textContent()) ?? '', /^▼ −1\.4 min /);
+      assert.equal(await page.textContent('[data-testid=kpi-resolution_p50]'), '46.6 h');
+      assert.match((await row('resolution_p50').locator('.change').textContent()) ?? '', /^▼ −1\.1 h /);
+      await page.screenshot({ path: join(SHOTS, 'units-overview.png') });
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('the digest says “still open” and “past SLA by” the week’s end, as the API counts them', { skip }, async () => {
+    const { key } = await env().newOrg();
+    // Opened now (this week): one with its SLA already passed, one due later (not overdue yet,
+    // though due before the week's end), one closed.
+    const late = await env().api('POST', '/api/v1/cases', key, {
+      title: 'Refund never arrived',
+      department: 'service',
+      sla_due_at: iso(Date.now() - 3_600_000),
+    });
+    assert.equal(late.status, 201, JSON.stringify(late.body));
+    const fine = await env().api('POST', '/api/v1/cases', key, {
+      title: 'Question about an invoice',
+      department: 'service',
+    });
+    assert.equal(fine.status, 201, JSON.stringify(fine.body));
+    const done = await env().api('POST', '/api/v1/cases', key, { title: 'Closed at once', department: 'service' });
+    assert.equal((await env().api('PATCH', `/api/v1/cases/${done.body.id}`, key, { status: 'closed' })).status, 200);
+
+    const today = new Date();
+    const monday = ymd(today.getTime() - ((today.getUTCDay() + 6) % 7) * DAY);
+    const dg = await env().api('GET', `/api/v1/digest?week=${monday}`, key);
+    const service = dg.body.departments.find((d: { department: string }) => d.department === 'service');
+    assert.equal(service.cases_opened, 3);
+    assert.equal(service.unresolved.count, 2);
+    assert.equal(service.unresolved.overdue, 1);
+
+    const { page, errors } = await adminPage(env(), key, `/digest?week=${monday}`);
+    try {
+      const stats = page.locator('[data-testid=digest-service] .digest-stats');
+      await stats.waitFor();
+      // This week is not over: a case due later this week is not past its SLA yet.
+      assert.equal((await stats.textContent())?.trim(), '3 cases opened · 2 still open · ⚠︎ 1 past SLA now');
+      assert.match(
+        (await page.textContent('[data-testid=digest-counts-note]')) ?? '',
+        /Still open: cases opened by the end of the week that are not resolved or closed today\. Past SLA: those of them whose SLA was due before the week ended \(this week is not over: due before now\)\./,
+      );
+      assert.equal(await page.locator('h3:text-is("Oldest still open")').count(), 1);
+      // Each open case says what its date is.
+      const oldest = await page.locator('[data-testid=digest-service] li:has(a[href^="/cases/"])').allInnerTexts();
+      assert.equal(oldest.length, 2);
+      assert.match(oldest[0]!, /^Refund never arrived SLA: ⚠︎ overdue · /);
+      assert.match(oldest[1]!, /^Question about an invoice SLA: \d/);
+      assert.equal(await page.locator('text=unresolved').count(), 0);
+      await page.screenshot({ path: join(SHOTS, 'units-digest.png'), fullPage: true });
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.context().close();
+    }
+  });
+});
