@@ -748,11 +748,19 @@ export default function SurveyEditor({ id }: { id?: string }) {
     edit({ key });
   };
   const setQ = (i: number, q: Question) => edit({ questions: d.questions.map((x, k) => (k === i ? q : x)) });
+  // The server's errors name questions by place: after a move or a removal they would mark the wrong ones.
+  const reorder = (questions: Question[]) => {
+    edit({ questions });
+    if (!Object.keys(errs).some((f) => f.startsWith('questions'))) return;
+    const left = Object.fromEntries(Object.entries(errs).filter(([f]) => !f.startsWith('questions')));
+    setErrs(left);
+    setError(fieldsBanner(left, surveyLabels({ ...d, questions })) ?? '');
+  };
   const move = (i: number, by: -1 | 1) => {
     const qs = [...d.questions];
     const [q] = qs.splice(i, 1);
     qs.splice(i + by, 0, q!);
-    edit({ questions: qs });
+    reorder(qs);
   };
   const endings = d.endings ?? [];
   const thanks: Ending = endings[0] ?? { id: 'thanks', title: '' };
@@ -891,7 +899,7 @@ export default function SurveyEditor({ id }: { id?: string }) {
                   errs={errs}
                   onChange={(x) => setQ(i, x)}
                   onMove={(by) => move(i, by)}
-                  onRemove={() => edit({ questions: d.questions.filter((_, k) => k !== i) })}
+                  onRemove={() => reorder(d.questions.filter((_, k) => k !== i))}
                 />
               ))}
             </ol>
