@@ -145,6 +145,32 @@ eachStore('users page in a browser', (env) => {
       await page.click('[data-testid=new-user-submit]');
       await page.waitForSelector('[data-testid=new-user-error]');
       assert.match(await page.locator('.field.has-error').innerText(), /at least 10 characters/);
+      // The line under the button names the field to fix by its label, in a sentence (it read
+      // "nothing was written"); a taken email is marked on the email field.
+      assert.equal(
+        await page.textContent('[data-testid=new-user-error]'),
+        'Nothing was saved: check “First password” (marked above).',
+      );
+      await page.fill('[data-testid=new-user-email]', adminEmail);
+      await page.fill('[data-testid=new-user-password]', 'long enough password');
+      await page.click('[data-testid=new-user-submit]');
+      await page.waitForSelector('[data-testid=new-user-error]:has-text("Email")');
+      assert.equal(
+        await page.textContent('[data-testid=new-user-error]'),
+        'Nothing was saved: check “Email” (marked above).',
+      );
+      assert.match(await page.locator('.field.has-error').innerText(), /already a user/);
+      await page.fill('[data-testid=new-user-email]', newEmail);
+      // Changing one's own password with a wrong current one: an error, named by field, not a note.
+      await page.fill('[data-testid=password-current]', 'not my password');
+      await page.fill('[data-testid=password-new]', 'another long password');
+      await page.click('[data-testid=password-submit]');
+      await page.waitForSelector('[data-testid=password-error]');
+      assert.equal(
+        await page.textContent('[data-testid=password-error]'),
+        'Your password was not changed: check “Current password” (marked above).',
+      );
+      assert.equal(await page.locator('[data-testid=password-note]').count(), 0);
       await page.fill('[data-testid=new-user-password]', 'long enough password');
       await page.click('[data-testid=new-user-submit]');
       await page.waitForSelector(`[data-user="${newEmail}"]`);

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, api, clearApiCache, type Department, fieldErrors, type Me, useApi } from '../api';
 import { Card, Chip, Empty, ErrorBox, Loading, PageHead } from '../components/ui';
+import { fieldsBanner } from '../display';
 import { dateTime } from '../format';
 import { Field } from '../loop/common';
 
@@ -66,6 +67,31 @@ function errorText(x: unknown): string {
   return x instanceof ApiError ? x.detail || x.title : (x as Error).message;
 }
 
+/** The server's reason as a sentence ("a user with this email already exists" → "A user … exists."). */
+function sentence(t: string): string {
+  const s = t.trim();
+  return s ? `${s.charAt(0).toUpperCase()}${s.slice(1)}${/[.!?]$/.test(s) ? '' : '.'}` : s;
+}
+
+/**
+ * Under a form the server refused: the fields to fix by their labels (each says why beside it),
+ * else the server's reason as a sentence.
+ */
+function formRefusal(x: unknown, labels: Record<string, string>): string {
+  const banner = fieldsBanner(fieldErrors(x), labels);
+  // The banner sits under the form's button: the fields it names are above it.
+  return banner ? banner.replace(/ below\)\.$/, ' above).') : sentence(errorText(x));
+}
+
+const NEW_USER_LABELS = {
+  email: 'Email',
+  name: 'Name',
+  role: 'Role',
+  department: 'Department',
+  password: 'First password',
+};
+const PASSWORD_LABELS = { current_password: 'Current password', new_password: 'New password' };
+
 /** A refusal in the server's words: its detail and each field's reason. */
 function refusal(x: unknown): string {
   const reasons = Object.values(fieldErrors(x));
@@ -96,7 +122,7 @@ function NewUser({ departments, onAdded }: { departments: Department[]; onAdded:
       onAdded();
     } catch (x) {
       setErrs(fieldErrors(x));
-      setError(errorText(x));
+      setError(formRefusal(x, NEW_USER_LABELS));
     } finally {
       setBusy(false);
     }
@@ -162,12 +188,14 @@ function OwnPassword() {
   const [next, setNext] = useState('');
   const [errs, setErrs] = useState<Record<string, string>>({});
   const [note, setNote] = useState('');
+  const [refused, setRefused] = useState('');
   const [busy, setBusy] = useState(false);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setErrs({});
     setNote('');
+    setRefused('');
     try {
       await api('PUT', '/api/v1/me/password', { current_password: current, new_password: next });
       setCurrent('');
@@ -175,7 +203,7 @@ function OwnPassword() {
       setNote('Password changed. Your other sessions were signed out.');
     } catch (x) {
       setErrs(fieldErrors(x));
-      setNote(errorText(x));
+      setRefused(formRefusal(x, PASSWORD_LABELS).replace('Nothing was saved', 'Your password was not changed'));
     } finally {
       setBusy(false);
     }
@@ -207,6 +235,11 @@ function OwnPassword() {
         {note && (
           <span className="note inline" role="status" data-testid="password-note">
             {note}
+          </span>
+        )}
+        {refused && (
+          <span className="error inline" role="alert" data-testid="password-error">
+            {refused}
           </span>
         )}
       </div>
