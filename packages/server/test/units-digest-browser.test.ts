@@ -4,12 +4,15 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { eachStore, type TestEnv } from './harness.js';
+import { SURVEY } from './survey-helpers.js';
 import { CHROMIUM, CHROMIUM_ARGS, SHOTS, signInAt } from './web-browser.js';
 
 /**
  * Words and units as a new user read them: the Overview's times and their changes in one unit
  * ("6 min, ▼ −1.4 min", not "6m, −84s"), and the digest saying what its counts count (cases still
- * open today; of those, past their SLA by the week's end), on screen and in the email's text.
+ * open today; of those, past their SLA by the week's end), on screen and in the email's text; a
+ * survey answered only by link or widget has no response rate ("no invitations sent", not
+ * "— 0 of 0 sent").
  */
 const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
 const PASSWORD = 'correct horse battery';
@@ -128,6 +131,20 @@ eachStore('units and digest words in a browser', (env) => {
       assert.match(oldest[1]!, /^Question about an invoice SLA: \d/);
       assert.equal(await page.locator('text=unresolved').count(), 0);
       await page.screenshot({ path: join(SHOTS, 'units-digest.png'), fullPage: true });
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('a survey nobody was invited to says so instead of a rate of 0 of 0', { skip }, async () => {
+    const { key } = await env().newOrg();
+    const created = await env().api('POST', '/api/v1/surveys', key, SURVEY);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const { page, errors } = await adminPage(env(), key, '/surveys');
+    try {
+      await page.waitForSelector('[data-testid=survey-rate]');
+      assert.equal((await page.textContent('[data-testid=survey-rate]'))?.trim(), '— no invitations sent');
       assert.deepEqual(errors, []);
     } finally {
       await page.context().close();

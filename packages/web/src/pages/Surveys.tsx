@@ -7,6 +7,13 @@ function Rate({ s }: { s: Survey }) {
   const f = useApi<Funnel>(`/api/v1/surveys/${encodeURIComponent(s.key)}/funnel`);
   if (!f.data) return <span className="muted">…</span>;
   const t = f.data.total;
+  // Answers by link or widget have no invitation: a rate of nothing sent is no rate.
+  if (t.sent === 0)
+    return (
+      <span data-testid="survey-rate" className="muted small">
+        — no invitations sent
+      </span>
+    );
   return (
     <span data-testid="survey-rate">
       {t.response_rate === null ? '—' : `${t.response_rate.toFixed(1)}%`}{' '}
