@@ -60,6 +60,45 @@ eachStore('metrics on the demo org', (env) => {
     assert.ok(r.body.teams.length > 0);
   });
 
+  it("gives each agent's loyalty change its n in both periods, small when either is", async () => {
+    const r = await env().api('GET', `/api/v1/metrics/agents?from=2026-08-01T00:00:00Z&to=${NOW}&min_n=5`, key);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    type L = { value: number | null; n: number; previous_n: number; small_n: boolean };
+    const changes: L[] = r.body.agents.map((a: { loyalty_change: L }) => a.loyalty_change);
+    const seen = JSON.stringify(changes);
+    assert.ok(
+      changes.some((l) => l.value !== null),
+      seen,
+    );
+    for (const l of changes) {
+      assert.equal(typeof l.n, 'number', seen);
+      assert.equal(typeof l.previous_n, 'number', seen);
+      // A change needs customers in both periods, and is only as sure as the smaller of the two.
+      if (l.n === 0 || l.previous_n === 0) assert.equal(l.value, null, seen);
+      assert.equal(l.small_n, Math.min(l.n, l.previous_n) < 5, seen);
+    }
+  });
+
+  it('gives journey stages and touchpoints with no text a null sentiment (not 0), with n = 0', async () => {
+    const j = await env().api('GET', `/api/v1/metrics/journey?from=2026-08-01T00:00:00Z&to=${NOW}`, key);
+    assert.equal(j.status, 200, JSON.stringify(j.body));
+    type F = { value: number | null; n: number };
+    type T = { key: string; sentiment: F; nps: F; csat: F };
+    const stages: (T & { stage: string; touchpoints: T[] })[] = j.body.stages;
+    const figures = stages.flatMap((s) => [s, ...s.touchpoints]).flatMap((x) => [x.sentiment, x.nps, x.csat]);
+    const seen = JSON.stringify(stages.map((s) => [s.stage, s.sentiment]));
+    // The demo's awareness touchpoints (newsletter, social ads) carry no text.
+    assert.ok(
+      stages.some((s) => s.sentiment.n === 0),
+      seen,
+    );
+    assert.ok(
+      stages.some((s) => s.sentiment.n > 0 && s.sentiment.value !== null),
+      seen,
+    );
+    for (const f of figures) if (f.n === 0) assert.equal(f.value, null, JSON.stringify(f));
+  });
+
   it('shows promoters more loyal than detractors, and answers every endpoint', async () => {
     const l = await env().api('GET', `/api/v1/metrics/loyalty?scale=nps&from=${start}&to=2026-01-01T00:00:00Z`, key);
     assert.equal(l.status, 200, JSON.stringify(l.body));

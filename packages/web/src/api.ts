@@ -328,7 +328,8 @@ export interface AgentCard {
   first_response_p50: Figure;
   resolution_p50: Figure;
   trend?: Point[];
-  loyalty_change: Figure;
+  /** n: this period's customers with an NPS answer; previous_n: the previous period's. */
+  loyalty_change: Figure & { previous_n?: number };
 }
 export interface Agents {
   window: Window;

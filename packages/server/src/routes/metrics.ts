@@ -19,6 +19,7 @@ import {
   repeatPurchaseRate,
   retentionRate,
   revenuePerCustomer,
+  smallNFlags,
   timestamp,
 } from '@canopy/core';
 import {
@@ -1041,12 +1042,19 @@ export function metricsRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAu
           const inter = ii.get(k) ?? emptyRow();
           const a = sv.get(k);
           const b = svp.get(k);
-          let loyalty: Figure = figure(null, 0, null, 'nps', c.minN);
-          if (a && b) {
-            const t = npsDifferenceTest(a, b, { alpha: 1 - c.confidence });
-            const na = npsFromCounts(a);
-            loyalty = figure(t.difference, na.n, t.ci, 'nps', c.minN);
-          }
+          // n is this period's customers with an NPS answer, previous_n the previous period's; the
+          // change is as small a sample as the smaller of the two.
+          const nNow = a ? npsFromCounts(a).n : 0;
+          const nBefore = b ? npsFromCounts(b).n : 0;
+          const t = a && b ? npsDifferenceTest(a, b, { alpha: 1 - c.confidence }) : null;
+          const diff = figure(t?.difference ?? null, nNow, t?.ci ?? null, 'nps', c.minN);
+          const small = smallNFlags(Math.min(nNow, nBefore), { minN: c.minN });
+          const loyalty: Figure & { previous_n: number } = {
+            ...diff,
+            small_n: small.belowMinN,
+            flags: [...new Set([...diff.flags, ...small.flags])],
+            previous_n: nBefore,
+          };
           const info = agentInfo.get(k);
           return {
             ...(by === 'agent' ? { key: k, name: info?.name ?? null, team: info?.team ?? null } : { team: k }),

@@ -106,11 +106,15 @@ export function Card({
   );
 }
 
-/** n, with the small-sample flag the API sets. */
-export function N({ f }: { f: Pick<Figure, 'n' | 'small_n'> }) {
+/**
+ * n, with the small-sample flag the API sets; `vs` the n of what it is compared with (a change
+ * between two periods rests on both: "n = 12 vs 9").
+ */
+export function N({ f, vs }: { f: Pick<Figure, 'n' | 'small_n'>; vs?: number | undefined }) {
   return (
     <span className={`n${f.small_n ? ' small' : ''}`} title={f.small_n ? 'Small sample: read with care' : undefined}>
       n = {f.n.toLocaleString('en')}
+      {vs !== undefined && ` vs ${vs.toLocaleString('en')}`}
       {f.small_n && (
         <span>
           {' '}

@@ -58,7 +58,14 @@ function Cells({ a }: { a: AgentCard }) {
       <td className="num">{count(a.interactions)}</td>
       <td className="num hide-phone">{fmt(a.resolution_rate.value, 'percent')}</td>
       <td className="num hide-phone">{fmt(a.first_response_p50.value, 'seconds')}</td>
-      <td className="num hide-phone">{fmt(a.loyalty_change.value, 'nps')}</td>
+      <td className="num hide-phone" data-testid="agent-loyalty" data-value={a.loyalty_change.value ?? ''}>
+        {fmt(a.loyalty_change.value, 'nps')}
+        {(a.loyalty_change.n > 0 || !!a.loyalty_change.previous_n) && (
+          <div>
+            <N f={a.loyalty_change} vs={a.loyalty_change.previous_n} />
+          </div>
+        )}
+      </td>
     </>
   );
 }
@@ -86,7 +93,7 @@ const HEAD = (
       <Help
         align="right"
         label="loyalty change"
-        text="NPS of the customers this agent served in this period minus the NPS of those served in the previous one: are their customers more loyal than before?"
+        text="NPS of the customers this agent served in this period minus the NPS of those served in the previous one: are their customers more loyal than before? n: customers with an NPS answer this period vs the previous one (marked when either is small)."
       />
     </th>
   </>
@@ -315,7 +322,10 @@ export default function Agents() {
                 </tbody>
               </table>
             </div>
-            <p className="note">Loyalty change: NPS of the agent's customers this period minus the previous one.</p>
+            <p className="note">
+              Loyalty change: NPS of the agent's customers this period minus the previous one; n = customers with an NPS
+              answer this period vs the previous one.
+            </p>
           </Card>
           {r.data.teams.length > 0 && (
             <Card title="Teams" testId="teams">

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
-import { type Journey as J, type Params, useApi } from '../api';
+import { type Figure, type Journey as J, type Params, useApi } from '../api';
 import { Chart, type ChartOption, useNarrow } from '../components/Chart';
-import { Card, Empty, ErrorBox, Help, Loading, NoDataHint, PageHead, Toggle } from '../components/ui';
+import { Card, Empty, ErrorBox, Help, Loading, N, NoDataHint, PageHead, Toggle } from '../components/ui';
 import { VerbatimList } from '../components/Verbatims';
 import { activeFilterCount, setParams, toParams, useFilters, useParam } from '../filters';
 import { count, fmt, titleCase } from '../format';
@@ -18,6 +18,16 @@ function change(dropOff: number | null | undefined): string {
   if (dropOff === null || dropOff === undefined) return '—';
   const c = -dropOff * 100;
   return `${c > 0 ? '+' : c < 0 ? '−' : '±'}${Math.abs(c).toFixed(1)}%`;
+}
+
+/** A stage's figure with its n (small samples marked); with nothing behind it, a dash and why. */
+function FigureCell({ f, none, className, testId }: { f: Figure; none: string; className: string; testId?: string }) {
+  return (
+    <td className={className} data-testid={testId} data-value={f.value ?? ''} data-n={f.n}>
+      {fmt(f.value, f.unit)}
+      <div>{f.n > 0 ? <N f={f} /> : <span className="muted small">{none}</span>}</div>
+    </td>
+  );
 }
 
 export default function Journey() {
@@ -137,9 +147,9 @@ export default function Journey() {
                       <td className="num">{count(s.customers)}</td>
                       <td className="num">{change(s.drop_off.from_previous)}</td>
                       <td className="num hide-phone">{s.median_days_from_previous ?? '—'}</td>
-                      <td className="num hide-phone">{fmt(s.nps.value, 'nps')}</td>
-                      <td className="num hide-phone">{fmt(s.csat.value, 'percent')}</td>
-                      <td className="num">{fmt(s.sentiment.value, 'index')}</td>
+                      <FigureCell f={s.nps} none="no answers" className="num hide-phone" />
+                      <FigureCell f={s.csat} none="no answers" className="num hide-phone" />
+                      <FigureCell f={s.sentiment} none="no text" className="num" testId="stage-sentiment" />
                     </tr>
                   ))}
                 </tbody>
