@@ -115,7 +115,7 @@ eachStore('case and customer pages in a browser', (env) => {
       const options = await page
         .locator('[data-testid=customer-segment] option')
         .evaluateAll((os) => os.map((o) => o.textContent));
-      assert.deepEqual(options, ['Any', 'Consumer (2)', 'Smb (1)']);
+      assert.deepEqual(options, ['Any', 'Consumer (2)', 'SMB (1)']);
       await page.selectOption('[data-testid=customer-segment]', 'consumer');
       await page.waitForFunction(`document.querySelectorAll('[data-testid=customers-table] tbody tr').length === 2`);
       assert.deepEqual(await names(), ['Ann', 'Ben']);

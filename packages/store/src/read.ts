@@ -331,6 +331,56 @@ export async function listResponses(db: Db, orgId: string, f: ListFilter): Promi
   return page;
 }
 
+export interface TopicCount {
+  /** A top-level taxonomy topic (a child's mentions count for its parent). */
+  topic: string;
+  /** Records with a text that mentions it (and has the sentiment asked for). */
+  records: number;
+}
+
+/**
+ * Per top-level topic, how many interactions or responses the list's filters match (the whole
+ * set, not a page) have a text that mentions it, or one of its children, with the sentiment asked
+ * for: what picking that topic would list. The topic filter itself is left out, so every topic
+ * keeps its count while one is picked; the cursor and limit do not apply. Most mentioned first;
+ * a picked child topic ("billing.error") is counted too, as one more entry.
+ */
+export async function recordTopicCounts(
+  db: Db,
+  orgId: string,
+  kind: 'interactions' | 'responses',
+  f: Omit<ListFilter, 'cursor' | 'limit' | 'order'>,
+  max = 50,
+): Promise<TopicCount[]> {
+  const subjectKind = kind === 'interactions' ? 'interaction' : 'response';
+  const timeCol = kind === 'interactions' ? 'opened_at' : 'submitted_at';
+  const rest: ListFilter = { ...f, topic: undefined, sentiment: undefined, hasText: false, limit: 0, order: 'desc' };
+  const child = f.topic?.includes('.') ? f.topic : null;
+  const r = await sql<TopicCount>`
+    WITH m AS (SELECT x.id, t.topic
+    FROM ${sql.table(kind)} x
+    ${ownerJoins}
+    JOIN text_analyses a ON a.org_id = x.org_id AND a.subject_kind = ${subjectKind} AND a.subject_id = x.id
+    JOIN text_topics t ON t.org_id = a.org_id AND t.analysis_id = a.id
+    WHERE x.org_id = ${orgId}
+      ${recordFilters(rest)}
+      ${kind === 'interactions' && f.kind ? sql`AND x.kind = ${f.kind}` : sql``}
+      ${kind === 'interactions' && f.status ? sql`AND x.status = ${f.status}` : sql``}
+      ${kind === 'responses' && f.survey ? sql`AND x.survey = ${f.survey}` : sql``}
+      ${textAndOwnerFilters(orgId, subjectKind, kind === 'interactions' ? 'x.channel' : 'tp.channel', rest)}
+      ${f.sentiment ? sql`AND a.sentiment_label = ${f.sentiment}` : sql``}
+      ${window(timeCol, rest)})
+    (SELECT split_part(m.topic, '.', 1) AS topic, count(DISTINCT m.id)::int AS records FROM m
+      GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${max})
+    ${
+      child
+        ? sql`UNION ALL SELECT ${child}::text, count(DISTINCT m.id)::int FROM m
+            WHERE m.topic = ${child} OR m.topic LIKE ${`${child.replace(/[\\%_]/g, (c) => `\\${c}`)}.%`}`
+        : sql``
+    }`.execute(db);
+  return r.rows;
+}
+
 /** Scale fields only where they mean something (numeric answers). */
 function tidyAnswer(a: AnswerView): AnswerView {
   if (a.type === 'text' || a.type === 'choice') return { field: a.field, type: a.type, value: a.value };

@@ -473,6 +473,11 @@ export interface Page<T> {
   items: T[];
   next_cursor: string | null;
 }
+/** Records of a whole filtered list with a text mentioning a top-level topic (`topic_counts=true`). */
+export interface TopicCount {
+  topic: string;
+  records: number;
+}
 export interface Customer {
   id: string;
   name: string | null;

@@ -16,6 +16,8 @@ const UPPER = new Set([
   'ltv',
   'nps',
   'sla',
+  'smb',
+  'sme',
   'sms',
   'url',
   'vat',

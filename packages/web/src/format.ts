@@ -1,5 +1,5 @@
 import type { Figure, Unit } from './api';
-import { money } from './display';
+import { humanise, money } from './display';
 import { duration, durationUnit, signed } from './units';
 
 const nf1 = new Intl.NumberFormat('en', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
@@ -92,8 +92,9 @@ export function dateTime(iso: string): string {
   });
 }
 
+/** A key in words: the same as display.ts `humanise` (smb → SMB, paid_search → Paid search), kept for its callers. */
 export function titleCase(key: string): string {
-  return key.replace(/[._-]+/g, ' ').replace(/^\w/, (c) => c.toUpperCase());
+  return humanise(key);
 }
 
 /** Whether a higher value is better for a metric (times: lower is better). */

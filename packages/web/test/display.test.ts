@@ -42,6 +42,15 @@ describe('names instead of keys', () => {
     assert.equal(humanise(''), '');
   });
 
+  it('writes the keys records carry as words, abbreviations in capitals (segment, channel, source, priority)', () => {
+    assert.equal(humanise('smb'), 'SMB');
+    assert.equal(humanise('sms'), 'SMS');
+    assert.equal(humanise('paid_search'), 'Paid search');
+    assert.equal(humanise('outbound_sales'), 'Outbound sales');
+    assert.equal(humanise('high'), 'High');
+    assert.equal(humanise('in_progress'), 'In progress');
+  });
+
   it('shows a profile attribute in words, an amount keyed by its currency as money', () => {
     assert.deepEqual(attributeDisplay('annual_fee_eur', 5868), { label: 'Annual fee', value: '€5,868.00' });
     assert.deepEqual(attributeDisplay('app_user', false), { label: 'App user', value: 'No' });

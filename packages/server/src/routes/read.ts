@@ -20,7 +20,9 @@ import {
   listEvents,
   listInteractions,
   listResponses,
+  recordTopicCounts,
   type Store,
+  type TopicCount,
 } from '@canopy/store';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -61,6 +63,15 @@ const textFilters = {
     .optional(),
   /** The support intent the org's trained intent model gave the text. */
   intent: z.string().min(1).max(200).optional(),
+  /**
+   * true: the answer also carries `topic_counts`, per top-level topic the records of the whole
+   * filtered set (not the page) with a text that mentions it (with the sentiment filter's
+   * sentiment); the topic filter is left out of them, and a child topic filter gets its own entry.
+   */
+  topic_counts: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
 };
 
 const interactionQuery = z.strictObject({
@@ -136,6 +147,12 @@ function textFilterArgs(q: TextFilterQuery & { customer_id?: string; touchpoint?
 }
 
 export function readRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth): void {
+/** A list page, with the topic counts of its whole filtered set when they were asked for. */
+async function withTopicCounts<P>(page: Promise<P>, counts: Promise<TopicCount[]> | null) {
+  const [p, c] = await Promise.all([page, counts]);
+  return c ? { ...p, topic_counts: c } : p;
+}
+
   apiRoute(app, auth, {
     method: 'GET',
     url: '/api/v1/interactions',
@@ -143,13 +160,13 @@ export function readRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth)
     tags: ['read'],
     query: interactionQuery,
     responses: { 200: '{items, next_cursor}' },
-    handler: async (_req, _reply, { org, query: q }) =>
-      listInteractions(store.db, org.orgId, {
-        ...textFilterArgs(q),
-        ...pageArgs(q),
-        kind: q.kind,
-        status: q.status,
-      }),
+    handler: async (_req, _reply, { org, query: q }) => {
+      const f = { ...textFilterArgs(q), ...pageArgs(q), kind: q.kind, status: q.status };
+      return withTopicCounts(
+        listInteractions(store.db, org.orgId, f),
+        q.topic_counts ? recordTopicCounts(store.db, org.orgId, 'interactions', f) : null,
+      );
+    },
   });
   apiRoute(app, auth, {
     method: 'GET',
@@ -158,8 +175,13 @@ export function readRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth)
     tags: ['read'],
     query: responseQuery,
     responses: { 200: '{items, next_cursor}' },
-    handler: async (_req, _reply, { org, query: q }) =>
-      listResponses(store.db, org.orgId, { ...textFilterArgs(q), ...pageArgs(q), survey: q.survey }),
+    handler: async (_req, _reply, { org, query: q }) => {
+      const f = { ...textFilterArgs(q), ...pageArgs(q), survey: q.survey };
+      return withTopicCounts(
+        listResponses(store.db, org.orgId, f),
+        q.topic_counts ? recordTopicCounts(store.db, org.orgId, 'responses', f) : null,
+      );
+    },
   });
   apiRoute(app, auth, {
     method: 'GET',

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import { type Breakdown, type Department, type Touchpoint, useApi } from '../api';
-import { rangeProblem } from '../display';
+import { humanise, rangeProblem } from '../display';
 import { activeFilterCount, addDays, clearFilters, isoDay, setFilters, useFilters } from '../filters';
-import { day, titleCase } from '../format';
+import { day } from '../format';
 
 const RANGES: [string, number][] = [
   ['30 days', 30],
@@ -154,7 +154,7 @@ export function FilterBar() {
           <option value="">All</option>
           {channels.map((c) => (
             <option key={c} value={c}>
-              {titleCase(c)}
+              {humanise(c)}
             </option>
           ))}
         </select>
@@ -169,7 +169,7 @@ export function FilterBar() {
           <option value="">All</option>
           {segments.map((s) => (
             <option key={s} value={s}>
-              {titleCase(s)}
+              {humanise(s)}
             </option>
           ))}
         </select>

@@ -3,6 +3,7 @@ import { type CaseStatus, type CaseView, type Department, type TaxonomyTopic, ty
 import { Chip } from '../components/ui';
 import { humanise, nameIn, personName } from '../display';
 import { dateTime, titleCase } from '../format';
+import { nameFromKey } from '../naming';
 
 /** The server's status workflow (packages/server/src/loop/schema.ts), to mark the likely next steps. */
 export const TRANSITIONS: Record<CaseStatus, readonly CaseStatus[]> = {
@@ -52,19 +53,21 @@ export function useDepartments() {
 
 /**
  * The org's names for the keys records carry: departments, touchpoints, taxonomy topics, agents
- * (their names where the org has them) and teams (in words). Each answers '' for no key.
+ * (their names where the org has them), teams (in words) and surveys. Each answers '' for no key.
  */
 export function useNames() {
   const deps = useApi<{ items: Department[] }>('/api/v1/departments');
   const tps = useApi<{ items: Touchpoint[] }>('/api/v1/touchpoints');
   const tax = useApi<{ topics: TaxonomyTopic[] }>('/api/v1/taxonomy');
   const agents = useApi<{ items: { key: string; name: string | null; team: string | null }[] }>('/api/v1/agents');
+  const surveys = useApi<{ items: { key: string; name: string }[] }>('/api/v1/surveys');
   return {
     department: (k: string | null | undefined) => nameIn(deps.data?.items ?? [], k),
     touchpoint: (k: string | null | undefined) => nameIn(tps.data?.items ?? [], k),
     topic: (k: string | null | undefined) => nameIn(tax.data?.topics ?? [], k),
     agent: (k: string | null | undefined) => nameIn(agents.data?.items ?? [], k, personName),
     team: (k: string | null | undefined) => humanise(k),
+    survey: (k: string | null | undefined) => nameIn(surveys.data?.items ?? [], k, nameFromKey),
   };
 }
 

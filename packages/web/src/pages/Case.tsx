@@ -14,8 +14,8 @@ import {
 } from '../api';
 import { scoreLabels, TextBlock, texts } from '../components/Text';
 import { Card, Chip, Empty, ErrorBox, Loading, PageHead } from '../components/ui';
-import { money } from '../display';
-import { dateTime, titleCase } from '../format';
+import { humanise, money } from '../display';
+import { dateTime } from '../format';
 import {
   Due,
   PriorityChip,
@@ -24,6 +24,7 @@ import {
   TopicSelect,
   TRANSITIONS,
   useDepartments,
+  useNames,
   useTaxonomy,
 } from '../loop/common';
 import { Link } from '../router';
@@ -44,10 +45,10 @@ const VERB: Record<CaseStatus, string> = {
   closed: 'Close',
 };
 
-function what(i: TimelineItem): string {
-  if (i.record_type === 'interaction') return `${titleCase(i.kind)}${i.subject ? `: ${i.subject}` : ''}`;
-  if (i.record_type === 'response') return `Survey${i.survey ? ` ${i.survey}` : ''} answered`;
-  return `${titleCase(i.type)}${i.value !== null ? ` · ${money(i.value, i.currency)}` : ''}`;
+function what(i: TimelineItem, survey: (k: string) => string): string {
+  if (i.record_type === 'interaction') return `${humanise(i.kind)}${i.subject ? `: ${i.subject}` : ''}`;
+  if (i.record_type === 'response') return `Survey${i.survey ? ` “${survey(i.survey)}”` : ''} answered`;
+  return `${humanise(i.type)}${i.value !== null ? ` · ${money(i.value, i.currency)}` : ''}`;
 }
 
 function historyLine(e: CaseDetail['history'][number], label: (k: string) => string): string {
@@ -72,7 +73,7 @@ function historyLine(e: CaseDetail['history'][number], label: (k: string) => str
     case 'opened':
       return 'Opened';
     default:
-      return titleCase(e.kind);
+      return humanise(e.kind);
   }
 }
 
@@ -80,6 +81,7 @@ export default function CasePage({ id, me }: { id?: string; me: Me }) {
   const [version, setVersion] = useState(0);
   const c = useApi<CaseDetail>(id ? `/api/v1/cases/${id}` : null, undefined, version);
   const deps = useDepartments();
+  const keyNames = useNames();
   const tax = useTaxonomy();
   const [error, setError] = useState('');
   const [saved, setSaved] = useState('');
@@ -164,7 +166,9 @@ export default function CasePage({ id, me }: { id?: string; me: Me }) {
           SLA: <Due c={k} />
         </span>
         {k.recovery.status && (
-          <Chip tone={k.recovery.status === 'recovered' ? 'positive' : undefined}>recovery: {k.recovery.status}</Chip>
+          <Chip tone={k.recovery.status === 'recovered' ? 'positive' : undefined}>
+            recovery: {humanise(k.recovery.status).toLowerCase()}
+          </Chip>
         )}
       </div>
       <Card title="Workflow" testId="workflow">
@@ -235,7 +239,7 @@ export default function CasePage({ id, me }: { id?: string; me: Me }) {
               >
                 {CASE_PRIORITIES.map((p) => (
                   <option key={p} value={p}>
-                    {p}
+                    {humanise(p)}
                   </option>
                 ))}
               </select>
@@ -289,7 +293,7 @@ export default function CasePage({ id, me }: { id?: string; me: Me }) {
           {k.customer ? (
             <p className="note">
               Customer: <Link to={`/customers/${k.customer.id}`}>{k.customer.name ?? k.customer.id}</Link>
-              {k.customer.segment ? ` · ${titleCase(k.customer.segment)}` : ''}
+              {k.customer.segment ? ` · ${humanise(k.customer.segment)}` : ''}
             </p>
           ) : (
             <p className="note">No customer is linked to this case.</p>
@@ -365,12 +369,12 @@ export default function CasePage({ id, me }: { id?: string; me: Me }) {
                 return (
                   <li key={`${i.record_type}:${i.id}`} data-testid="case-timeline-item">
                     <div className="when">
-                      {dateTime(i.at)} · {i.record_type}
-                      {'department' in i && i.department ? ` · ${i.department}` : ''}
-                      {i.touchpoint ? ` · ${i.touchpoint}` : ''}
+                      {dateTime(i.at)} · {humanise(i.record_type)}
+                      {'department' in i && i.department ? ` · ${keyNames.department(i.department)}` : ''}
+                      {i.touchpoint ? ` · ${keyNames.touchpoint(i.touchpoint)}` : ''}
                     </div>
                     <div className="what">
-                      {what(i)}{' '}
+                      {what(i, keyNames.survey)}{' '}
                       {i.record_type === 'response' && scoreLabels(i.answers).map((s) => <Chip key={s}>{s}</Chip>)}
                     </div>
                     {tx.map((t) => (

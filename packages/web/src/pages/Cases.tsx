@@ -13,6 +13,7 @@ import {
   withQuery,
 } from '../api';
 import { Card, Empty, ErrorBox, Loading, PageHead, Toggle } from '../components/ui';
+import { humanise } from '../display';
 import { setParams, useParam } from '../filters';
 import { count, dateTime } from '../format';
 import { Due, PriorityChip, STATUS_LABEL, StatusChip, useDepartments, useTaxonomy } from '../loop/common';
@@ -410,7 +411,7 @@ export default function Cases({ me }: { me: Me }) {
                   <option value="">Any</option>
                   {CASE_PRIORITIES.map((p) => (
                     <option key={p} value={p}>
-                      {p}
+                      {humanise(p)}
                     </option>
                   ))}
                 </select>

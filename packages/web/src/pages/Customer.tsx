@@ -13,7 +13,7 @@ import { scoreLabels, TextBlock, texts } from '../components/Text';
 import { Card, Chip, Empty, ErrorBox, Loading, PageHead, Toggle } from '../components/ui';
 import { type HealthPartInput, healthScore, toScore100 } from '../core';
 import { attributeDisplay, humanise, money } from '../display';
-import { dateTime, day, titleCase } from '../format';
+import { dateTime, day } from '../format';
 import { useNames } from '../loop/common';
 import { SERIES } from '../palette';
 import { Link, navigate } from '../router';
@@ -114,9 +114,9 @@ export function customerHealth(items: TimelineItem[], now = Date.now()) {
   return healthScore(parts);
 }
 
-function what(i: TimelineItem): string {
-  if (i.record_type === 'interaction') return `${titleCase(i.kind)}${i.subject ? `: ${i.subject}` : ''}`;
-  if (i.record_type === 'response') return `Survey${i.survey ? ` ${i.survey}` : ''} answered`;
+function what(i: TimelineItem, survey: (k: string) => string): string {
+  if (i.record_type === 'interaction') return `${humanise(i.kind)}${i.subject ? `: ${i.subject}` : ''}`;
+  if (i.record_type === 'response') return `Survey${i.survey ? ` “${survey(i.survey)}”` : ''} answered`;
   return `${humanise(i.type)}${i.value !== null ? ` · ${money(i.value, i.currency)}` : ''}`;
 }
 
@@ -215,8 +215,8 @@ export default function Customer({ id, me }: { id?: string; me?: Me }) {
         <Link to="/customers">← Customers</Link>
       </p>
       <PageHead title={c.name ?? email ?? 'Customer'}>
-        {c.segment ? `${titleCase(c.segment)} · ` : ''}customer since {day(c.acquired_at ?? c.created_at)}
-        {c.acquisition_source ? ` · via ${c.acquisition_source}` : ''}
+        {c.segment ? `${humanise(c.segment)} · ` : ''}customer since {day(c.acquired_at ?? c.created_at)}
+        {c.acquisition_source ? ` · via ${humanise(c.acquisition_source)}` : ''}
       </PageHead>
       <div className="grid cols-3">
         <Card title="Health" className="span-2" testId="health">
@@ -303,7 +303,7 @@ export default function Customer({ id, me }: { id?: string; me?: Me }) {
         actions={
           <Toggle
             label="Show"
-            options={['', 'interaction', 'response', 'event'].map((k) => [k, k ? `${titleCase(k)}s` : 'Everything'])}
+            options={['', 'interaction', 'response', 'event'].map((k) => [k, k ? `${humanise(k)}s` : 'Everything'])}
             value={kind}
             onChange={setKind}
           />
@@ -331,13 +331,13 @@ export default function Customer({ id, me }: { id?: string; me?: Me }) {
                   data-testid="timeline-item"
                 >
                   <div className="when">
-                    {dateTime(i.at)} · {i.record_type}
+                    {dateTime(i.at)} · {humanise(i.record_type)}
                     {'department' in i && i.department ? ` · ${names.department(i.department)}` : ''}
                     {i.touchpoint ? ` · ${names.touchpoint(i.touchpoint)}` : ''}
                     {'agent' in i && i.agent ? ` · agent ${names.agent(i.agent)}` : ''}
                   </div>
                   <div className="what">
-                    {what(i)}{' '}
+                    {what(i, names.survey)}{' '}
                     {i.record_type === 'response' && scoreLabels(i.answers).map((s) => <Chip key={s}>{s}</Chip>)}
                     {i.record_type === 'interaction' && i.status && <Chip>{humanise(i.status)}</Chip>}
                   </div>

@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
 import { api, type Customer, type Page, useApi, withQuery } from '../api';
 import { Card, Empty, ErrorBox, Loading, PageHead } from '../components/ui';
+import { humanise } from '../display';
 import { setParams, useParam } from '../filters';
-import { day, titleCase } from '../format';
+import { day } from '../format';
 import { Link, navigate } from '../router';
 
 export default function Customers() {
@@ -78,11 +79,11 @@ export default function Customers() {
               >
                 <option value="">Any</option>
                 {segment && !known.includes(segment.toLowerCase()) && (
-                  <option value={segment.toLowerCase()}>{titleCase(segment)}</option>
+                  <option value={segment.toLowerCase()}>{humanise(segment)}</option>
                 )}
                 {(segs.data?.items ?? []).map((x) => (
                   <option key={x.segment} value={x.segment}>
-                    {titleCase(x.segment)} ({x.customers})
+                    {humanise(x.segment)} ({x.customers})
                   </option>
                 ))}
               </select>
@@ -128,9 +129,9 @@ export default function Customers() {
                       </Link>
                     </td>
                     <td>{c.identities.find((i) => i.kind === 'email')?.value ?? '—'}</td>
-                    <td>{c.segment ? titleCase(c.segment) : '—'}</td>
+                    <td>{c.segment ? humanise(c.segment) : '—'}</td>
                     <td className="hide-phone">{c.acquired_at ? day(c.acquired_at) : day(c.created_at)}</td>
-                    <td className="hide-phone">{c.acquisition_source ?? '—'}</td>
+                    <td className="hide-phone">{c.acquisition_source ? humanise(c.acquisition_source) : '—'}</td>
                   </tr>
                 ))}
               </tbody>

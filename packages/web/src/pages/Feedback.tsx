@@ -5,6 +5,7 @@ import {
   type Page,
   type Params,
   type ResponseRow,
+  type TopicCount,
   type Touchpoint,
   useApi,
   withQuery,
@@ -97,7 +98,12 @@ export default function Feedback() {
       limit: PAGE,
     };
   }, [f, agent, topic, sentiment]);
-  const first = useApi<Page<ResponseRow | InteractionRow>>(`/api/v1/${source}`, base);
+  // The first page also brings the topic counts of the whole filtered set (the chips), not only
+  // of the records loaded.
+  const first = useApi<Page<ResponseRow | InteractionRow> & { topic_counts?: TopicCount[] }>(`/api/v1/${source}`, {
+    ...base,
+    topic_counts: 'true',
+  });
   const [more, setMore] = useState<{ items: (ResponseRow | InteractionRow)[]; cursor: string | null }>({
     items: [],
     cursor: null,
@@ -113,13 +119,13 @@ export default function Feedback() {
   );
   const shown = useMemo(() => narrowRows(all, sentiment, topic), [all, sentiment, topic]);
   const names = useNames();
-  const topicCounts = useMemo(() => {
-    const m = new Map<string, number>();
-    for (const r of all)
-      for (const t of new Set(r.texts.flatMap((t) => t.analysis?.topics.map((s) => s.topic.split('.')[0]!) ?? [])))
-        m.set(t, (m.get(t) ?? 0) + 1);
-    return [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
-  }, [all]);
+  // The kind in words: the survey's name, or the interaction kind ("survey: delivery-csat" → "Survey: Delivery CSAT").
+  const kindLabel = (r: Row) =>
+    r.kind.startsWith('survey: ') ? `Survey: ${names.survey(r.kind.slice(8))}` : humanise(r.kind);
+  const topicCounts = (first.data?.topic_counts ?? [])
+    .filter((c) => c.topic !== topic && !c.topic.includes('.'))
+    .slice(0, 12);
+  const pickedCount = first.data?.topic_counts?.find((c) => c.topic === topic)?.records;
 
   const loadMore = async () => {
     if (!more.cursor) return;
@@ -202,28 +208,44 @@ export default function Feedback() {
             onChange={(v) => setParams({ sentiment: v })}
           />
         </div>
-        {topicCounts.length > 0 && (
+        {(topic || topicCounts.length > 0) && (
           <div className="toolbar">
-            <fieldset className="seg">
+            <fieldset className="seg" data-testid="topic-chips">
               <legend className="sr-only">Topic</legend>
               {topic && (
                 <button
                   type="button"
                   aria-pressed="true"
+                  aria-label={`Topic: ${names.topic(topic)}. Remove this filter`}
+                  title="Remove this filter"
                   onClick={() => setParams({ topic: '' })}
                   data-testid="topic-clear"
+                  data-topic={topic}
                 >
-                  {names.topic(topic)} ✕
+                  Topic: {names.topic(topic)}{' '}
+                  {pickedCount !== undefined && <span className="muted">{pickedCount.toLocaleString('en')}</span>} ✕
                 </button>
               )}
-              {topicCounts
-                .filter(([t]) => t !== topic)
-                .map(([t, n]) => (
-                  <button key={t} type="button" aria-pressed="false" onClick={() => setParams({ topic: t })}>
-                    {names.topic(t)} <span className="muted">{n}</span>
-                  </button>
-                ))}
+              {topicCounts.map((c) => (
+                <button
+                  key={c.topic}
+                  type="button"
+                  aria-pressed="false"
+                  onClick={() => setParams({ topic: c.topic })}
+                  data-testid="topic-chip"
+                  data-topic={c.topic}
+                  data-records={c.records}
+                >
+                  {names.topic(c.topic)} <span className="muted">{c.records.toLocaleString('en')}</span>
+                </button>
+              ))}
             </fieldset>
+            {topicCounts.length > 0 && (
+              <span className="note">
+                {source === 'responses' ? 'Responses' : 'Interactions'} mentioning each topic
+                {sentiment ? ` in a ${sentiment} text` : ''}, in the whole period with these filters.
+              </span>
+            )}
           </div>
         )}
         {agent && (
@@ -249,7 +271,7 @@ export default function Feedback() {
               <li key={r.id} className="verbatim" data-testid="feedback-item">
                 <div className="meta">
                   <span>{dateTime(r.at)}</span>
-                  <span>{r.kind}</span>
+                  <span>{kindLabel(r)}</span>
                   {r.touchpoint && <Chip>{names.touchpoint(r.touchpoint)}</Chip>}
                   {r.agent && <span>agent {names.agent(r.agent)}</span>}
                   {r.scores.map((s) => (

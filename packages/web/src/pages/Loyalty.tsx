@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { type Loyalty as L, type Rate, type Test, useApi } from '../api';
 import { Chart, type ChartOption } from '../components/Chart';
 import { Card, Empty, ErrorBox, Loading, NoDataHint, PageHead, Toggle } from '../components/ui';
+import { humanise } from '../display';
 import { activeFilterCount, setParams, toParams, useFilters, useParam } from '../filters';
 import { count, day, fmt } from '../format';
 import { SERIES } from '../palette';
@@ -183,7 +184,7 @@ export default function Loyalty() {
               <tbody>
                 {r.data.groups.map((g) => (
                   <tr key={g.group}>
-                    <td>{g.group}</td>
+                    <td>{humanise(g.group)}</td>
                     <td className="num">{count(g.n)}</td>
                     {OUTCOMES.map(([k]) => (
                       <RateCell key={k} r={g[k]} pending={pending} minN={r.data!.min_n} />

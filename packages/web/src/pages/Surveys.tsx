@@ -1,5 +1,6 @@
 import { type Funnel, type Survey, useApi } from '../api';
 import { Card, Empty, ErrorBox, Loading, PageHead } from '../components/ui';
+import { humanise } from '../display';
 import { count, dateTime, day } from '../format';
 import { Link } from '../router';
 
@@ -134,7 +135,7 @@ export default function Surveys() {
                       </div>
                     </td>
                     <td>
-                      <span className={`status status-survey-${s.status}`}>{s.status}</span>
+                      <span className={`status status-survey-${s.status}`}>{humanise(s.status)}</span>
                     </td>
                     <td className="num hide-phone">{s.definition.questions?.length ?? 0}</td>
                     <td className="num" data-testid="survey-answers">

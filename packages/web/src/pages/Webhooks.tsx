@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, api, clearApiCache, fieldErrors, type Page, useApi } from '../api';
 import { Card, Chip, Empty, ErrorBox, Loading, PageHead } from '../components/ui';
-import { fieldsBanner } from '../display';
+import { fieldsBanner, humanise } from '../display';
 import { setParams, useParam } from '../filters';
 import { dateTime } from '../format';
 import { Field } from '../loop/common';
@@ -208,7 +208,7 @@ function Deliveries({ hook }: { hook: Webhook }) {
                     <code>{d.event_type}</code>
                   </td>
                   <td>
-                    <Chip tone={DELIVERY_TONE[d.status]}>{d.status}</Chip>
+                    <Chip tone={DELIVERY_TONE[d.status]}>{humanise(d.status)}</Chip>
                   </td>
                   <td className="num">{d.attempts}</td>
                   <td>
