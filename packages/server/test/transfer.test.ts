@@ -10,7 +10,7 @@ import { importFile } from '../src/transfer/import.js';
 import { countRows, eachStore } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'canopy-transfer-'));
-const file = (name: string, text: string) => {
+const file = (name: string, text: string | Buffer) => {
   const p = join(dir, name);
   writeFileSync(p, text);
   return p;
@@ -174,5 +174,39 @@ eachStore('import and export', (env) => {
         Array.from({ length: 30 }, (_, i) => i % 11).reduce((x, y) => x + y, 0),
       );
     }
+  });
+});
+
+eachStore('import encodings', (env) => {
+  it('a file that is not UTF-8 (Latin-1) is refused whole with the line, before anything is written', async () => {
+    const { orgId } = await env().newOrg();
+    const before = await countRows(env().store, orgId);
+    const csv = file(
+      'latin1.csv',
+      Buffer.concat([Buffer.from('customer_email,name\nok@x.io,Fine\nbad@x.io,Caf'), Buffer.from([0xe9, 0x0a])]),
+    );
+    const s = await importFile(env().store, { file: csv, kind: 'customers', orgId });
+    assert.match(s.fatal ?? '', /^line 3 is not valid UTF-8/);
+    assert.equal(s.rows, 0);
+    const jsonl = file(
+      'latin1.jsonl',
+      Buffer.concat([
+        Buffer.from('{"customer_email":"ok@x.io","name":"Fine"}\n{"customer_email":"b@x.io","name":"Caf'),
+        Buffer.from([0xe9]),
+        Buffer.from('"}\n'),
+      ]),
+    );
+    const j = await importFile(env().store, { file: jsonl, kind: 'customers', orgId });
+    assert.match(j.fatal ?? '', /^line 2 is not valid UTF-8/);
+    assert.deepEqual(await countRows(env().store, orgId), before, 'nothing was written');
+  });
+
+  it('UTF-8 letters split across read chunks and a UTF-8 byte-order mark import as they are', async () => {
+    const { orgId } = await env().newOrg();
+    const rows = Array.from({ length: 3000 }, (_, i) => `c${i}@x.io,Zoë Ærø 😀 ${'é'.repeat(i % 7)}`);
+    const csv = file('utf8.csv', `\ufeffcustomer_email,name\n${rows.join('\n')}\n`);
+    const s = await importFile(env().store, { file: csv, kind: 'customers', orgId });
+    assert.equal(s.fatal, null);
+    assert.equal(s.created, 3000, JSON.stringify(s));
   });
 });

@@ -1,5 +1,14 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, statSync, type WriteStream } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  openSync,
+  readSync,
+  statSync,
+  type WriteStream,
+} from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Transform } from 'node:stream';
 import { type RecordKind, recordSchemas } from '@canopy/core';
@@ -55,6 +64,42 @@ function contentKey(kind: RecordKind, raw: unknown): string {
 }
 
 /**
+ * The first line of a file that is not UTF-8, or null. Read before anything is written, so a file
+ * saved in another encoding (Latin-1, Windows-1252) is refused whole instead of imported with its
+ * accented letters silently turned into U+FFFD.
+ */
+async function firstNonUtf8Line(file: string): Promise<number | null> {
+  let line = 1;
+  let carry: Buffer = Buffer.alloc(0);
+  const check = (part: Buffer): number | null => {
+    if (!isUtf8(part)) {
+      // Which line: a newline byte never occurs inside a UTF-8 sequence.
+      let start = 0;
+      for (;;) {
+        const nl = part.indexOf(0x0a, start);
+        const end = nl < 0 ? part.length : nl + 1;
+        if (!isUtf8(part.subarray(start, end))) return line;
+        line++;
+        start = end;
+      }
+    }
+    for (let i = part.indexOf(0x0a); i >= 0; i = part.indexOf(0x0a, i + 1)) line++;
+    return null;
+  };
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    // Up to the start of the last character, which may continue in the next chunk.
+    let cut = buf.length;
+    while (cut > 0 && buf.length - cut < 4 && (buf[cut - 1] & 0xc0) === 0x80) cut--;
+    if (cut > 0 && buf[cut - 1] >= 0xc0) cut--;
+    const bad = check(buf.subarray(0, cut));
+    if (bad !== null) return bad;
+    carry = Buffer.from(buf.subarray(cut));
+  }
+  return carry.length ? check(carry) : null;
+}
+
+/**
  * Streams a CSV or JSON Lines file into the store through the same validation and ingestion
  * pipeline as the API, chunk by chunk (memory stays flat for any file size). Bad rows are
  * rejected with their line number and reasons into a reject file; good rows are written.
@@ -75,6 +120,21 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
     seconds: 0,
     fatal: null,
   };
+  // A UTF-16 CSV with its byte-order mark is decoded by the CSV parser; anything else must be UTF-8.
+  const head = Buffer.alloc(2);
+  const fd = openSync(opts.file, 'r');
+  try {
+    readSync(fd, head, 0, 2, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const utf16 = format === 'csv' && head[0] === 0xff && head[1] === 0xfe;
+  const notUtf8 = utf16 ? null : await firstNonUtf8Line(opts.file);
+  if (notUtf8 !== null) {
+    summary.fatal = `line ${notUtf8} is not valid UTF-8: save the file as UTF-8 and import it again; nothing was written`;
+    summary.seconds = (Date.now() - started) / 1000;
+    return summary;
+  }
   let rejects: WriteStream | null = null;
   const reject = (line: number, errors: Omit<FieldError, 'index'>[], raw: unknown) => {
     summary.rejected++;
