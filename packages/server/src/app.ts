@@ -51,6 +51,20 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: opts.bodyLimit ?? LIMITS.bodyBytes,
     // Batches are large; a slow client should not hold a socket forever.
     requestTimeout: 120_000,
+    // A path that does not decode (a stray %, a lone surrogate's bytes) answers in problem+json
+    // like every other error, not in Fastify's own format.
+    frameworkErrors: (err, req, reply) => {
+      const bad = err.code === 'FST_ERR_BAD_URL';
+      sendProblem(
+        reply,
+        new Problem(
+          400,
+          bad ? 'Invalid path' : 'Bad request',
+          bad ? 'the path is not valid percent-encoded UTF-8' : err.message,
+        ),
+        req.url,
+      );
+    },
   });
   const auth = new ApiKeyAuth(opts.store, {
     ratePerMinute: opts.ratePerMinute ?? Number(process.env.CANOPY_RATE_PER_MINUTE ?? 3000),

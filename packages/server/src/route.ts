@@ -1,10 +1,10 @@
-import { can, type Permission, type UserRole, withoutPii } from '@canopy/core';
+import { can, isStorableText, NOT_STORABLE_TEXT, type Permission, type UserRole, withoutPii } from '@canopy/core';
 import { writeAudit } from '@canopy/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { auditReason, auditSummary } from './audit-words.js';
 import type { ApiKeyAuth, OrgContext } from './auth.js';
-import { Problem, zodFieldErrors } from './problem.js';
+import { type FieldError, Problem, zodFieldErrors } from './problem.js';
 
 /** What the OpenAPI document is built from: the same zod schemas that validate requests. */
 export interface RouteDoc {
@@ -51,6 +51,20 @@ const PERMISSION_WORDS: Record<Permission, string> = {
   ingest: 'send or import customer data',
   manage_users: 'manage users',
 };
+
+/**
+ * Path and query values the database could not take (a NUL, a lone surrogate): refused here for
+ * every route, by name, instead of failing in a query (a 500) or matching nothing silently.
+ */
+function unstorableValues(values: unknown): FieldError[] {
+  const out: FieldError[] = [];
+  if (!values || typeof values !== 'object') return out;
+  for (const [field, v] of Object.entries(values)) {
+    const list = Array.isArray(v) ? v : [v];
+    if (list.some((x) => typeof x === 'string' && !isStorableText(x))) out.push({ field, reason: NOT_STORABLE_TEXT });
+  }
+  return out;
+}
 
 /** Who asked, for the answer's last step (PII redaction) after the handler has run. */
 const askedBy = new WeakMap<FastifyRequest, OrgContext>();
@@ -144,6 +158,12 @@ export function apiRoute<Q = Record<string, never>>(
       if (org.role && !can(org.role as UserRole, permission)) {
         throw new Problem(403, 'Forbidden', `your role (${org.role}) may not ${PERMISSION_WORDS[permission]}`);
       }
+      const badPath = unstorableValues(req.params);
+      if (badPath.length) throw new Problem(400, 'Invalid path', `${badPath[0].field}: ${NOT_STORABLE_TEXT}`, badPath);
+      const badQuery = unstorableValues(req.query);
+      if (badQuery.length) {
+        throw new Problem(400, 'Invalid query', 'the query string has invalid parameters', badQuery);
+      }
       let query = {} as Q;
       if (def.query) {
         const r = def.query.safeParse(req.query ?? {});
@@ -165,3 +185,10 @@ export const limitParam = (max: number, dflt: number) =>
     .min(1, { error: 'must be at least 1' })
     .max(max, { error: `must be at most ${max}` })
     .default(dflt);
+
+/** A time window's ends in order, after any defaults: from before to, or a 400 naming from. */
+export function checkWindow(from: Date | undefined, to: Date | undefined): void {
+  if (from && to && from.getTime() >= to.getTime()) {
+    throw new Problem(400, 'Invalid query', 'from must be before to', [{ field: 'from', reason: 'must be before to' }]);
+  }
+}

@@ -2,15 +2,18 @@ import { z } from 'zod';
 import { LIMITS } from './limits.js';
 
 /** Text that PostgreSQL can store and a person can read: well-formed UTF-16 (no lone surrogates), no NUL. */
-function isStorableText(s: string): boolean {
+export function isStorableText(s: string): boolean {
   return s.isWellFormed() && !s.includes('\u0000');
 }
+
+/** Why text that fails isStorableText is refused (the same words in bodies, queries and paths). */
+export const NOT_STORABLE_TEXT = 'must be valid Unicode text without NUL characters';
 
 export const text = (max: number) =>
   z
     .string()
     .max(max, { error: `must be at most ${max} characters` })
-    .refine(isStorableText, { error: 'must be valid Unicode text without NUL characters' });
+    .refine(isStorableText, { error: NOT_STORABLE_TEXT });
 
 export const nonEmptyText = (max: number) =>
   text(max).refine((s) => s.trim().length > 0, { error: 'must not be empty' });
@@ -28,7 +31,7 @@ export const idempotencyKey = z
   .string()
   .min(1, { error: 'must not be empty' })
   .max(LIMITS.shortText, { error: `must be at most ${LIMITS.shortText} characters` })
-  .refine(isStorableText, { error: 'must be valid Unicode text without NUL characters' });
+  .refine(isStorableText, { error: NOT_STORABLE_TEXT });
 
 const MIN_TIME = Date.UTC(1970, 0, 1);
 const MAX_TIME = Date.UTC(2100, 0, 1);

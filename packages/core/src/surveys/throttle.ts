@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { key } from '../schemas/fields.js';
+import { email, key, text } from '../schemas/fields.js';
 
 /**
  * Whom to ask, and when: the org's contact rules. Pure decisions; the server supplies the
@@ -15,6 +15,12 @@ function isTimeZone(tz: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A From header: an address, or a display name and an address in angle brackets (no line breaks). */
+function isSender(s: string): boolean {
+  const m = /^(?:[^<>\r\n]*<([^<>\s]+)>|([^<>\s]+))$/.exec(s);
+  return !!m && email.safeParse(m[1] ?? m[2]).success;
 }
 
 export const surveySettingsInput = z.strictObject({
@@ -57,7 +63,12 @@ export const surveySettingsInput = z.strictObject({
     .transform((u) => u.replace(/\/+$/, ''))
     .optional(),
   /** Email sender, e.g. "Brightleaf <feedback@brightleaf.example>". */
-  email_from: z.string().min(3).max(300).optional(),
+  email_from: text(300)
+    .trim()
+    .refine(isSender, {
+      error: 'must be an email address, or a name and one: Brightleaf <feedback@brightleaf.example>',
+    })
+    .optional(),
 });
 export type SurveySettings = z.output<typeof surveySettingsInput>;
 

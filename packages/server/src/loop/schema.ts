@@ -1,4 +1,4 @@
-import { email, key, TOPIC_KEY_RE, uuid } from '@canopy/core';
+import { email, key, TOPIC_KEY_RE, text, timestamp, uuid } from '@canopy/core';
 import { CASE_PRIORITIES, CASE_STATUSES } from '@canopy/store';
 import { z } from 'zod';
 
@@ -88,12 +88,18 @@ export const ruleInput = z.strictObject({
 });
 export type RuleInput = z.output<typeof ruleInput>;
 
+/**
+ * Text people type into a case (title, note, author): trimmed, not blank, and storable (no NUL,
+ * no lone surrogate: the database refuses the one and silently mangles the other).
+ */
+const nonEmpty = (max: number) => text(max).trim().min(1, { error: 'must not be empty' });
+
 export const WEBHOOK_EVENTS = ['alert.fired', 'case.opened', 'case.updated', 'case.recovered'] as const;
 
 export const webhookInput = z.strictObject({
   // One check, one message: an absolute http or https address (a second refine doubled the message).
   url: z.url({ protocol: /^https?$/i, error: 'must be an absolute http or https URL' }).max(2000),
-  description: z.string().max(500).optional(),
+  description: text(500).optional(),
   events: z.array(z.enum(WEBHOOK_EVENTS)).min(1).max(WEBHOOK_EVENTS.length).default(['alert.fired']),
   enabled: z.boolean().default(true),
 });
@@ -103,28 +109,28 @@ export const casePatch = z
   .strictObject({
     status: z.enum(CASE_STATUSES, { error: `must be one of ${CASE_STATUSES.join(', ')}` }).optional(),
     /** A user of the org by name or email; null or "" unassigns. */
-    assignee: z.string().trim().max(200).nullable().optional(),
+    assignee: text(200).trim().nullable().optional(),
     priority: z.enum(CASE_PRIORITIES, { error: `must be one of ${CASE_PRIORITIES.join(', ')}` }).optional(),
     department: key.optional(),
     root_cause: topicKey.nullable().optional(),
-    sla_due_at: z.coerce.date({ error: 'must be an ISO 8601 timestamp' }).optional(),
+    sla_due_at: timestamp.optional(),
     /** Appends one action to the case's actions taken. */
-    action_taken: z.string().trim().min(1).max(2000).optional(),
-    author: z.string().min(1).max(200).optional(),
+    action_taken: nonEmpty(2000).optional(),
+    author: nonEmpty(200).optional(),
   })
   .refine((p) => Object.keys(p).some((k) => k !== 'author'), { error: 'nothing to change' });
 
 /** A case opened by hand (a call, a letter, a tip from a colleague). */
 export const caseInput = z.strictObject({
-  title: z.string().trim().min(1, { error: 'must not be empty' }).max(300),
+  title: nonEmpty(300),
   /** The owning department (default: the root cause's owner in the taxonomy, else service). */
   department: key.optional(),
   customer_id: uuid.optional(),
   /** A user of the org by name or email ("" leaves it unassigned). */
-  assignee: z.string().trim().max(200).optional(),
+  assignee: text(200).trim().optional(),
   priority: z.enum(CASE_PRIORITIES, { error: `must be one of ${CASE_PRIORITIES.join(', ')}` }).default('normal'),
   /** Default: now + the priority's SLA. */
-  sla_due_at: z.coerce.date({ error: 'must be an ISO 8601 timestamp' }).optional(),
+  sla_due_at: timestamp.optional(),
   root_cause: topicKey.optional(),
   tags: z.array(key).max(20).default([]),
   /** Records the case is about. */
@@ -133,14 +139,14 @@ export const caseInput = z.strictObject({
     .max(50)
     .default([]),
   /** A first note. */
-  note: z.string().trim().min(1).max(10_000).optional(),
-  author: z.string().min(1).max(200).optional(),
+  note: nonEmpty(10_000).optional(),
+  author: nonEmpty(200).optional(),
 });
 export type CaseInput = z.output<typeof caseInput>;
 
 export const caseNote = z.strictObject({
-  body: z.string().trim().min(1, { error: 'must not be empty' }).max(10_000),
-  author: z.string().min(1).max(200).optional(),
+  body: nonEmpty(10_000),
+  author: nonEmpty(200).optional(),
 });
 
 /** The status workflow: new → in_progress ⇄ waiting → resolved → closed (reopen to in_progress). */

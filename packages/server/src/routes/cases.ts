@@ -30,7 +30,7 @@ import { caseInput, caseNote, casePatch, SLA_HOURS, TRANSITIONS } from '../loop/
 import { loopTaxonomy, topicDepartment, unknownTopic } from '../loop/taxonomy.js';
 import { caseView, emit } from '../loop/webhooks.js';
 import { type FieldError, Problem } from '../problem.js';
-import { apiRoute, limitParam } from '../route.js';
+import { apiRoute, checkWindow, limitParam } from '../route.js';
 import { idParam, parseBody } from './rules.js';
 
 const cursorParam = z
@@ -218,6 +218,7 @@ export function caseRoutes(
     handler: async (_req, _reply, { org, query: q }) => {
       const to = q.to ?? new Date(Date.now() + 1000);
       const from = q.from ?? new Date(to.getTime() - 90 * 86_400_000);
+      checkWindow(from, to);
       const rows = await recoveryCounts(store.db, org.orgId, from, to);
       const shape = (r: (typeof rows)[number]) => ({
         closed: r.closed,

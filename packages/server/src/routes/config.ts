@@ -10,6 +10,8 @@ import { apiRoute } from '../route.js';
 function parseList<T>(schema: z.ZodType<T>, body: unknown): T[] {
   const list = Array.isArray(body) ? body : [body];
   if (list.length > 1000) throw new Problem(413, 'Batch too large', 'at most 1000 items per request');
+  // As for records: an empty list is a client's mistake, not a write of nothing.
+  if (list.length === 0) throw new Problem(422, 'Empty batch', 'the batch has no items; nothing was written');
   const out: T[] = [];
   const errors = list.flatMap((item, index) => {
     const r = schema.safeParse(item);

@@ -28,7 +28,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ApiKeyAuth } from '../auth.js';
 import { Problem } from '../problem.js';
-import { apiRoute, limitParam } from '../route.js';
+import { apiRoute, checkWindow, limitParam } from '../route.js';
 
 const cursorParam = z
   .string()
@@ -127,6 +127,7 @@ type TextFilterQuery = z.infer<z.ZodObject<typeof textFilters>>;
 
 /** The window and page of a list query, in the store's words. */
 function pageArgs(q: CommonQuery) {
+  checkWindow(q.from, q.to);
   return { from: q.from, to: q.to, cursor: q.cursor, limit: q.limit, order: q.order };
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { PERMISSIONS, permissionsOf, type UserRole } from '@canopy/core';
+import { PERMISSIONS, permissionsOf, text, type UserRole } from '@canopy/core';
 import { type Store, setPassword, verifyPassword } from '@canopy/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
@@ -14,7 +14,8 @@ export const SESSION_DAYS = 14;
 const SESSION_SECONDS = SESSION_DAYS * 86_400;
 
 const signIn = z.strictObject({
-  email: z.string().trim().min(1, { error: 'is required' }).max(320),
+  // Looked up in the database: text it can take (a NUL would fail the query).
+  email: text(320).trim().min(1, { error: 'is required' }),
   password: z.string().min(1, { error: 'is required' }).max(1000),
 });
 

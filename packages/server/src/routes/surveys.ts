@@ -8,6 +8,7 @@ import {
   chooseLanguage,
   customerRefShape,
   hasCustomerRef,
+  isStorableText,
   key,
   LIMITS,
   missingRequired,
@@ -51,7 +52,7 @@ import type { TextAnalysisStep } from '../pipeline/analyse.js';
 import { type IngestOptions, ingestBatch } from '../pipeline/ingest.js';
 import { validateBatch } from '../pipeline/validate.js';
 import { Problem, sendProblem, zodFieldErrors } from '../problem.js';
-import { apiRoute, limitParam } from '../route.js';
+import { apiRoute, checkWindow, limitParam } from '../route.js';
 import { SurveyDispatcher } from '../surveys/dispatcher.js';
 import { identitySecret } from '../surveys/identity.js';
 import { contentSecurityPolicy, endingPage, messagePage, optOutPage, surveyPage, ui } from '../surveys/pages.js';
@@ -502,6 +503,7 @@ export function surveyRoutes(
     query: funnelQuery,
     responses: { 200: '{total, groups}' },
     handler: async (_req, _reply, { org, params, query }) => {
+      checkWindow(query.from, query.to);
       const s = await loadSurvey(org.orgId, params.key);
       const by = query.group_by?.split(',') ?? [];
       const rate = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 10_000) / 100 : null);
@@ -564,8 +566,12 @@ export function surveyRoutes(
     body: surveySettingsInput,
     responses: { 200: 'Settings' },
     handler: async (req, _reply, { org }) => {
+      // A replacement, so an array, null or a number is not "all defaults": it is refused.
+      if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
+        throw new Problem(400, 'Invalid body', 'the body must be a JSON object');
+      }
       // What GET returned may be sent back as it is: the read-only keys are not settings.
-      const { public_key: _pk, identity_secret: _is, ...body } = (req.body ?? {}) as Record<string, unknown>;
+      const { public_key: _pk, identity_secret: _is, ...body } = req.body as Record<string, unknown>;
       const r = surveySettingsInput.safeParse(body);
       if (!r.success) throw new Problem(422, 'Invalid settings', 'nothing was written', zodFieldErrors(r.error));
       await writeSurveySettings(store.db, org.orgId, r.data);
@@ -707,7 +713,8 @@ function hostedRoutes(app: FastifyInstance, store: Store, svc: SurveyService): v
     const form = (req: FastifyRequest) => (req.body instanceof URLSearchParams ? req.body : new URLSearchParams());
 
     const activeSurvey = async (slug: string): Promise<{ s: SurveyRow; d: SurveyDefinition }> => {
-      const s = await findSurvey(store.db, { slug });
+      // A slug no survey could have (a NUL …) is not looked up: the database would refuse it.
+      const s = isStorableText(slug) ? await findSurvey(store.db, { slug }) : undefined;
       if (!s) throw new Problem(404, 'Survey not found', 'there is no survey at this address');
       if (s.status !== 'active') throw new Problem(410, 'Survey closed', 'this survey is no longer taking answers');
       return { s, d: parseDefinition(s.definition) };

@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import type { Store } from '@canopy/store';
+import { sql } from 'kysely';
+import { eachStore } from './harness.js';
+
+// What a sweep of every endpoint with ugly input found: each answer is a 4xx problem naming the
+// field (never a 500), and nothing is written.
+
+const NUL_REASON = 'must be valid Unicode text without NUL characters';
+
+async function count(store: Store, table: 'cases' | 'case_events' | 'webhooks', orgId: string): Promise<number> {
+  const r = await sql<{
+    n: number;
+  }>`SELECT count(*)::int AS n FROM ${sql.table(table)} WHERE org_id = ${orgId}`.execute(store.db);
+  return Number(r.rows[0].n);
+}
+
+eachStore('input sweep: queries and paths', (env) => {
+  it('a NUL or a lone surrogate in a query parameter → 400 naming it (the database would have failed: a 500)', async () => {
+    const { key } = await env().newOrg();
+    for (const url of [
+      '/api/v1/customers?q=%00',
+      '/api/v1/customers?external_id=a%00b',
+      '/api/v1/interactions?intent=%00',
+      '/api/v1/cases?assignee=%00',
+      '/api/v1/metrics/overview?segment=%00',
+      '/api/v1/audit?actor=%00',
+    ]) {
+      const r = await env().api('GET', url, key);
+      assert.equal(r.status, 400, `${url}: ${JSON.stringify(r.body)}`);
+      assert.match(r.contentType, /application\/problem\+json/);
+      const field = url.split('?')[1].split('=')[0];
+      assert.deepEqual(r.body.errors, [{ field, reason: NUL_REASON }], url);
+    }
+  });
+
+  it('a NUL in a path segment → 400 naming it; a path that does not decode → 400 problem+json; a hosted survey → 404', async () => {
+    const { key } = await env().newOrg();
+    for (const url of ['/api/v1/surveys/%00', '/api/v1/surveys/%00/funnel', '/api/v1/surveys/%00/invitations']) {
+      const r = await env().api('GET', url, key);
+      assert.equal(r.status, 400, `${url}: ${JSON.stringify(r.body)}`);
+      assert.deepEqual(r.body.errors, [{ field: 'key', reason: NUL_REASON }]);
+    }
+    const patch = await env().api('PATCH', '/api/v1/surveys/%00', key, { status: 'paused' });
+    assert.equal(patch.status, 400);
+    const undecodable = await env().api('GET', '/api/v1/surveys/%ED%A0%80', key);
+    assert.equal(undecodable.status, 400);
+    assert.match(undecodable.contentType, /application\/problem\+json/);
+    assert.match(undecodable.body.detail, /not valid percent-encoded UTF-8/);
+    const hosted = await env().api('GET', '/s/%00', null, undefined, { accept: 'application/json' });
+    assert.equal(hosted.status, 404);
+  });
+
+  it('from after to → 400 naming from, on the record lists, case recovery and a survey funnel as on the metrics', async () => {
+    const { key } = await env().newOrg();
+    const s = await env().api('POST', '/api/v1/surveys', key, {
+      key: 'sweep',
+      name: 'Sweep',
+      questions: [{ id: 'q1', text: 'How likely?', type: 'nps' }],
+    });
+    assert.equal(s.status, 201, JSON.stringify(s.body));
+    for (const url of [
+      '/api/v1/interactions?from=2026-03-01&to=2026-01-01',
+      '/api/v1/responses?from=2026-03-01&to=2026-03-01',
+      '/api/v1/events?from=2026-03-01&to=2026-01-01',
+      '/api/v1/cases/recovery?from=2026-05-01&to=2026-01-01',
+      '/api/v1/cases/recovery?from=2099-01-01',
+      '/api/v1/surveys/sweep/funnel?from=2026-05-01&to=2026-01-01',
+    ]) {
+      const r = await env().api('GET', url, key);
+      assert.equal(r.status, 400, `${url}: ${JSON.stringify(r.body)}`);
+      assert.deepEqual(r.body.errors, [{ field: 'from', reason: 'must be before to' }], url);
+    }
+    assert.equal((await env().api('GET', '/api/v1/interactions?from=2026-01-01&to=2026-03-01', key)).status, 200);
+  });
+});
+
+eachStore('input sweep: bodies', (env) => {
+  it('cases, notes and webhooks: NUL, lone surrogates, blank authors and bad dates → 422 naming the field, nothing written', async () => {
+    const { orgId, key } = await env().newOrg();
+    const c = await env().api('POST', '/api/v1/cases', key, { title: 'Parcel lost' });
+    assert.equal(c.status, 201, JSON.stringify(c.body));
+    const wh = await env().api('POST', '/api/v1/webhooks', key, { url: 'https://example.com/hook' });
+    assert.equal(wh.status, 201, JSON.stringify(wh.body));
+    const before = {
+      cases: await count(env().store, 'cases', orgId),
+      events: await count(env().store, 'case_events', orgId),
+      webhooks: await count(env().store, 'webhooks', orgId),
+    };
+    const refused: [string, string, Record<string, unknown>, string, string][] = [
+      ['POST', '/api/v1/cases', { title: 'a\u0000b' }, 'title', NUL_REASON],
+      ['POST', '/api/v1/cases', { title: '\ud800 lost' }, 'title', NUL_REASON],
+      ['POST', '/api/v1/cases', { title: 't', note: 'n\u0000' }, 'note', NUL_REASON],
+      ['POST', '/api/v1/cases', { title: 't', assignee: 'x\u0000' }, 'assignee', NUL_REASON],
+      ['POST', '/api/v1/cases', { title: 't', author: '   ' }, 'author', 'must not be empty'],
+      ['POST', '/api/v1/cases', { title: 't', sla_due_at: '2026-02-30' }, 'sla_due_at', ''],
+      ['POST', '/api/v1/cases', { title: 't', sla_due_at: '2026-03-01T10:00:00' }, 'sla_due_at', ''],
+      ['POST', '/api/v1/cases', { title: 't', sla_due_at: 12 }, 'sla_due_at', ''],
+      ['PATCH', `/api/v1/cases/${c.body.id}`, { action_taken: 'called \ud800' }, 'action_taken', NUL_REASON],
+      ['PATCH', `/api/v1/cases/${c.body.id}`, { assignee: 'x\u0000' }, 'assignee', NUL_REASON],
+      ['PATCH', `/api/v1/cases/${c.body.id}`, { sla_due_at: null }, 'sla_due_at', ''],
+      ['POST', `/api/v1/cases/${c.body.id}/notes`, { body: 'b\u0000' }, 'body', NUL_REASON],
+      ['POST', `/api/v1/cases/${c.body.id}/notes`, { body: 'b', author: '\ud800' }, 'author', NUL_REASON],
+      ['POST', '/api/v1/webhooks', { url: 'https://example.com/x', description: 'd\u0000' }, 'description', NUL_REASON],
+      ['PATCH', `/api/v1/webhooks/${wh.body.id}`, { description: '\udfff' }, 'description', NUL_REASON],
+    ];
+    for (const [method, path, body, field, reason] of refused) {
+      const r = await env().api(method, path, key, body);
+      const what = `${method} ${path} ${JSON.stringify(body)}: ${JSON.stringify(r.body)}`;
+      assert.equal(r.status, 422, what);
+      assert.match(r.contentType, /application\/problem\+json/);
+      assert.equal(r.body.errors[0].field, field, what);
+      if (reason) assert.equal(r.body.errors[0].reason, reason, what);
+    }
+    assert.deepEqual(
+      {
+        cases: await count(env().store, 'cases', orgId),
+        events: await count(env().store, 'case_events', orgId),
+        webhooks: await count(env().store, 'webhooks', orgId),
+      },
+      before,
+      'nothing was written',
+    );
+    const read = await env().api('GET', `/api/v1/cases/${c.body.id}`, key);
+    assert.equal(read.body.title, 'Parcel lost');
+  });
+
+  it('survey settings: a body that is not an object → 400; a sender that is not an address → 422; nothing changes', async () => {
+    const { key } = await env().newOrg();
+    const ok = await env().api('PUT', '/api/v1/survey-settings', key, {
+      throttle_days: 12,
+      email_from: 'Brightleaf <feedback@brightleaf.example>',
+    });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    for (const body of ['[]', 'null', '7', '"x"']) {
+      const r = await env().api('PUT', '/api/v1/survey-settings', key, body);
+      assert.equal(r.status, 400, body);
+      assert.equal(r.body.detail, 'the body must be a JSON object');
+    }
+    for (const from of ['   ', 'NaN', 'a@b.io\r\nBcc: x@y.io', 'Shop <a\u0000@b.io>', 'Shop <not an address>']) {
+      const r = await env().api('PUT', '/api/v1/survey-settings', key, { email_from: from });
+      assert.equal(r.status, 422, JSON.stringify(from));
+      assert.equal(r.body.errors[0].field, 'email_from');
+    }
+    const after = await env().api('GET', '/api/v1/survey-settings', key);
+    assert.equal(after.body.throttle_days, 12);
+    assert.equal(after.body.email_from, 'Brightleaf <feedback@brightleaf.example>');
+  });
+
+  it('sign-in with a NUL in the email → 400 naming it, not a 500', async () => {
+    const r = await env().api('POST', '/api/v1/session', null, { email: 'a\u0000@x.io', password: 'whatever-123' });
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.deepEqual(r.body.errors, [{ field: 'email', reason: NUL_REASON }]);
+  });
+
+  it('an empty list of departments or touchpoints → 422 (as an empty batch of records)', async () => {
+    const { key } = await env().newOrg();
+    for (const path of ['/api/v1/departments', '/api/v1/touchpoints']) {
+      const r = await env().api('POST', path, key, []);
+      assert.equal(r.status, 422, path);
+      assert.equal(r.body.title, 'Empty batch');
+    }
+  });
+});
