@@ -49,6 +49,23 @@ describe('first-use review in Chromium on the demo', { skip: skipWithoutChromium
     for (const o of owners) assert.ok(names.has(o), `"${o}" is a department name (${[...names].join(', ')})`);
     const chip = await page().locator('[data-testid=topic-detail] .chip', { hasText: 'owner:' }).textContent();
     assert.equal(chip, `owner: ${deps.find((d) => d.key === 'delivery')!.name}`);
+    // The 7P dimension says what it is ("7P: Place", not a bare "Place" beside the owner).
+    const sevenP = (await get(b, '/api/v1/taxonomy')).topics.find((t: { key: string }) => t.key === 'delivery').sevenP;
+    assert.ok(sevenP);
+    assert.equal(
+      await page().locator('[data-testid=topic-detail] .chip', { hasText: '7P:' }).textContent(),
+      `7P: ${sevenP.charAt(0).toUpperCase()}${sevenP.slice(1)}`,
+    );
+    // The trend's weeks read as dates ("31 Aug"), never as keys (2026-W36).
+    await page().waitForSelector('[data-testid=topic-detail] [data-ready=true] svg text');
+    const ticks = await page().$$eval('[data-testid=topic-detail] svg text', (ts) =>
+      ts.map((t) => t.textContent ?? ''),
+    );
+    assert.ok(
+      ticks.some((t) => /^\d{1,2} [A-Z][a-z]{2,3}$/.test(t)),
+      `a week reads as a date: ${JSON.stringify(ticks)}`,
+    );
+    assert.ok(!ticks.some((t) => /\d{4}-W\d\d/.test(t)), `no week key: ${JSON.stringify(ticks)}`);
     await shot(page(), 'first-use-topics-desktop');
   });
 

@@ -39,3 +39,28 @@ export function granularityOfLabel(label: string | undefined): string {
   if (/^\d{4}-\d\d-\d\d$/.test(label)) return 'day';
   return 'period';
 }
+
+/**
+ * A bucket in words, from its start date (`bucket`, YYYY-MM-DD) and its key (`label`): a week
+ * "31 Aug" ("Week of 31 Aug 2026" when `long`), a month "Sept 2026", a quarter "Q3 2026", a day
+ * "5 Sept" ("5 Sept 2026"). Charts show these instead of the keys (2026-W36, 2026-09, 2026-Q3).
+ */
+export function bucketName(p: { bucket: string; label: string }, long = false): string {
+  const at = new Date(`${p.bucket.slice(0, 10)}T00:00:00Z`);
+  if (Number.isNaN(at.getTime())) return p.label;
+  const fmt = (o: Intl.DateTimeFormatOptions) => at.toLocaleDateString('en-GB', { ...o, timeZone: 'UTC' });
+  switch (granularityOfLabel(p.label)) {
+    case 'week':
+      return long
+        ? `Week of ${fmt({ day: 'numeric', month: 'short', year: 'numeric' })}`
+        : fmt({ day: 'numeric', month: 'short' });
+    case 'month':
+      return fmt({ month: 'short', year: 'numeric' });
+    case 'quarter':
+      return `${p.label.slice(-2)} ${p.label.slice(0, 4)}`;
+    case 'day':
+      return fmt(long ? { day: 'numeric', month: 'short', year: 'numeric' } : { day: 'numeric', month: 'short' });
+    default:
+      return p.label;
+  }
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { granularityOfLabel, partialNote, splitPartial } from '../src/periods.js';
+import { bucketName, granularityOfLabel, partialNote, splitPartial } from '../src/periods.js';
 
 describe('partial periods on charts', () => {
   it('says how much of a partial bucket the window covers', () => {
@@ -30,5 +30,18 @@ describe('partial periods on charts', () => {
     assert.equal(granularityOfLabel('2026-12'), 'month');
     assert.equal(granularityOfLabel('2026-Q4'), 'quarter');
     assert.equal(granularityOfLabel('2026-12-03'), 'day');
+  });
+});
+
+describe('buckets in words, not keys', () => {
+  it('a week by the day it starts, a month and a quarter by name (charts showed 2026-W36)', () => {
+    assert.equal(bucketName({ bucket: '2026-08-31', label: '2026-W36' }), '31 Aug');
+    assert.equal(bucketName({ bucket: '2026-08-31', label: '2026-W36' }, true), 'Week of 31 Aug 2026');
+    assert.equal(bucketName({ bucket: '2026-09-01', label: '2026-09' }), 'Sept 2026');
+    assert.equal(bucketName({ bucket: '2026-07-01', label: '2026-Q3' }), 'Q3 2026');
+    assert.equal(bucketName({ bucket: '2026-09-05', label: '2026-09-05' }), '5 Sept');
+    assert.equal(bucketName({ bucket: '2026-09-05', label: '2026-09-05' }, true), '5 Sept 2026');
+    // Anything else stays as the server wrote it.
+    assert.equal(bucketName({ bucket: 'x', label: 'All time' }), 'All time');
   });
 });

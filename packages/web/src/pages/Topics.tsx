@@ -7,7 +7,7 @@ import { activeFilterCount, setParams, toParams, useFilters, useParam } from '..
 import { count, fmt, pct, titleCase } from '../format';
 import { useNames } from '../loop/common';
 import { BAD, GOOD, NEUTRAL } from '../palette';
-import { granularityOfLabel, partialNote } from '../periods';
+import { bucketName, granularityOfLabel, partialNote } from '../periods';
 import { mentionChange } from '../readings';
 import { Link } from '../router';
 
@@ -154,7 +154,9 @@ export default function Topics() {
     if (!sel) return null;
     // A partial first or last bucket: a pale bar and a hollow point, its label saying so.
     const gran = granularityOfLabel(sel.trend[0]?.label);
-    const label = (p: (typeof sel.trend)[number]) => (p.partial ? `${p.label} (${partialNote(p, gran)})` : p.label);
+    // Buckets in words ("Week of 31 Aug 2026"), the axis short ("31 Aug"), not their keys (2026-W36).
+    const label = (p: (typeof sel.trend)[number]) =>
+      p.partial ? `${bucketName(p, true)} (${partialNote(p, gran)})` : bucketName(p, true);
     return {
       // The legend sits under the plot and the axis names lean inwards, so neither is cut off nor
       // runs into the other on a phone.
@@ -164,7 +166,13 @@ export default function Topics() {
       xAxis: {
         type: 'category',
         data: sel.trend.map(label),
-        axisLabel: { hideOverlap: true, formatter: (v: string) => v.replace(/ \(partial.*$/, '') },
+        axisLabel: {
+          hideOverlap: true,
+          formatter: (v: string) => {
+            const name = v.replace(/ \(partial.*$/, '');
+            return name.startsWith('Week of ') ? name.slice(8).replace(/ \d{4}$/, '') : name;
+          },
+        },
       },
       yAxis: [
         { type: 'value', name: 'mentions', nameTextStyle: { align: 'left' }, splitNumber: narrow ? 3 : 5 },
@@ -268,7 +276,11 @@ export default function Topics() {
                   <ChangeText ratio={sel.change} mentions={sel.mentions} />
                 </span>
                 {sel.department && <Chip>owner: {names.department(sel.department)}</Chip>}
-                {sel.seven_p && <Chip>{titleCase(sel.seven_p)}</Chip>}
+                {sel.seven_p && (
+                  <Chip title="The marketing-mix (7P) dimension this topic belongs to">
+                    7P: {titleCase(sel.seven_p)}
+                  </Chip>
+                )}
                 {sel.spike && (
                   <Chip tone="warn">
                     spike: {sel.last_day} yesterday vs {sel.baseline_daily.toFixed(1)}/day
