@@ -232,7 +232,7 @@ export default function Customer({ id, me }: { id?: string; me?: Me }) {
                 <span className="score" data-testid="health-score">
                   {health.score.toFixed(1)}
                 </span>
-                <span className={`badge ${health.band}`}>{health.band}</span>
+                <span className={`badge ${health.band}`}>{humanise(health.band)}</span>
                 <span className="note">
                   Weighted average of the parts below (0–100; red ≤ {health.thresholds.red}, yellow ≤{' '}
                   {health.thresholds.yellow}). Parts without data are left out.
