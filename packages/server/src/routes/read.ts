@@ -147,13 +147,13 @@ function textFilterArgs(q: TextFilterQuery & { customer_id?: string; touchpoint?
   };
 }
 
-export function readRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth): void {
 /** A list page, with the topic counts of its whole filtered set when they were asked for. */
 async function withTopicCounts<P>(page: Promise<P>, counts: Promise<TopicCount[]> | null) {
   const [p, c] = await Promise.all([page, counts]);
   return c ? { ...p, topic_counts: c } : p;
 }
 
+export function readRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth): void {
   apiRoute(app, auth, {
     method: 'GET',
     url: '/api/v1/interactions',
