@@ -4,7 +4,7 @@ import { activeFilterCount, addDays, clearFilters, isoDay, setFilters, useFilter
 import { day, fmt, fmtChange, fmtMargin, higherIsBetter } from '../format';
 import { GLOSSARY } from '../glossary';
 import { BAD, GOOD, NEUTRAL } from '../palette';
-import { granularityOfLabel, partialNote, splitPartial } from '../periods';
+import { bucketName, granularityOfLabel, partialNote, splitPartial } from '../periods';
 
 export function Loading({ what = 'Loading' }: { what?: string }) {
   return (
@@ -207,7 +207,7 @@ export function Sparkline({ points, width = 120, height = 32 }: { points: Point[
   const gran = granularityOfLabel(points[0]?.label);
   const notes = points.flatMap((p) => {
     const n = partialNote(p, gran);
-    return n ? [`${p.label}: ${n}`] : [];
+    return n ? [`${bucketName(p, true)}: ${n}`] : [];
   });
   return (
     <svg
