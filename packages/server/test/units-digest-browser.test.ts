@@ -150,4 +150,28 @@ eachStore('units and digest words in a browser', (env) => {
       await page.context().close();
     }
   });
+
+  it('an overdue case on the board keeps its SLA line inside its card at 1280 px', { skip }, async () => {
+    const { key } = await env().newOrg();
+    const late = await env().api('POST', '/api/v1/cases', key, {
+      title: 'Detractor: NPS 5',
+      department: 'service',
+      sla_due_at: iso(Date.now() - 3 * DAY),
+    });
+    assert.equal(late.status, 201, JSON.stringify(late.body));
+    const { page, errors } = await adminPage(env(), key, '/cases?view=board');
+    try {
+      const card = page.locator('[data-testid=board-card]');
+      await card.waitFor();
+      const box = (await card.boundingBox())!;
+      const parts = await card
+        .locator('span')
+        .evaluateAll((ss) => ss.map((s) => ({ text: s.textContent ?? '', right: s.getBoundingClientRect().right })));
+      assert.ok(parts.some((p) => /overdue/.test(p.text)));
+      for (const p of parts) assert.ok(p.right <= box.x + box.width + 0.5, `"${p.text}" runs out of its card`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.context().close();
+    }
+  });
 });
