@@ -154,6 +154,28 @@ eachStore('input sweep: bodies', (env) => {
     assert.deepEqual(r.body.errors, [{ field: 'email', reason: NUL_REASON }]);
   });
 
+  it("an opt-out for another org's customer id (or none) → 422 naming customer_id; no opt-out is written", async () => {
+    const a = await env().newOrg();
+    const b = await env().newOrg();
+    const ix = await env().api('POST', '/api/v1/interactions', a.key, {
+      customer_email: 'ana@x.io',
+      kind: 'chat',
+      opened_at: '2026-03-01T09:00:00Z',
+    });
+    assert.equal(ix.status, 201, JSON.stringify(ix.body));
+    for (const id of [ix.body.customer_id, '01a23cc5-1720-7000-a863-ab743431d43b']) {
+      for (const method of ['POST', 'DELETE']) {
+        const r = await env().api(method, '/api/v1/survey-opt-outs', b.key, { customer_id: id });
+        assert.equal(r.status, 422, `${method}: ${JSON.stringify(r.body)}`);
+        assert.deepEqual(r.body.errors, [{ field: 'customer_id', reason: `no customer ${id} in this organisation` }]);
+      }
+    }
+    assert.deepEqual((await env().api('GET', '/api/v1/survey-opt-outs', b.key)).body.items, []);
+    const own = await env().api('POST', '/api/v1/survey-opt-outs', a.key, { customer_id: ix.body.customer_id });
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+    assert.equal(own.body.created, true);
+  });
+
   it('an empty list of departments or touchpoints → 422 (as an empty batch of records)', async () => {
     const { key } = await env().newOrg();
     for (const path of ['/api/v1/departments', '/api/v1/touchpoints']) {

@@ -26,6 +26,7 @@ import {
   customerByIdentity,
   customerEmail,
   findSurvey,
+  getCustomer,
   insertInvitations,
   insertSurvey,
   interactionForSurvey,
@@ -51,7 +52,7 @@ import type { ApiKeyAuth } from '../auth.js';
 import type { TextAnalysisStep } from '../pipeline/analyse.js';
 import { type IngestOptions, ingestBatch } from '../pipeline/ingest.js';
 import { validateBatch } from '../pipeline/validate.js';
-import { Problem, sendProblem, zodFieldErrors } from '../problem.js';
+import { invalidFieldsDetail, Problem, sendProblem, zodFieldErrors } from '../problem.js';
 import { apiRoute, checkWindow, limitParam } from '../route.js';
 import { SurveyDispatcher } from '../surveys/dispatcher.js';
 import { identitySecret } from '../surveys/identity.js';
@@ -592,8 +593,15 @@ export function surveyRoutes(
     path: ['customer_email'],
     error: 'name the customer: customer_id, customer_email, customer_phone or customer_external_id',
   });
+  /** The customer named, by identity; a customer_id this org does not have is a 422 (not a dangling opt-out). */
+  const knownCustomer = async (orgId: string, id: string) => {
+    const c = await getCustomer(store.db, orgId, id);
+    if (c) return c.id;
+    const errors = [{ field: 'customer_id', reason: `no customer ${id} in this organisation` }];
+    throw new Problem(422, 'Invalid body', invalidFieldsDetail(errors), errors);
+  };
   const findCustomer = async (orgId: string, r: z.output<typeof optOutInput>) =>
-    r.customer_id ??
+    (r.customer_id ? await knownCustomer(orgId, r.customer_id) : null) ??
     (r.customer_email ? await customerByIdentity(store.db, orgId, 'email', r.customer_email) : null) ??
     (r.customer_phone ? await customerByIdentity(store.db, orgId, 'phone', r.customer_phone) : null) ??
     (r.customer_external_id ? await customerByIdentity(store.db, orgId, 'external', r.customer_external_id) : null);
