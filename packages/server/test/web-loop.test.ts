@@ -324,7 +324,7 @@ describe('closed loop and survey pages in Chromium', { skip, timeout: 600_000 },
     // The banner names the question by number and the field by its label, not by its path.
     assert.equal(
       await page.textContent('[data-testid=survey-error]'),
-      'Nothing was saved: check “Question 2: Question” (marked below).',
+      'Nothing was saved: check “Question 2: Question” (marked above).',
     );
     // A question id used twice: the reason names the other question by its number.
     await page.fill('[data-testid=question]:nth-child(2) [data-testid=q-id]', 'nps');

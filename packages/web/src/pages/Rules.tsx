@@ -84,6 +84,9 @@ const LABELS: Record<string, string> = {
   'actions[0].tag': 'Tag',
 };
 
+/** The fields to check, by their labels; the banner sits under the form's button, so they are above it. */
+const banner = (errs: Record<string, string>) => fieldsBanner(errs, LABELS)?.replace(/ below\)\.$/, ' above).') ?? null;
+
 /** Field errors as the form names them: "Assignee: no user 'kim' in this organisation …; Tag: must not be empty". */
 function inWords(errs: [string, string][]): string {
   return errs.map(([f, r]) => `${LABELS[f] ?? humanise(f.replace(/\[\d+\]/g, ''))}: ${r}`).join('; ');
@@ -241,7 +244,7 @@ function RuleForm({ onCreated }: { onCreated: () => void }) {
     const local = numberProblems(d);
     if (Object.keys(local).length) {
       setErrs(local);
-      setError(fieldsBanner(local, LABELS) ?? '');
+      setError(banner(local) ?? '');
       return;
     }
     setBusy(true);
@@ -254,7 +257,7 @@ function RuleForm({ onCreated }: { onCreated: () => void }) {
     } catch (x) {
       const f = fieldErrors(x);
       setErrs(f);
-      setError(fieldsBanner(f, LABELS) ?? (x instanceof ApiError ? x.detail || x.title : (x as Error).message));
+      setError(banner(f) ?? (x instanceof ApiError ? x.detail || x.title : (x as Error).message));
     } finally {
       setBusy(false);
     }

@@ -191,6 +191,27 @@ function plainReason(reason: string): string {
     .replace(/: use in$/, ': tick the options that show it instead');
 }
 
+/** Whether the form shows a field's error beside a control of its own (else it is listed under the save bar). */
+function placed(f: string): boolean {
+  return (
+    f.startsWith('questions[') ||
+    f === 'questions' ||
+    ['endings[0].title', 'endings[0].text', 'name', 'key', 'touchpoint', 'slug'].includes(f)
+  );
+}
+
+/**
+ * The save bar's words for a refusal: the fields to check by their labels (marked above it, each
+ * with its reason), and whether more is listed under it; null when no field was named.
+ */
+function refusalBanner(errs: Record<string, string>, d: SurveyDefinition): string | null {
+  const marked = Object.fromEntries(Object.entries(errs).filter(([f]) => placed(f)));
+  const listed = Object.keys(errs).length > Object.keys(marked).length;
+  const banner = fieldsBanner(marked, surveyLabels(d))?.replace(/ below\)\.$/, ' above).');
+  if (!listed) return banner ?? null;
+  return banner ? `${banner} Also fix what is listed below.` : 'Nothing was saved: fix what is listed below.';
+}
+
 /** Errors of one path and below: `questions[2]` gets `questions[2].options[0].value` too. */
 function under(errs: Record<string, string>, path: string): [string, string][] {
   return Object.entries(errs).filter(([f]) => f === path || f.startsWith(`${path}.`) || f.startsWith(`${path}[`));
@@ -754,7 +775,7 @@ export default function SurveyEditor({ id }: { id?: string }) {
     if (!Object.keys(errs).some((f) => f.startsWith('questions'))) return;
     const left = Object.fromEntries(Object.entries(errs).filter(([f]) => !f.startsWith('questions')));
     setErrs(left);
-    setError(fieldsBanner(left, surveyLabels({ ...d, questions })) ?? '');
+    setError(refusalBanner(left, { ...d, questions }) ?? '');
   };
   const move = (i: number, by: -1 | 1) => {
     const qs = [...d.questions];
@@ -788,21 +809,14 @@ export default function SurveyEditor({ id }: { id?: string }) {
       // Each reason in the form's words, at its field; the banner names the fields to check.
       const f = Object.fromEntries(Object.entries(fieldErrors(x)).map(([k, r]) => [k, plainReason(r)]));
       setErrs(f);
-      setError(
-        fieldsBanner(f, surveyLabels(d)) ?? (x instanceof ApiError ? x.detail || x.title : (x as Error).message),
-      );
+      setError(refusalBanner(f, d) ?? (x instanceof ApiError ? x.detail || x.title : (x as Error).message));
     } finally {
       setBusy(false);
     }
   };
   const s = loaded.data;
   // Errors on what the form has no field for (a conditional ending, the language …): listed by name.
-  const topErrs = Object.entries(errs).filter(
-    ([f]) =>
-      !f.startsWith('questions[') &&
-      f !== 'questions' &&
-      !['endings[0].title', 'endings[0].text', 'name', 'key', 'touchpoint', 'slug'].includes(f),
-  );
+  const topErrs = Object.entries(errs).filter(([f]) => !placed(f));
   const labels = surveyLabels(d);
 
   return (
@@ -958,7 +972,7 @@ export default function SurveyEditor({ id }: { id?: string }) {
           </div>
           {error && topErrs.length > 0 && (
             <div className="error" data-testid="survey-problems">
-              <strong>Also to fix:</strong>
+              <strong>Not on the form above:</strong>
               <ul className="tax-problems">
                 {topErrs.map(([f, r]) => (
                   <li key={f}>
