@@ -126,6 +126,22 @@ eachStore('input sweep: bodies', (env) => {
     assert.equal(read.body.title, 'Parcel lost');
   });
 
+  it('rules: a NUL or lone surrogate in the name, an action assignee or an attribute value → 422 naming it, no rule written', async () => {
+    const { key } = await env().newOrg();
+    const rule = { name: 'r', condition: { type: 'churn_threat' }, actions: [{ type: 'tag', tag: 'x' }] };
+    for (const [body, field] of [
+      [{ ...rule, name: 'a\u0000b' }, 'name'],
+      [{ ...rule, name: '\ud800' }, 'name'],
+      [{ ...rule, actions: [{ type: 'open_case', assignee: 'x\u0000' }] }, 'actions[0].assignee'],
+      [{ ...rule, customer: { attribute: { key: 'plan', equals: '\u0000' } } }, 'customer.attribute.equals'],
+    ] as const) {
+      const r = await env().api('POST', '/api/v1/rules', key, body);
+      assert.equal(r.status, 422, JSON.stringify(r.body));
+      assert.deepEqual(r.body.errors, [{ field, reason: NUL_REASON }]);
+    }
+    assert.deepEqual((await env().api('GET', '/api/v1/rules', key)).body.items, []);
+  });
+
   it('survey settings: a body that is not an object → 400; a sender that is not an address → 422; nothing changes', async () => {
     const { key } = await env().newOrg();
     const ok = await env().api('PUT', '/api/v1/survey-settings', key, {

@@ -20,6 +20,12 @@ const whole = (min: number, max: number) =>
     .min(min, { error: `must be at least ${min}` })
     .max(max, { error: `must be at most ${max}` });
 
+/**
+ * Text people type into a rule or a case (name, title, note, author): trimmed, not blank, and storable (no NUL,
+ * no lone surrogate: the database refuses the one and silently mangles the other).
+ */
+const nonEmpty = (max: number) => text(max).trim().min(1, { error: 'must not be empty' });
+
 export const ruleCondition = z.discriminatedUnion(
   'type',
   [
@@ -57,7 +63,7 @@ export type RuleCondition = z.output<typeof ruleCondition>;
 
 export const customerFilter = z.strictObject({
   segment: key.optional(),
-  attribute: z.strictObject({ key: key, equals: z.union([z.string().max(500), z.number(), z.boolean()]) }).optional(),
+  attribute: z.strictObject({ key: key, equals: z.union([text(500), z.number(), z.boolean()]) }).optional(),
 });
 export type CustomerFilter = z.output<typeof customerFilter>;
 
@@ -68,7 +74,7 @@ export const ruleAction = z.discriminatedUnion(
       type: z.literal('open_case'),
       priority: z.enum(CASE_PRIORITIES).optional(),
       department: key.optional(),
-      assignee: z.string().min(1).max(200).optional(),
+      assignee: nonEmpty(200).optional(),
       sla_hours: z.number().positive().max(8760).optional(),
     }),
     z.strictObject({ type: z.literal('webhook'), webhook_id: uuid.optional() }),
@@ -80,19 +86,13 @@ export const ruleAction = z.discriminatedUnion(
 export type RuleAction = z.output<typeof ruleAction>;
 
 export const ruleInput = z.strictObject({
-  name: z.string().trim().min(1, { error: 'must not be empty' }).max(200),
+  name: nonEmpty(200),
   enabled: z.boolean().default(true),
   condition: ruleCondition,
   customer: customerFilter.optional(),
   actions: z.array(ruleAction).min(1, { error: 'a rule needs at least one action' }).max(10),
 });
 export type RuleInput = z.output<typeof ruleInput>;
-
-/**
- * Text people type into a case (title, note, author): trimmed, not blank, and storable (no NUL,
- * no lone surrogate: the database refuses the one and silently mangles the other).
- */
-const nonEmpty = (max: number) => text(max).trim().min(1, { error: 'must not be empty' });
 
 export const WEBHOOK_EVENTS = ['alert.fired', 'case.opened', 'case.updated', 'case.recovered'] as const;
 
