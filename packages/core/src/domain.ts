@@ -58,6 +58,14 @@ export const INTERACTION_KINDS = [
 export type InteractionKind = (typeof INTERACTION_KINDS)[number];
 
 export const INTERACTION_STATUSES = ['open', 'pending', 'resolved', 'closed'] as const;
+
+/**
+ * Who wrote an interaction: the customer (inbound: a ticket, a call, an email to us) or the
+ * organisation (outbound: an invoice, a welcome email, a price notice). Only inbound text is read
+ * as the customer's experience (sentiment, topics, rules).
+ */
+export const INTERACTION_DIRECTIONS = ['inbound', 'outbound'] as const;
+export type InteractionDirection = (typeof INTERACTION_DIRECTIONS)[number];
 export type InteractionStatus = (typeof INTERACTION_STATUSES)[number];
 
 export const EVENT_TYPES = [

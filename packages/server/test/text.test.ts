@@ -417,4 +417,57 @@ eachStore('text analytics API', (env) => {
     const single = await env().api('POST', '/api/v1/analyse', key, { text: `${texts[2]} (2)` });
     assert.equal(single.body.items[0].sentiment.label, 'negative');
   });
+
+  it("reads only the customer's words: an outbound interaction (an invoice, a welcome email) is not analysed", async () => {
+    const { key, orgId } = await env().newOrg();
+    const at = '2026-03-02T09:00:00Z';
+    const w = await env().api('POST', '/api/v1/interactions', key, [
+      { customer_external_id: 'c1', kind: 'invoice', direction: 'outbound', subject: 'Invoice €12.50', opened_at: at },
+      {
+        customer_external_id: 'c1',
+        kind: 'email',
+        direction: 'outbound',
+        subject: 'Welcome, Ann! Great to have you',
+        opened_at: at,
+      },
+      { customer_external_id: 'c1', kind: 'email', subject: 'Charged twice, furious', opened_at: at },
+      {
+        customer_external_id: 'c1',
+        kind: 'ticket',
+        external_id: 'T-9',
+        text: 'Still waiting for my refund',
+        opened_at: at,
+      },
+    ]);
+    assert.equal(w.status, 200, JSON.stringify(w.body));
+    assert.equal(
+      (await countRows(env().store, orgId)).text_analyses,
+      2,
+      'the inbound email subject and the ticket text',
+    );
+    const list = await env().api('GET', '/api/v1/interactions?limit=10', key);
+    const byKind = new Map(
+      list.body.items.map((x: { subject: string | null; direction: string }) => [x.subject, x.direction]),
+    );
+    assert.equal(byKind.get('Invoice €12.50'), 'outbound');
+    assert.equal(byKind.get('Charged twice, furious'), 'inbound', 'inbound is the default');
+    // A ticket restated as the organisation's own (same external_id) loses its analysis.
+    const again = await env().api('POST', '/api/v1/interactions', key, {
+      customer_external_id: 'c1',
+      kind: 'ticket',
+      external_id: 'T-9',
+      direction: 'outbound',
+      opened_at: at,
+    });
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.equal((await countRows(env().store, orgId)).text_analyses, 1);
+    const bad = await env().api('POST', '/api/v1/interactions', key, {
+      customer_external_id: 'c1',
+      kind: 'ticket',
+      direction: 'sideways',
+      opened_at: at,
+    });
+    assert.equal(bad.status, 422);
+    assert.match(JSON.stringify(bad.body), /direction/);
+  });
 });

@@ -46,7 +46,7 @@ export async function exportPage(
       await sql<Record<string, unknown>>`
       SELECT x.opened_at AS _at, x.id AS _id, ${identities}, x.idempotency_key, x.external_id, x.kind,
         tp.key AS touchpoint, x.channel, ag.key AS agent, ag.name AS agent_name, x.team, x.subject, x.text, x.status,
-        x.outcome, x.opened_at, x.first_response_at, x.resolved_at, x.contact_count, x.transfers
+        x.outcome, x.opened_at, x.first_response_at, x.resolved_at, x.contact_count, x.transfers, x.direction
       FROM interactions x
       LEFT JOIN touchpoints tp ON tp.org_id = x.org_id AND tp.id = x.touchpoint_id
       LEFT JOIN agents ag ON ag.org_id = x.org_id AND ag.id = x.agent_id

@@ -231,6 +231,7 @@ export interface InteractionView {
   resolved_at: Date | null;
   contact_count: number | null;
   transfers: number | null;
+  direction: string;
   analysis?: AnalysisView[];
 }
 
@@ -253,7 +254,7 @@ export async function listInteractions(db: Db, orgId: string, f: ListFilter): Pr
   const rows = await sql<InteractionView>`
     SELECT x.id, x.customer_id, x.kind, tp.key AS touchpoint, d.key AS department, x.channel, ag.key AS agent, x.team,
       x.external_id, x.subject, x.text, x.status, x.outcome, x.opened_at, x.first_response_at, x.resolved_at,
-      x.contact_count, x.transfers
+      x.contact_count, x.transfers, x.direction
     FROM interactions x
     ${ownerJoins}
     WHERE x.org_id = ${orgId}

@@ -129,6 +129,8 @@ export interface InteractionTable {
   resolved_at: Timestamp | null;
   contact_count: number | null;
   transfers: number | null;
+  /** 'inbound' (the customer's words) or 'outbound' (the organisation's); only inbound text is analysed. */
+  direction: Generated<string>;
   created_at: CreatedAt;
 }
 

@@ -1121,10 +1121,13 @@ function renderCustomer(ctx: Ctx, pop: Population, i: number, ids: Counters, out
         rec.text = `Delivered ${ep.days} day${ep.days === 1 ? '' : 's'} after the promised date.`;
     } else if (ep.kind === 'invoice') {
       rec.subject = `${ep.tp === 'first_invoice' ? 'Invoice' : 'Annual renewal invoice'} €${(ep.amount ?? 0).toFixed(2)}`;
+      rec.direction = 'outbound';
     } else if (ep.tp === 'price_change_notice') {
       rec.subject = 'Our prices are changing';
+      rec.direction = 'outbound';
     } else if (ep.tp === 'welcome_email') {
       rec.subject = `Welcome to Brightleaf, ${first}!`;
+      rec.direction = 'outbound';
     }
     if (ep.status) rec.status = ep.status;
     if (ep.outcome) rec.outcome = ep.outcome;

@@ -3,6 +3,7 @@ import {
   ANSWER_TYPES,
   CHANNELS,
   EVENT_TYPES,
+  INTERACTION_DIRECTIONS,
   INTERACTION_KINDS,
   INTERACTION_STATUSES,
   RESPONSE_SOURCES,
@@ -83,6 +84,8 @@ export const interactionInput = z
     idempotency_key: idempotencyKey.optional(),
     external_id: nonEmptyText(LIMITS.shortText).optional(),
     kind: z.enum(INTERACTION_KINDS),
+    // Restated by each write, as kind is: an update that leaves it out means inbound.
+    direction: z.enum(INTERACTION_DIRECTIONS).default('inbound'),
     touchpoint: key.optional(),
     channel: z.enum(CHANNELS).optional(),
     agent: key.optional(),

@@ -295,7 +295,7 @@ async function loadSubjects(
     } else if (kind === 'interaction') {
       const r = records[i] as InteractionInput;
       s.at = r.opened_at;
-      s.text = r.text ?? r.subject ?? null;
+      s.text = r.direction === 'outbound' ? null : (r.text ?? r.subject ?? null);
     } else {
       const r = records[i] as EventInput;
       s.at = r.occurred_at;

@@ -13,6 +13,7 @@ import {
   type AnalysisRow,
   activeTextModels,
   type Db,
+  deleteAnalyses,
   getOrgTaxonomy,
   type Store,
   textConfigVersion,
@@ -150,6 +151,8 @@ export class TextAnalysisStep {
 
   async analyse(trx: Db, orgId: string, kind: RecordKind, records: unknown[], outcome: WriteOutcome): Promise<void> {
     const pending: PendingText[] = [];
+    // An interaction restated as the organisation's own loses what was read from it as the customer's.
+    const noLonger: { subjectKind: 'interaction'; subjectId: string }[] = [];
     records.forEach((rec, i) => {
       if (outcome.statuses[i] === 'duplicate') return;
       const base = {
@@ -159,7 +162,10 @@ export class TextAnalysisStep {
       };
       if (kind === 'interactions') {
         const r = rec as InteractionInput;
-        const text = r.text ?? r.subject;
+        // The customer's words only: an invoice or a welcome email says nothing of how they feel.
+        const text = r.direction === 'outbound' ? undefined : (r.text ?? r.subject);
+        if (r.direction === 'outbound' && base.replaces)
+          noLonger.push({ subjectKind: 'interaction', subjectId: base.subjectId });
         if (text?.trim()) {
           pending.push({
             ...base,
@@ -198,6 +204,7 @@ export class TextAnalysisStep {
         }
       }
     });
+    await deleteAnalyses(trx, orgId, noLonger);
     if (pending.length === 0) return;
     const texts = pending.map((p) => p.text);
     const cfg = this.options.store ? await this.configFor(trx, orgId) : undefined;

@@ -29,6 +29,7 @@ const SCALARS: Record<RecordKind, string[]> = {
     'idempotency_key',
     'external_id',
     'kind',
+    'direction',
     'touchpoint',
     'channel',
     'agent',

@@ -20,6 +20,29 @@ export interface AnalysisRow {
 }
 
 /**
+ * Deletes the analyses of these subjects' fields (field omitted: all of a subject's), with their
+ * topic mentions: a re-analysed text, or one that is no longer the customer's words.
+ */
+export async function deleteAnalyses(
+  trx: Db,
+  orgId: string,
+  subjects: { subjectKind: string; subjectId: string; field?: string }[],
+): Promise<void> {
+  if (subjects.length === 0) return;
+  // text_topics carries no foreign key (see migration 001), so its rows go explicitly.
+  const gone = await sql<{ id: string }>`DELETE FROM text_analyses t USING unnest(
+      ${subjects.map((r) => r.subjectKind)}::text[], ${subjects.map((r) => r.subjectId)}::uuid[],
+      ${subjects.map((r) => r.field ?? null)}::text[]) AS q(k, s, f)
+    WHERE t.org_id = ${orgId} AND t.subject_kind = q.k AND t.subject_id = q.s AND (q.f IS NULL OR t.field = q.f)
+    RETURNING t.id`.execute(trx);
+  if (gone.rows.length) {
+    await sql`DELETE FROM text_topics WHERE org_id = ${orgId} AND analysis_id = ANY(${gone.rows.map((r) => r.id)}::uuid[])`.execute(
+      trx,
+    );
+  }
+}
+
+/**
  * Stores analyses as typed rows (one per text field, one per topic mention). Re-analysing a
  * subject replaces its earlier analysis. Returns the analyses' ids, in the order of `rows`.
  */
@@ -27,20 +50,7 @@ export async function writeAnalyses(trx: Db, orgId: string, rows: AnalysisRow[])
   if (rows.length === 0) return [];
   // New subjects have nothing to replace: skip the delete (it costs as much as the insert).
   const old = rows.filter((r) => r.replaces);
-  if (old.length) {
-    // text_topics carries no foreign key (see migration 001), so its rows go explicitly.
-    const gone = await sql<{
-      id: string;
-    }>`DELETE FROM text_analyses t USING unnest(${old.map((r) => r.subjectKind)}::text[],
-        ${old.map((r) => r.subjectId)}::uuid[], ${old.map((r) => r.field)}::text[]) AS q(k, s, f)
-      WHERE t.org_id = ${orgId} AND t.subject_kind = q.k AND t.subject_id = q.s AND t.field = q.f
-      RETURNING t.id`.execute(trx);
-    if (gone.rows.length) {
-      await sql`DELETE FROM text_topics WHERE org_id = ${orgId} AND analysis_id = ANY(${gone.rows.map((r) => r.id)}::uuid[])`.execute(
-        trx,
-      );
-    }
-  }
+  if (old.length) await deleteAnalyses(trx, orgId, old);
   const ids = rows.map(() => uuidv7());
   const occurred = rows.map((r) => r.occurredAt.toISOString());
   await sql`

@@ -61,6 +61,7 @@ export async function writeInteractions(trx: Db, orgId: string, records: Interac
     resolved: [] as (string | null)[],
     contacts: [] as (number | null)[],
     transfers: [] as (number | null)[],
+    direction: [] as string[],
   };
   const inserted: number[] = [];
   for (const i of live) {
@@ -89,17 +90,19 @@ export async function writeInteractions(trx: Db, orgId: string, records: Interac
     cols.resolved.push(iso(r.resolved_at));
     cols.contacts.push(r.contact_count ?? null);
     cols.transfers.push(r.transfers ?? null);
+    cols.direction.push(r.direction ?? 'inbound');
   }
   // One statement for new rows and updates: ON CONFLICT on the source system's id keeps what the
   // update does not mention.
   const result = await sql<{ id: string }>`
     INSERT INTO interactions (org_id, id, customer_id, touchpoint_id, agent_id, team, kind, channel, external_id,
-      idempotency_key, subject, text, status, outcome, opened_at, first_response_at, resolved_at, contact_count, transfers)
+      idempotency_key, subject, text, status, outcome, opened_at, first_response_at, resolved_at, contact_count, transfers,
+      direction)
     SELECT ${orgId}::uuid, * FROM unnest(${cols.id}::uuid[], ${cols.customer}::uuid[], ${cols.touchpoint}::uuid[],
       ${cols.agent}::uuid[], ${cols.team}::text[], ${cols.kind}::text[], ${cols.channel}::text[], ${cols.external}::text[],
       ${cols.idem}::text[], ${cols.subject}::text[], ${cols.text}::text[], ${cols.status}::text[], ${cols.outcome}::text[],
       ${cols.opened}::timestamptz[], ${cols.firstResponse}::timestamptz[], ${cols.resolved}::timestamptz[],
-      ${cols.contacts}::int[], ${cols.transfers}::int[])
+      ${cols.contacts}::int[], ${cols.transfers}::int[], ${cols.direction}::text[])
     ON CONFLICT (org_id, external_id) WHERE external_id IS NOT NULL DO UPDATE SET
       customer_id = EXCLUDED.customer_id,
       touchpoint_id = COALESCE(EXCLUDED.touchpoint_id, interactions.touchpoint_id),
@@ -115,7 +118,8 @@ export async function writeInteractions(trx: Db, orgId: string, records: Interac
       first_response_at = COALESCE(EXCLUDED.first_response_at, interactions.first_response_at),
       resolved_at = COALESCE(EXCLUDED.resolved_at, interactions.resolved_at),
       contact_count = COALESCE(EXCLUDED.contact_count, interactions.contact_count),
-      transfers = COALESCE(EXCLUDED.transfers, interactions.transfers)
+      transfers = COALESCE(EXCLUDED.transfers, interactions.transfers),
+      direction = EXCLUDED.direction
     RETURNING id`.execute(trx);
   if (result.rows.length !== live.length) throw new ConcurrentWriteConflict('interaction written concurrently');
   return { ids, statuses, customerIds };
