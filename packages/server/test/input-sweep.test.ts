@@ -142,6 +142,36 @@ eachStore('input sweep: bodies', (env) => {
     assert.deepEqual((await env().api('GET', '/api/v1/rules', key)).body.items, []);
   });
 
+  it('taxonomy: a NUL or lone surrogate in a label, phrase or version, or a blank label → 422 naming it; the taxonomy is unchanged', async () => {
+    const { key } = await env().newOrg();
+    const before = await env().api('GET', '/api/v1/taxonomy', key);
+    const topics = before.body.topics.map(({ key: k, label, parent, sevenP, department, phrases }: any) => ({
+      key: k,
+      label,
+      parent,
+      sevenP,
+      department,
+      phrases,
+    }));
+    const with0 = (change: (t: any) => void) => {
+      const copy = structuredClone(topics);
+      change(copy[0]);
+      return { topics: copy };
+    };
+    for (const [body, field, reason] of [
+      [with0((t) => (t.label = 'a\u0000b')), 'topics[0].label', NUL_REASON],
+      [with0((t) => (t.label = '\ud800')), 'topics[0].label', NUL_REASON],
+      [with0((t) => (t.label = '   ')), 'topics[0].label', 'must not be empty'],
+      [with0((t) => (t.phrases = ['late \u0000'])), 'topics[0].phrases[0]', NUL_REASON],
+      [{ version: 'v\u0000', topics }, 'version', NUL_REASON],
+    ] as const) {
+      const r = await env().api('PUT', '/api/v1/taxonomy', key, body);
+      assert.equal(r.status, 422, JSON.stringify(r.body).slice(0, 300));
+      assert.deepEqual(r.body.errors, [{ field, reason }]);
+    }
+    assert.deepEqual((await env().api('GET', '/api/v1/taxonomy', key)).body, before.body);
+  });
+
   it('survey settings: a body that is not an object → 400; a sender that is not an address → 422; nothing changes', async () => {
     const { key } = await env().newOrg();
     const ok = await env().api('PUT', '/api/v1/survey-settings', key, {

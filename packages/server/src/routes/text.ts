@@ -7,6 +7,7 @@ import {
   TAXONOMY_PACKS,
   type Taxonomy,
   TOPIC_KEY_RE,
+  text,
 } from '@canopy/core';
 import {
   currentTopicsConfig,
@@ -42,37 +43,33 @@ export const TEXT_LIMITS = {
   analyseTexts: 1_000,
 };
 
+/** Words someone typed (a label, a phrase): trimmed, not blank, storable (no NUL or lone surrogate: jsonb refuses them). */
+const words = (max: number) => text(max).trim().min(1, { error: 'must not be empty' });
+
 const topicSchema = z
   .object({
     key: z
       .string()
       .max(LIMITS.shortText)
       .regex(TOPIC_KEY_RE, { error: 'lower-case words separated by dots, e.g. billing.error' }),
-    label: z.string().min(1).max(LIMITS.shortText),
-    parent: z.string().max(LIMITS.shortText).nullable().default(null),
+    label: words(LIMITS.shortText),
+    parent: text(LIMITS.shortText).nullable().default(null),
     sevenP: z.enum(SEVEN_PS),
     department: z.enum(DEPARTMENTS),
     phrases: z
-      .array(
-        z
-          .string()
-          .trim()
-          .min(1)
-          .max(200)
-          .refine((p) => !/^~\s*$/.test(p), { error: 'a "~" qualifier needs words after it, e.g. ~nice' }),
-      )
+      .array(words(200).refine((p) => !/^~\s*$/.test(p), { error: 'a "~" qualifier needs words after it, e.g. ~nice' }))
       .max(TEXT_LIMITS.phrasesPerTopic),
   })
   .strict();
 
 const taxonomySchema = z
   .object({
-    version: z.string().min(1).max(LIMITS.shortText).optional(),
+    version: words(LIMITS.shortText).optional(),
     topics: z.array(topicSchema).min(1).max(TEXT_LIMITS.taxonomyTopics),
   })
   .strict();
 
-const label = z.string().trim().min(1).max(LIMITS.shortText);
+const label = words(LIMITS.shortText);
 const trainSchema = z
   .object({
     kind: z.enum(['topics', 'intents', 'sentiment']),
@@ -80,7 +77,7 @@ const trainSchema = z
       .array(
         z
           .object({
-            text: z.string().trim().min(1).max(TEXT_LIMITS.trainTextChars),
+            text: words(TEXT_LIMITS.trainTextChars),
             labels: z.array(label).min(1).max(TEXT_LIMITS.trainMaxLabelsPerExample),
           })
           .strict(),
