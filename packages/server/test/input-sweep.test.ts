@@ -172,6 +172,45 @@ eachStore('input sweep: bodies', (env) => {
     assert.deepEqual((await env().api('GET', '/api/v1/taxonomy', key)).body, before.body);
   });
 
+  it('widget: a NUL or lone surrogate in the survey, language, page address or token → 422 naming it, no invitation', async () => {
+    const { key } = await env().newOrg();
+    const site = 'http://shop.test';
+    const settings = await env().api('PUT', '/api/v1/survey-settings', key, {
+      throttle_days: 0,
+      allowed_origins: [site],
+      identity_verification: 'off',
+    });
+    const survey = await env().api('POST', '/api/v1/surveys', key, {
+      key: 'pulse',
+      name: 'Pulse',
+      questions: [{ id: 'csat', type: 'csat', text: 'How was it?' }],
+      widget: { triggers: [{ on: 'page_view' }] },
+    });
+    assert.equal(survey.status, 201, JSON.stringify(survey.body));
+    const post = async (path: string, body: unknown) => {
+      const r = await fetch(`${env().base}/api/v1/widget/${path}?key=${settings.body.public_key}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: site },
+        body: JSON.stringify(body),
+      });
+      return { status: r.status, body: (await r.json()) as any };
+    };
+    const who = { email: 'ana@x.io' };
+    for (const [path, body, field] of [
+      ['display', { survey: 'a\u0000b' }, 'survey'],
+      ['display', { survey: survey.body.slug, customer: who, lang: '\u0000' }, 'lang'],
+      ['display', { survey: survey.body.slug, customer: who, url: 'https://shop.test/\u0000' }, 'url'],
+      ['display', { survey: survey.body.slug, customer: who, url: '\ud800' }, 'url'],
+      ['answers', { token: '\u0000', answers: {} }, 'token'],
+    ] as const) {
+      const r = await post(path, body);
+      assert.equal(r.status, 422, `${path} ${JSON.stringify(body)}: ${JSON.stringify(r.body)}`);
+      assert.deepEqual(r.body.errors, [{ field, reason: NUL_REASON }]);
+    }
+    assert.deepEqual((await env().api('GET', '/api/v1/surveys/pulse/invitations', key)).body.items, []);
+    assert.equal((await post('display', { survey: survey.body.slug, customer: who, lang: 'en' })).body.show, true);
+  });
+
   it('survey settings: a body that is not an object → 400; a sender that is not an address → 422; nothing changes', async () => {
     const { key } = await env().newOrg();
     const ok = await env().api('PUT', '/api/v1/survey-settings', key, {

@@ -34,7 +34,7 @@ import { type OrgSurveySettings, parseDefinition, parseSettings, type SurveyServ
  * nothing else.
  */
 const displayInput = z.strictObject({
-  survey: z.string().min(1).max(100),
+  survey: text(100).min(1, { error: 'must not be empty' }),
   customer: z
     .strictObject({
       email: customerRefShape.customer_email,
@@ -45,13 +45,14 @@ const displayInput = z.strictObject({
         .optional(),
     })
     .optional(),
-  lang: z.string().max(100).optional(),
-  url: z.string().max(2000).optional(),
+  // Stored with the invitation: text the database can take (no NUL, no lone surrogate).
+  lang: text(100).optional(),
+  url: text(2000).optional(),
   touchpoint: key.optional(),
 });
 
 const answersInput = z.strictObject({
-  token: z.string().min(1).max(200),
+  token: text(200).min(1, { error: 'must not be empty' }),
   answers: z.record(key, z.union([z.number(), text(20_000), z.array(text(1000)).max(50)])),
   complete: z.boolean().default(false),
 });
