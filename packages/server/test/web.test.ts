@@ -292,6 +292,12 @@ describe(`web dashboard in Chromium on the ${DEMO_CUSTOMERS.toLocaleString('en')
     await page().waitForSelector('[data-testid=drivers-chart] svg');
     const rows = page().locator('[data-testid=fix-first-list] tbody tr');
     assert.equal(await rows.count(), d.drivers.length);
+    // "#" is the place in this list, read down the rows (it showed the importance rank: 2, 1, 3).
+    assert.deepEqual(
+      await rows.locator('td:first-child').allTextContents(),
+      d.drivers.map((_: unknown, i: number) => String(i + 1)),
+    );
+    assert.match((await page().textContent('[data-testid=fix-first-order]')) ?? '', /then the rest by importance/);
     // Significant fix-first drivers on top, then the rest by rank.
     const first = d.drivers.find((x: any) => x.key === d.fix_first[0]) ?? d.drivers.find((x: any) => x.rank === 1);
     const row = rows.first();
@@ -539,6 +545,7 @@ describe(`web dashboard in Chromium on the ${DEMO_CUSTOMERS.toLocaleString('en')
     await settle(page());
     assert.equal(await page().locator('[data-testid=timeline-item]').count(), chosen.n);
     assert.ok(await page().locator('[data-testid=health-score]').count(), 'a health score is shown');
+
     await shot(page(), 'customer-desktop');
     await page().setViewportSize(PHONE);
     await shot(page(), 'customer-phone');

@@ -263,9 +263,10 @@ export default function Drivers() {
                       (fixRank.get(a.key) ?? Number.POSITIVE_INFINITY) -
                         (fixRank.get(b.key) ?? Number.POSITIVE_INFINITY) || a.rank - b.rank,
                   )
-                  .map((d) => (
+                  .map((d, i) => (
                     <tr key={d.key}>
-                      <td>{d.rank}</td>
+                      {/* The place in this list (it showed the importance rank: 2, 1, 3 down the rows). */}
+                      <td>{i + 1}</td>
                       <td>
                         {kind === 'topics' ? (
                           <Link to={`/topics?topic=${encodeURIComponent(d.key)}`}>{d.label}</Link>
@@ -292,6 +293,9 @@ export default function Drivers() {
               </tbody>
             </table>
           </div>
+          <p className="note" data-testid="fix-first-order">
+            Fix first (important, performing below the rest, and significant) on top, then the rest by importance.
+          </p>
         </Card>
       )}
     </>
