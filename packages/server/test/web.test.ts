@@ -545,7 +545,15 @@ describe(`web dashboard in Chromium on the ${DEMO_CUSTOMERS.toLocaleString('en')
     await settle(page());
     assert.equal(await page().locator('[data-testid=timeline-item]').count(), chosen.n);
     assert.ok(await page().locator('[data-testid=health-score]').count(), 'a health score is shown');
-
+    // Each part's "score × share = points" adds up as shown (it read "1 × 20% = 0.3 pts").
+    for (const part of await page().locator('[data-testid^=health-part-]').allInnerTexts()) {
+      const m = /([\d.]+)\s*× ([\d.]+)% = ([\d.]+) pts/.exec(part);
+      if (!m) continue;
+      const [score, share, pts] = [Number(m[1]), Number(m[2]), Number(m[3])];
+      // Each figure is rounded to 0.1: the product may be off by what that rounding allows, no more.
+      const slack = (0.05 * share) / 100 + 0.0005 * score + 0.05 + 1e-9;
+      assert.ok(Math.abs((score * share) / 100 - pts) <= slack, `${part}: the sum as shown adds up`);
+    }
     await shot(page(), 'customer-desktop');
     await page().setViewportSize(PHONE);
     await shot(page(), 'customer-phone');

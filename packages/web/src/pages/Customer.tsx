@@ -114,6 +114,12 @@ export function customerHealth(items: TimelineItem[], now = Date.now()) {
   return healthScore(parts);
 }
 
+/** A whole number as it is, anything else to one decimal: the health parts' sums then add up ("1.5 × 20% = 0.3", not "1 × 20% = 0.3"). */
+function upToOneDecimal(x: number): string {
+  const r = Math.round(x * 10) / 10;
+  return Number.isInteger(r) ? String(r) : r.toFixed(1);
+}
+
 function what(i: TimelineItem, survey: (k: string) => string): string {
   if (i.record_type === 'interaction') return `${humanise(i.kind)}${i.subject ? `: ${i.subject}` : ''}`;
   if (i.record_type === 'response') return `Survey${i.survey ? ` “${survey(i.survey)}”` : ''} answered`;
@@ -246,9 +252,9 @@ export default function Customer({ id, me }: { id?: string; me?: Me }) {
                       <div className="muted">no data</div>
                     ) : (
                       <>
-                        <strong>{Math.round(p.score ?? 0)}</strong>{' '}
+                        <strong>{upToOneDecimal(p.score ?? 0)}</strong>{' '}
                         <span className="muted">
-                          × {(p.share * 100).toFixed(0)}% = {p.contribution.toFixed(1)} pts
+                          × {upToOneDecimal(p.share * 100)}% = {p.contribution.toFixed(1)} pts
                         </span>
                         <div className="meter" aria-hidden="true">
                           <span style={{ width: `${p.score}%` }} />
