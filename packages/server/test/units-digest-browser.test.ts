@@ -174,4 +174,26 @@ eachStore('units and digest words in a browser', (env) => {
       await page.context().close();
     }
   });
+
+  it('every form’s submit button has the app’s button style, not the browser’s bare one', { skip }, async () => {
+    const { key } = await env().newOrg();
+    const { page, errors } = await adminPage(env(), key, '/users');
+    try {
+      for (const path of ['/users', '/webhooks', '/digest']) {
+        await page.goto(`${env().base}${path}`);
+        await page.waitForSelector('form button[type=submit]');
+        const bare = await page
+          .locator('form button[type=submit]')
+          .evaluateAll((bs) =>
+            bs
+              .filter((b) => !b.classList.contains('primary') && !b.classList.contains('secondary'))
+              .map((b) => b.textContent),
+          );
+        assert.deepEqual(bare, [], `${path}: unstyled submit buttons`);
+      }
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.context().close();
+    }
+  });
 });

@@ -76,7 +76,7 @@ function SendDigest({ week, department, configured }: { week: string; department
             data-testid="send-digest-to"
           />
         </Field>
-        <button type="submit" disabled={busy || !configured} data-testid="send-digest-button">
+        <button type="submit" className="primary" disabled={busy || !configured} data-testid="send-digest-button">
           {busy ? 'Sending…' : 'Send'}
         </button>
       </form>

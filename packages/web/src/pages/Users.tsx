@@ -170,7 +170,7 @@ function NewUser({ departments, onAdded }: { departments: Department[]; onAdded:
         />
       </Field>
       <div className="form-foot">
-        <button type="submit" disabled={busy} data-testid="new-user-submit">
+        <button type="submit" className="primary" disabled={busy} data-testid="new-user-submit">
           {busy ? 'Adding…' : 'Add user'}
         </button>
         {error && (
@@ -229,7 +229,7 @@ function OwnPassword() {
         />
       </Field>
       <div className="form-foot">
-        <button type="submit" disabled={busy || !current || !next} data-testid="password-submit">
+        <button type="submit" className="primary" disabled={busy || !current || !next} data-testid="password-submit">
           {busy ? 'Saving…' : 'Change password'}
         </button>
         {note && (

@@ -117,7 +117,7 @@ function NewWebhook({ onCreated }: { onCreated: (w: Webhook) => void }) {
         )}
       </fieldset>
       <div className="form-foot">
-        <button type="submit" disabled={busy} data-testid="webhook-submit">
+        <button type="submit" className="primary" disabled={busy} data-testid="webhook-submit">
           {busy ? 'Adding…' : 'Add webhook'}
         </button>
         {error && (
