@@ -7,6 +7,19 @@ import type { TaxonomyEntry } from '../api';
 import { Field } from '../loop/common';
 import type { Draft } from './taxonomy-edit';
 
+/**
+ * What a pack adds, each name quoted (names hold commas: “Router, SIM and devices”), the count
+ * matching the names: the pack's own top-level topic when the editor lacks it, and those under it.
+ */
+function packPreview(root: { key: string; label: string }, adds: TaxonomyEntry[]): string {
+  const quote = (t: { label: string }) => `“${t.label}”`;
+  const under = adds.filter((t) => t.parent);
+  const n = `${adds.length} topic${adds.length === 1 ? '' : 's'}`;
+  return adds.some((t) => !t.parent)
+    ? `Adds ${n}: ${quote(root)} (${root.key}) and, under it, ${under.map(quote).join(', ')}.`
+    : `Adds ${n} under ${quote(root)} (${root.key}): ${under.map(quote).join(', ')}.`;
+}
+
 export function AddPack({
   draft,
   onAdd,
@@ -38,10 +51,7 @@ export function AddPack({
       <p className="note wide" data-testid="pack-preview">
         {adds.length === 0
           ? `The taxonomy in the editor already has every topic of the ${pack.label} pack.`
-          : `Adds ${adds.length} topic${adds.length === 1 ? '' : 's'} under “${pack.topics[0]!.label}” (${pack.id}): ${adds
-              .filter((t) => t.parent)
-              .map((t) => t.label)
-              .join(', ')}. Each comes with its phrases, 7P dimension and owner, which you can change before saving.`}
+          : `${packPreview(pack.topics[0]!, adds)} Each comes with its phrases, 7P dimension and owner, which you can change before saving.`}
       </p>
       <div className="form-foot">
         <button type="submit" className="secondary" aria-disabled={adds.length === 0} data-testid="pack-add">
