@@ -55,6 +55,11 @@ export function invalidFieldsDetail(errors: FieldError[], outcome = 'nothing was
   return `${parts.slice(0, 3).join('; ')}${more}; ${outcome}`;
 }
 
+/** A 422 whose detail names what to fix (the first bad fields and their reasons), not only "nothing was written". */
+export function invalidFields(title: string, errors: FieldError[], outcome?: string): Problem {
+  return new Problem(422, title, invalidFieldsDetail(errors, outcome), errors);
+}
+
 /** `answers[0].value` from zod's path array. */
 export function fieldPath(path: readonly PropertyKey[]): string {
   let out = '';

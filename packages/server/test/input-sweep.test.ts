@@ -261,6 +261,36 @@ eachStore('input sweep: bodies', (env) => {
     assert.equal(own.body.created, true);
   });
 
+  it('a 422\'s detail names the field and reason, not only "nothing was written"', async () => {
+    const { key } = await env().newOrg();
+    const cases: [string, string, unknown, RegExp][] = [
+      [
+        'POST',
+        '/api/v1/users',
+        { email: 'x@y.io', name: 'X', role: 'boss', password: 'long-enough-1' },
+        /^role: must be one of /,
+      ],
+      [
+        'PUT',
+        '/api/v1/survey-settings',
+        { throttle_days: -1 },
+        /^throttle_days: must be at least 0; nothing was written$/,
+      ],
+      [
+        'POST',
+        '/api/v1/departments',
+        [{ key: 'ops', name: '' }],
+        /^\[0\]\.name: must not be empty; nothing was written$/,
+      ],
+      ['POST', '/api/v1/survey-opt-outs', {}, /^customer_email: name the customer/],
+    ];
+    for (const [method, path, body, detail] of cases) {
+      const r = await env().api(method, path, key, body);
+      assert.equal(r.status, 422, `${path}: ${JSON.stringify(r.body)}`);
+      assert.match(r.body.detail, detail, path);
+    }
+  });
+
   it('an empty list of departments or touchpoints → 422 (as an empty batch of records)', async () => {
     const { key } = await env().newOrg();
     for (const path of ['/api/v1/departments', '/api/v1/touchpoints']) {

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { ApiKeyAuth } from '../auth.js';
-import { Problem, zodFieldErrors } from '../problem.js';
+import { invalidFields, Problem, zodFieldErrors } from '../problem.js';
 import { apiRoute } from '../route.js';
 
 function parseList<T>(schema: z.ZodType<T>, body: unknown): T[] {
@@ -18,7 +18,7 @@ function parseList<T>(schema: z.ZodType<T>, body: unknown): T[] {
     if (r.success) out.push(r.data);
     return r.success ? [] : zodFieldErrors(r.error, index);
   });
-  if (errors.length) throw new Problem(422, 'Invalid records', 'nothing was written', errors);
+  if (errors.length) throw invalidFields('Invalid records', errors);
   return out;
 }
 
@@ -86,7 +86,7 @@ export function configRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAut
             ? [{ index, field: 'department', reason: `unknown department '${t.department}'` }]
             : [],
         );
-        throw new Problem(422, 'Invalid records', 'nothing was written', errors);
+        throw invalidFields('Invalid records', errors);
       }
       onChange();
       return { written: items.length };

@@ -52,7 +52,7 @@ import type { ApiKeyAuth } from '../auth.js';
 import type { TextAnalysisStep } from '../pipeline/analyse.js';
 import { type IngestOptions, ingestBatch } from '../pipeline/ingest.js';
 import { validateBatch } from '../pipeline/validate.js';
-import { invalidFieldsDetail, Problem, sendProblem, zodFieldErrors } from '../problem.js';
+import { invalidFields, Problem, sendProblem, zodFieldErrors } from '../problem.js';
 import { apiRoute, checkWindow, limitParam } from '../route.js';
 import { SurveyDispatcher } from '../surveys/dispatcher.js';
 import { identitySecret } from '../surveys/identity.js';
@@ -174,8 +174,7 @@ export function surveyRoutes(
       const body = (req.body ?? {}) as Record<string, unknown>;
       const { status: rawStatus, ...rest } = body;
       const status = surveyBody.safeParse({ status: rawStatus });
-      if (!status.success)
-        throw new Problem(422, 'Invalid survey', 'nothing was written', zodFieldErrors(status.error));
+      if (!status.success) throw invalidFields('Invalid survey', zodFieldErrors(status.error));
       const d = checkDefinition(rest);
       if (await findSurvey(store.db, { orgId: org.orgId, key: d.key })) {
         throw new Problem(
@@ -257,13 +256,9 @@ export function surveyRoutes(
       const body = (req.body ?? {}) as Record<string, unknown>;
       const { status: rawStatus, ...rest } = body;
       const status = surveyBody.safeParse({ status: rawStatus ?? s.status });
-      if (!status.success)
-        throw new Problem(422, 'Invalid survey', 'nothing was written', zodFieldErrors(status.error));
+      if (!status.success) throw invalidFields('Invalid survey', zodFieldErrors(status.error));
       const d = checkDefinition({ key: s.key, ...rest });
-      if (d.key !== s.key)
-        throw new Problem(422, 'Invalid survey', 'nothing was written', [
-          { field: 'key', reason: `must stay '${s.key}'` },
-        ]);
+      if (d.key !== s.key) throw invalidFields('Invalid survey', [{ field: 'key', reason: `must stay '${s.key}'` }]);
       const slug = d.slug ?? s.slug;
       if (await slugTaken(store.db, slug, s.id)) {
         throw new Problem(409, 'Conflict', `the slug '${slug}' is taken`, [{ field: 'slug', reason: 'is taken' }]);
@@ -292,7 +287,7 @@ export function surveyRoutes(
     handler: async (req, _reply, { org, params }) => {
       const s = await loadSurvey(org.orgId, params.key);
       const r = z.strictObject({ status: z.enum(STATUSES) }).safeParse(req.body ?? {});
-      if (!r.success) throw new Problem(422, 'Invalid body', 'nothing was written', zodFieldErrors(r.error));
+      if (!r.success) throw invalidFields('Invalid body', zodFieldErrors(r.error));
       await setSurveyStatus(store.db, org.orgId, s.id, r.data.status);
       return surveyView(await loadSurvey(org.orgId, params.key), requestBase(req));
     },
@@ -328,7 +323,7 @@ export function surveyRoutes(
             reason: `is not a hidden field of this survey (${d.hidden_fields.join(', ')})`,
           }));
       });
-      if (errors.length) throw new Problem(422, 'Invalid invitations', 'nothing was written', errors);
+      if (errors.length) throw invalidFields('Invalid invitations', errors);
       const now = new Date();
       const osettings = await svc.settings(org.orgId);
       // Identity resolution through the ingestion pipeline: a new address becomes a customer.
@@ -421,7 +416,7 @@ export function surveyRoutes(
           );
         }
       }
-      if (problems.length) throw new Problem(422, 'Invalid invitations', 'nothing was written', problems);
+      if (problems.length) throw invalidFields('Invalid invitations', problems);
       const ids = await store.db.transaction().execute((trx) => insertInvitations(trx, org.orgId, rows));
       const b = requestBase(req, osettings.settings.public_url);
       const results = rows.map((r, index) => {
@@ -574,7 +569,7 @@ export function surveyRoutes(
       // What GET returned may be sent back as it is: the read-only keys are not settings.
       const { public_key: _pk, identity_secret: _is, ...body } = req.body as Record<string, unknown>;
       const r = surveySettingsInput.safeParse(body);
-      if (!r.success) throw new Problem(422, 'Invalid settings', 'nothing was written', zodFieldErrors(r.error));
+      if (!r.success) throw invalidFields('Invalid settings', zodFieldErrors(r.error));
       await writeSurveySettings(store.db, org.orgId, r.data);
       return settingsView(await svc.settings(org.orgId));
     },
@@ -598,7 +593,7 @@ export function surveyRoutes(
     const c = await getCustomer(store.db, orgId, id);
     if (c) return c.id;
     const errors = [{ field: 'customer_id', reason: `no customer ${id} in this organisation` }];
-    throw new Problem(422, 'Invalid body', invalidFieldsDetail(errors), errors);
+    throw invalidFields('Invalid body', errors);
   };
   const findCustomer = async (orgId: string, r: z.output<typeof optOutInput>) =>
     (r.customer_id ? await knownCustomer(orgId, r.customer_id) : null) ??
@@ -623,7 +618,7 @@ export function surveyRoutes(
     responses: { 200: '{customer_id, created}' },
     handler: async (req, _reply, { org }) => {
       const r = optOutInput.safeParse(req.body ?? {});
-      if (!r.success) throw new Problem(422, 'Invalid body', 'nothing was written', zodFieldErrors(r.error));
+      if (!r.success) throw invalidFields('Invalid body', zodFieldErrors(r.error));
       let customerId = await findCustomer(org.orgId, r.data);
       if (!customerId) {
         const v = validateBatch('customers', [r.data]);
@@ -641,7 +636,7 @@ export function surveyRoutes(
     responses: { 200: '{removed}' },
     handler: async (req, _reply, { org }) => {
       const r = optOutInput.safeParse(req.body ?? {});
-      if (!r.success) throw new Problem(422, 'Invalid body', 'nothing was written', zodFieldErrors(r.error));
+      if (!r.success) throw invalidFields('Invalid body', zodFieldErrors(r.error));
       const customerId = await findCustomer(org.orgId, r.data);
       return { removed: customerId ? await removeOptOut(store.db, org.orgId, customerId) : false };
     },

@@ -16,7 +16,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ApiKeyAuth, OrgContext } from '../auth.js';
-import { Problem, zodFieldErrors } from '../problem.js';
+import { invalidFields, Problem, zodFieldErrors } from '../problem.js';
 import { apiRoute, limitParam } from '../route.js';
 
 /** Passwords people choose: long enough to resist guessing, short enough to hash quickly. */
@@ -73,8 +73,7 @@ export function userRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth)
     if (dep === undefined) return undefined;
     if (dep === null) return null;
     const id = await departmentIdByKey(store.db, orgId, dep);
-    if (!id)
-      throw new Problem(422, 'Invalid user', 'nothing was written', [{ field, reason: `no department '${dep}'` }]);
+    if (!id) throw invalidFields('Invalid user', [{ field, reason: `no department '${dep}'` }]);
     return id;
   };
 
@@ -116,13 +115,11 @@ export function userRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAuth)
     responses: { 201: 'User' },
     handler: async (req, reply, { org }) => {
       const r = userInput.safeParse(req.body ?? {});
-      if (!r.success) throw new Problem(422, 'Invalid user', 'nothing was written', zodFieldErrors(r.error));
+      if (!r.success) throw invalidFields('Invalid user', zodFieldErrors(r.error));
       const u = r.data;
       if (u.role === 'owner') ownersOnly(org, 'add an owner');
       if (u.role === 'department_owner' && !u.department) {
-        throw new Problem(422, 'Invalid user', 'nothing was written', [
-          { field: 'department', reason: 'a department owner needs a department' },
-        ]);
+        throw invalidFields('Invalid user', [{ field: 'department', reason: 'a department owner needs a department' }]);
       }
       const depId = await departmentId(org.orgId, u.department);
       if (await emailTaken(store.db, u.email)) {

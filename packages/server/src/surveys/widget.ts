@@ -20,7 +20,7 @@ import {
 } from '@canopy/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { Problem, sendProblem, zodFieldErrors } from '../problem.js';
+import { invalidFields, Problem, sendProblem, zodFieldErrors } from '../problem.js';
 import { RateLimiter } from '../rate-limit.js';
 import { apiRoute } from '../route.js';
 import { identitySecret, signedIdentity, verifyUserHash } from './identity.js';
@@ -186,7 +186,7 @@ export function widgetRoutes(app: FastifyInstance, store: Store, svc: SurveyServ
     handler: async (req, reply) => {
       const org = await guard(req, reply);
       const r = displayInput.safeParse(req.body ?? {});
-      if (!r.success) throw new Problem(422, 'Invalid body', 'nothing was written', zodFieldErrors(r.error));
+      if (!r.success) throw invalidFields('Invalid body', zodFieldErrors(r.error));
       const s = await findSurvey(store.db, { slug: r.data.survey });
       if (!s || s.org_id !== org.row.org_id || s.status !== 'active') {
         throw new Problem(404, 'Not found', `no active survey '${r.data.survey}'`);
@@ -274,7 +274,7 @@ export function widgetRoutes(app: FastifyInstance, store: Store, svc: SurveyServ
     handler: async (req, reply) => {
       const org = await guard(req, reply);
       const r = answersInput.safeParse(req.body ?? {});
-      if (!r.success) throw new Problem(422, 'Invalid body', 'nothing was written', zodFieldErrors(r.error));
+      if (!r.success) throw invalidFields('Invalid body', zodFieldErrors(r.error));
       const o = await svc.open(r.data.token, new Date());
       if (o.invitation.org_id !== org.row.org_id || o.invitation.channel !== 'widget') {
         throw new Problem(403, 'Invalid link', 'this token does not belong to this widget', undefined, 'token-invalid');
