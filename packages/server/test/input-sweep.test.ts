@@ -283,6 +283,24 @@ eachStore('input sweep: bodies', (env) => {
         /^\[0\]\.name: must not be empty; nothing was written$/,
       ],
       ['POST', '/api/v1/survey-opt-outs', {}, /^customer_email: name the customer/],
+      [
+        'POST',
+        '/api/v1/events',
+        { customer_email: 'a@x.io', type: 'nope', occurred_at: '2026-03-01' },
+        /^type: must be one of /,
+      ],
+      [
+        'POST',
+        '/api/v1/events',
+        [{ customer_email: 'a@x.io', type: 'page_view', occurred_at: '2026-02-30' }],
+        /^\[0\]\.occurred_at: must be an ISO 8601 .*; 1 of 1 records are invalid; nothing was written$/,
+      ],
+      [
+        'POST',
+        '/api/v1/interactions',
+        { customer_id: '01a23cc5-1720-7000-a863-ab743431d43b', kind: 'chat', opened_at: '2026-03-01' },
+        /^\[0\]\.customer_id: no customer 01a23cc5-1720-7000-a863-ab743431d43b in this organisation; /,
+      ],
     ];
     for (const [method, path, body, detail] of cases) {
       const r = await env().api(method, path, key, body);

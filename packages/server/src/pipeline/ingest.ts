@@ -10,7 +10,7 @@ import {
   writeInteractions,
   writeResponses,
 } from '@canopy/store';
-import { Problem } from '../problem.js';
+import { invalidFields } from '../problem.js';
 import type { TextAnalysisStep } from './analyse.js';
 
 export type RecordOf<K extends RecordKind> = K extends 'customers'
@@ -68,11 +68,10 @@ export async function ingestBatch<K extends RecordKind>(
     } catch (err) {
       if (err instanceof RecordProblems) {
         const errors = err.problems.sort((a, b) => a.index - b.index);
-        throw new Problem(
-          422,
+        throw invalidFields(
           'Invalid records',
-          `${errors.length} problem(s) in ${records.length} record(s); nothing was written`,
           errors,
+          `${errors.length} problem(s) in ${records.length} record(s); nothing was written`,
         );
       }
       if (attempt < 5 && isRetryable(err)) continue;

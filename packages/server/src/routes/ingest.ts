@@ -7,7 +7,7 @@ import type { RulesEngine } from '../loop/engine.js';
 import type { TextAnalysisStep } from '../pipeline/analyse.js';
 import { ingestBatch, type RecordOf } from '../pipeline/ingest.js';
 import { validateBatch } from '../pipeline/validate.js';
-import { Problem } from '../problem.js';
+import { invalidFields, Problem } from '../problem.js';
 import { apiRoute } from '../route.js';
 
 const IDEMPOTENCY_HEADER = /^[\x21-\x7e]{1,120}$/;
@@ -58,14 +58,17 @@ export function ingestRoutes(
         const { records, errors } = validateBatch(kind, raw, batchKey);
         if (errors.length) {
           const bad = new Set(errors.map((e) => e.index)).size;
-          throw new Problem(
-            422,
-            'Invalid records',
-            single
-              ? 'the record is invalid; nothing was written'
-              : `${bad} of ${raw.length} records are invalid; nothing was written`,
-            single ? errors.map(({ index: _i, ...e }) => e) : errors,
-          );
+          throw single
+            ? invalidFields(
+                'Invalid records',
+                errors.map(({ index: _i, ...e }) => e),
+                'the record is invalid; nothing was written',
+              )
+            : invalidFields(
+                'Invalid records',
+                errors,
+                `${bad} of ${raw.length} records are invalid; nothing was written`,
+              );
         }
         const outcome = await ingestBatch(store, org.orgId, kind as RecordKind, records as RecordOf<RecordKind>[], {
           analysis,
