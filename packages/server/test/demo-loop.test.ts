@@ -57,6 +57,18 @@ eachStore('demo with its closed loop', (env) => {
     const row = r.rows[0]!;
     assert.ok(row.n > 0);
     assert.equal(row.off, 0, 'cases open at their trigger’s time');
+    // Their history says so too: "Opened" first, dated when the case opened (it was dated at load
+    // time, so a case's history ended with "3 Dec … Opened" after its November work).
+    const ev = await sql<{ n: number; off: number; not_first: number }>`
+      SELECT count(*)::int AS n,
+        count(*) FILTER (WHERE e.at <> c.opened_at)::int AS off,
+        count(*) FILTER (WHERE EXISTS (SELECT 1 FROM case_events o WHERE o.org_id = e.org_id
+          AND o.case_id = e.case_id AND o.at < e.at))::int AS not_first
+      FROM case_events e JOIN cases c ON c.org_id = e.org_id AND c.id = e.case_id
+      WHERE e.org_id = ${d.orgId} AND e.kind = 'opened'`.execute(env().store.db);
+    assert.equal(ev.rows[0]!.n, row.n, 'one opened event a case');
+    assert.equal(ev.rows[0]!.off, 0, 'each dated when its case opened');
+    assert.equal(ev.rows[0]!.not_first, 0, 'and first in its history');
     assert.ok(new Date(row.oldest).getTime() < Date.parse(NOW) - 365 * DAY, `oldest case ${row.oldest}`);
     assert.ok(new Date(row.newest).getTime() <= Date.parse(NOW));
     // Handled as a team would: old cases closed with plausible times, by someone who may work them.

@@ -97,10 +97,14 @@ export async function createCases(db: Db, orgId: string, cases: NewCase[]): Prom
         AS l(lc, lk, ls, lr)
       ON CONFLICT DO NOTHING),
     events AS (
-      INSERT INTO case_events (org_id, id, case_id, kind, author, body)
-      SELECT ${orgId}::uuid, ei, ec, 'opened', ea, eb::jsonb FROM unnest(${cases.map(() => uuidv7())}::uuid[], ${ids}::uuid[],
+      -- The 'opened' event is dated when the case was opened (a replayed case: its record's time),
+      -- never after now(): a note written with the case (dated now()) comes after it, not before.
+      INSERT INTO case_events (org_id, id, case_id, kind, author, body, at)
+      SELECT ${orgId}::uuid, ei, ec, 'opened', ea, eb::jsonb, least(coalesce(eo, now()), now())
+      FROM unnest(${cases.map(() => uuidv7())}::uuid[], ${ids}::uuid[],
         ${cases.map((c) => (c.author === undefined ? 'rules' : c.author))}::text[],
-        ${cases.map((c) => JSON.stringify({ reason: c.trigger.reason ?? null }))}::text[]) AS e(ei, ec, ea, eb))
+        ${cases.map((c) => JSON.stringify({ reason: c.trigger.reason ?? null }))}::text[],
+        ${cases.map((c) => c.openedAt?.toISOString() ?? null)}::timestamptz[]) AS e(ei, ec, ea, eb, eo))
     SELECT * FROM ins`.execute(db);
   // In input order (RETURNING does not promise one).
   const byId = new Map(r.rows.map((row) => [row.id, row]));
