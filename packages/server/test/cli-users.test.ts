@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -91,5 +91,29 @@ describe('canopy orgs create / users', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('canopy import / export: paths that cannot be read or written', () => {
+  it('a missing file, a folder, an unwritable reject file or --out, and --from after --to are refused by name; nothing is written', () => {
+    const made = canopy(['orgs', 'create', '--slug', 'paths', '--name', 'Paths', '--email', 'p@paths.test']);
+    assert.equal(made.code, 0, made.err);
+    const csv = join(dir, 'customers.csv');
+    writeFileSync(csv, 'customer_email,name\nok@paths.test,Ok\nbad@paths.test,a\u0000b\n');
+    const cases: [string[], RegExp][] = [
+      [['import', join(dir, 'missing.csv')], /stopped: cannot read .*missing\.csv: ENOENT/],
+      [['import', dir], /stopped: .* is not a file; nothing was written/],
+      [['import', csv, '--rejects', join(dir, 'no', 'such', 'r.jsonl')], /stopped: cannot write the reject file/],
+      [['export', '--out', join(dir, 'no', 'such', 'x.jsonl')], /canopy: cannot write --out .*ENOENT/],
+      [['export', '--from', '2026-03-01', '--to', '2026-01-01'], /canopy: --from must be before --to/],
+    ];
+    for (const [args, message] of cases) {
+      const r = canopy([...args, '--kind', 'customers', '--org', 'paths']);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.out}${r.err}`);
+      assert.match(r.err, message);
+    }
+    const out = canopy(['export', '--kind', 'customers', '--org', 'paths']);
+    assert.equal(out.code, 0, out.err);
+    assert.equal(out.out, '', 'nothing was written');
   });
 });

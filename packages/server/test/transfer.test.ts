@@ -201,6 +201,20 @@ eachStore('import encodings', (env) => {
     assert.deepEqual(await countRows(env().store, orgId), before, 'nothing was written');
   });
 
+  it('a missing file, a folder, or a reject file in a folder that does not exist: refused before anything is written', async () => {
+    const { orgId } = await env().newOrg();
+    const before = await countRows(env().store, orgId);
+    const csv = file('one-bad.csv', 'customer_email,name\nok@x.io,Ok\nbad@x.io,a\u0000b\n');
+    const missing = await importFile(env().store, { file: join(dir, 'missing.csv'), kind: 'customers', orgId });
+    assert.match(missing.fatal ?? '', /^cannot read .*missing\.csv: ENOENT/);
+    const folder = await importFile(env().store, { file: dir, kind: 'customers', orgId });
+    assert.match(folder.fatal ?? '', /is not a file; nothing was written$/);
+    const rejects = join(dir, 'no', 'such', 'rejects.jsonl');
+    const r = await importFile(env().store, { file: csv, kind: 'customers', orgId, rejectFile: rejects });
+    assert.match(r.fatal ?? '', /^cannot write the reject file .*: its folder does not exist or is not writable/);
+    assert.deepEqual(await countRows(env().store, orgId), before, 'nothing was written');
+  });
+
   it('UTF-8 letters split across read chunks and a UTF-8 byte-order mark import as they are', async () => {
     const { orgId } = await env().newOrg();
     const rows = Array.from({ length: 3000 }, (_, i) => `c${i}@x.io,Zoë Ærø 😀 ${'é'.repeat(i % 7)}`);

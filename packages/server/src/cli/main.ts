@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 // The `canopy` command: import, export, demo, orgs, users, keys. Uses the same store settings as the
 // server (DATABASE_URL, or PGlite in CANOPY_DATA_DIR / ./.canopy-data).
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   DEPARTMENTS,
@@ -210,6 +210,15 @@ function dateOf(name: string, v: string | undefined): Date | undefined {
   return r.data;
 }
 
+/** The export's file, opened before anything is read: a bad path is a usage error, not a crash. */
+function openOutput(path: string): Promise<WriteStream> {
+  return new Promise((resolve, reject) => {
+    const out = createWriteStream(path);
+    out.once('open', () => resolve(out));
+    out.once('error', (err) => reject(new UsageError(`cannot write --out ${path}: ${err.message}`)));
+  });
+}
+
 function progressBar(p: ImportProgress, started: number): void {
   const frac = p.totalBytes ? p.bytes / p.totalBytes : 0;
   const width = 30;
@@ -301,13 +310,16 @@ async function main(argv: string[]): Promise<number> {
       case 'export': {
         const kind = kindOf(values.kind);
         const org = await orgOf(store, values.org);
-        const out = values.out ? createWriteStream(values.out) : process.stdout;
+        const from = dateOf('from', values.from);
+        const to = dateOf('to', values.to);
+        if (from && to && from.getTime() >= to.getTime()) throw new UsageError('--from must be before --to');
+        const out = values.out ? await openOutput(values.out) : process.stdout;
         const n = await exportRecords(store, {
           kind,
           orgId: org.id,
           format: format ?? (values.out?.endsWith('.csv') ? 'csv' : 'jsonl'),
-          from: dateOf('from', values.from),
-          to: dateOf('to', values.to),
+          from,
+          to,
           out,
         });
         if (values.out) {

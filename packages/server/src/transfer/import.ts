@@ -1,7 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import {
+  accessSync,
   closeSync,
+  constants,
   createReadStream,
   createWriteStream,
   openSync,
@@ -9,6 +11,7 @@ import {
   statSync,
   type WriteStream,
 } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Transform } from 'node:stream';
 import { type RecordKind, recordSchemas } from '@canopy/core';
@@ -109,7 +112,6 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
   const format = opts.format ?? (/\.jsonl?$|\.ndjson$/i.test(opts.file) ? 'jsonl' : 'csv');
   const chunkSize = opts.chunk ?? 5000;
   const schema = recordSchemas[opts.kind];
-  const totalBytes = statSync(opts.file).size;
   const summary: ImportSummary = {
     rows: 0,
     created: 0,
@@ -120,6 +122,29 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
     seconds: 0,
     fatal: null,
   };
+  const stop = (fatal: string) => {
+    summary.fatal = fatal;
+    summary.seconds = (Date.now() - started) / 1000;
+    return summary;
+  };
+  // What cannot be read or written is said before anything is: a missing file, a folder, a reject
+  // file in a folder that does not exist (it failed mid-import, after rows were written).
+  let totalBytes: number;
+  try {
+    const st = statSync(opts.file);
+    if (!st.isFile()) return stop(`${opts.file} is not a file; nothing was written`);
+    totalBytes = st.size;
+  } catch (err) {
+    return stop(`cannot read ${opts.file}: ${(err as Error).message}; nothing was written`);
+  }
+  const rejectPath = opts.rejectFile ?? `${opts.file}.rejects.jsonl`;
+  try {
+    accessSync(dirname(resolve(rejectPath)), constants.W_OK);
+  } catch {
+    return stop(
+      `cannot write the reject file ${rejectPath}: its folder does not exist or is not writable; nothing was written`,
+    );
+  }
   // A UTF-16 CSV with its byte-order mark is decoded by the CSV parser; anything else must be UTF-8.
   const head = Buffer.alloc(2);
   const fd = openSync(opts.file, 'r');
@@ -131,16 +156,19 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
   const utf16 = format === 'csv' && head[0] === 0xff && head[1] === 0xfe;
   const notUtf8 = utf16 ? null : await firstNonUtf8Line(opts.file);
   if (notUtf8 !== null) {
-    summary.fatal = `line ${notUtf8} is not valid UTF-8: save the file as UTF-8 and import it again; nothing was written`;
-    summary.seconds = (Date.now() - started) / 1000;
-    return summary;
+    return stop(`line ${notUtf8} is not valid UTF-8: save the file as UTF-8 and import it again; nothing was written`);
   }
   let rejects: WriteStream | null = null;
+  let rejectError: Error | null = null;
   const reject = (line: number, errors: Omit<FieldError, 'index'>[], raw: unknown) => {
     summary.rejected++;
     if (!rejects) {
-      summary.rejectFile = opts.rejectFile ?? `${opts.file}.rejects.jsonl`;
-      rejects = createWriteStream(summary.rejectFile);
+      summary.rejectFile = rejectPath;
+      rejects = createWriteStream(rejectPath);
+      // A write that fails later (a full disk) is reported, not an unhandled error that kills the import.
+      rejects.on('error', (err) => {
+        rejectError ??= err;
+      });
     }
     rejects.write(`${JSON.stringify({ line, errors, row: raw })}\n`);
   };
@@ -306,8 +334,9 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
     // What was validated before the break is still good: write it.
     await drain().catch(() => undefined);
   } finally {
-    if (rejects) await new Promise((resolve) => (rejects as WriteStream).end(resolve));
+    if (rejects && !rejectError) await new Promise((done) => (rejects as WriteStream).end(done));
   }
+  if (rejectError) summary.fatal ??= `could not write the reject file ${rejectPath}: ${(rejectError as Error).message}`;
   opts.onProgress?.({ bytes: totalBytes, totalBytes, rows: summary.rows });
   if (summary.created + summary.updated > 1000) await refreshStatistics(store);
   summary.seconds = (Date.now() - started) / 1000;
