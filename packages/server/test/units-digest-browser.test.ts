@@ -120,7 +120,7 @@ eachStore('units and digest words in a browser', (env) => {
       // This week is not over: a case due later this week is not past its SLA yet.
       assert.equal((await stats.textContent())?.trim(), '3 cases opened · 2 still open · ⚠︎ 1 past SLA now');
       assert.match(
-        (await page.textContent('[data-testid=digest-counts-note]')) ?? '',
+        (await page.textContent('[data-testid=week-counts-note]')) ?? '',
         /Still open: cases opened by the end of the week that are not resolved or closed today\. Past SLA: those of them whose SLA was due before the week ended \(this week is not over: due before now\)\./,
       );
       assert.equal(await page.locator('h3:text-is("Oldest still open")').count(), 1);

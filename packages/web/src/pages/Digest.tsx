@@ -162,7 +162,7 @@ export default function Digest() {
             {dg.data.departments.length > active(dg.data).length &&
               ` · ${plural(dg.data.departments.length - active(dg.data).length, 'more department')} with nothing to report`}
           </p>
-          <p className="note" data-testid="digest-counts-note">
+          <p className="note" data-testid="week-counts-note">
             <strong>Still open</strong>: cases opened by the end of the week that are not resolved or closed today.{' '}
             <strong>Past SLA</strong>: those of them whose SLA was due before the week ended
             {Date.parse(dg.data.week.to) > Date.now() ? ' (this week is not over: due before now)' : ''}.
@@ -177,7 +177,7 @@ export default function Digest() {
                   <strong>{count(d.cases_opened)}</strong> case{d.cases_opened === 1 ? '' : 's'} opened ·{' '}
                   <strong>{count(d.unresolved.count)}</strong> still open
                   {d.unresolved.overdue > 0 && (
-                    <span className="overdue" data-testid="digest-past-sla">
+                    <span className="overdue" data-testid="past-sla">
                       {' '}
                       · ⚠︎ {count(d.unresolved.overdue)} past SLA
                       {Date.parse(dg.data!.week.to) > Date.now() ? ' now' : ` by ${weekEnd(dg.data!, true)}`}
