@@ -215,6 +215,21 @@ describe('closed loop and survey pages in Chromium', { skip, timeout: 600_000 },
     timings.case = await open(`/cases/${c.id}`);
     assert.equal(await page.getAttribute('[data-testid=case-current-status]', 'data-status'), 'new');
     assert.ok((await page.locator('[data-testid=case-timeline-item]').count()) > 1, 'the customer timeline is shown');
+    // The history starts where the case did: "Opened by a rule" on its opening day (not signed "rules").
+    const opened = (await page.locator('[data-testid=case-history] li').first().textContent()) ?? '';
+    assert.match(opened, /Opened by a rule$/);
+    assert.doesNotMatch(opened, /rules/);
+    assert.ok(
+      opened.startsWith(
+        new Date(c.opened_at).toLocaleDateString('en-GB', {
+          day: 'numeric',
+          month: 'short',
+          year: 'numeric',
+          timeZone: 'UTC',
+        }),
+      ),
+      opened,
+    );
     await both('case');
 
     // new → waiting or resolved is not a step of the workflow: the page offers only the next steps.

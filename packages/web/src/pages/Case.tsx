@@ -71,7 +71,7 @@ function historyLine(e: CaseDetail['history'][number], label: (k: string) => str
         )
         .join(' · ');
     case 'opened':
-      return 'Opened';
+      return e.author === 'rules' ? 'Opened by a rule' : 'Opened';
     default:
       return humanise(e.kind);
   }
@@ -399,7 +399,8 @@ export default function CasePage({ id, me }: { id?: string; me: Me }) {
               <li key={e.id}>
                 <span className="muted small">
                   {dateTime(e.at)}
-                  {e.author ? ` · ${e.author}` : ''}
+                  {/* The rules engine signs what it opens as "rules": the line says "by a rule" instead. */}
+                  {e.author && e.author !== 'rules' ? ` · ${e.author}` : ''}
                 </span>{' '}
                 {historyLine(e, tax.label)}
               </li>
