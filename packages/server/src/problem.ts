@@ -121,9 +121,38 @@ function reasonOf(issue: z.core.$ZodIssue): string {
       return small && n === 1 ? 'must have at least one item' : `must have ${bound} ${n} item${n === 1 ? '' : 's'}`;
     return `must be ${bound} ${n}`;
   }
+  if (issue.code === 'invalid_union' && reason === 'Invalid input') {
+    // None of a union's forms fit: name them ("must be 5 or 7", "must be a string or an array, not object").
+    const firsts = issue.errors.map((e) => e[0]).filter((e) => e && e.path.length === 0);
+    if (firsts.length === issue.errors.length && firsts.length > 0) {
+      if (firsts.every((e) => e.code === 'invalid_value')) {
+        return `must be ${orList(firsts.flatMap((e) => (e.code === 'invalid_value' ? e.values : [])).map((v) => JSON.stringify(v)))}`;
+      }
+      const types = firsts.map((e) => /^Invalid input: expected (\w+), received (\w+)$/.exec(e.message));
+      if (types.every((t) => t)) {
+        const kinds = [...new Set(types.map((t) => t![1]))].map((k) =>
+          k === 'null' ? 'null' : `${/^[aeiou]/.test(k) ? 'an' : 'a'} ${k}`,
+        );
+        return `must be ${orList(kinds)}, not ${types[0]![2]}`;
+      }
+    }
+    // Forms of different shapes (one object or another): what each one missed.
+    const missed = issue.errors.flatMap((e) => {
+      const first = e[0];
+      if (!first) return [];
+      if (first.code === 'unrecognized_keys') return [`${fieldPath([...first.path, first.keys[0]!])}: unknown field`];
+      return [`${fieldPath(first.path) || 'the value'}: ${reasonOf(first)}`];
+    });
+    if (missed.length) return `matches none of the accepted forms (${[...new Set(missed)].join('; or ')})`;
+  }
   if (issue.code === 'invalid_value' && /^Invalid (option|input)/.test(reason) && issue.values.length > 0)
     return issue.values.length === 1
       ? `must be ${JSON.stringify(issue.values[0])}`
       : `must be one of ${issue.values.map((v) => String(v)).join(', ')}`;
   return reason;
+}
+
+/** "a, b or c". */
+function orList(items: string[]): string {
+  return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }

@@ -309,6 +309,39 @@ eachStore('input sweep: bodies', (env) => {
     }
   });
 
+  it('a value that fits none of a union\'s forms is named by them, not "Invalid input"', async () => {
+    const { key } = await env().newOrg();
+    const rs = await env().api('POST', '/api/v1/responses', key, {
+      customer_email: 'a@x.io',
+      submitted_at: '2026-03-01',
+      answers: [
+        { field: 'c', type: 'choice', value: { a: 1 } },
+        { field: 's', type: 'ces', value: 3, scale_max: 6 },
+      ],
+    });
+    assert.equal(rs.status, 422);
+    assert.deepEqual(rs.body.errors, [
+      { field: 'answers[0].value', reason: 'must be a string or an array, not object' },
+      { field: 'answers[1].scale_max', reason: 'must be 5 or 7' },
+    ]);
+    const ev = await env().api('POST', '/api/v1/events', key, {
+      customer_email: 'a@x.io',
+      type: 'page_view',
+      occurred_at: '2026-03-01',
+      properties: { cart: { items: 3 } },
+    });
+    assert.equal(ev.status, 422);
+    assert.deepEqual(ev.body.errors, [
+      { field: 'properties.cart', reason: 'must be a string, a number, a boolean or null, not object' },
+    ]);
+    const an = await env().api('POST', '/api/v1/analyse', key, { texts: 'one text' });
+    assert.equal(an.status, 422);
+    assert.match(
+      an.body.errors[0].reason,
+      /^matches none of the accepted forms \(.*texts: must be an array, not string\)$/,
+    );
+  });
+
   it('an empty list of departments or touchpoints → 422 (as an empty batch of records)', async () => {
     const { key } = await env().newOrg();
     for (const path of ['/api/v1/departments', '/api/v1/touchpoints']) {
