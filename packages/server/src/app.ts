@@ -51,6 +51,25 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: opts.bodyLimit ?? LIMITS.bodyBytes,
     // Batches are large; a slow client should not hold a socket forever.
     requestTimeout: 120_000,
+    // What Node's HTTP parser refuses before a route is found (headers or a URL over 16 KB, a
+    // malformed request line) is a problem too, not Fastify's own JSON.
+    clientErrorHandler: (err, socket) => {
+      const code = (err as { code?: string }).code;
+      if (code === 'ECONNRESET' || socket.destroyed) return;
+      const [status, title, detail] =
+        code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'Headers too large', 'the request line and headers are over 16 KB: send long values in the body']
+          : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? [408, 'Request timeout', 'the request took too long to arrive']
+            : [400, 'Bad request', 'the request is not valid HTTP'];
+      const body = JSON.stringify(new Problem(status, title, detail).body());
+      if (socket.writable) {
+        socket.write(
+          `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      }
+      socket.destroy(err);
+    },
     // A path that does not decode (a stray %, a lone surrogate's bytes) answers in problem+json
     // like every other error, not in Fastify's own format.
     frameworkErrors: (err, req, reply) => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { it } from 'node:test';
 import type { Store } from '@canopy/store';
 import { sql } from 'kysely';
@@ -50,6 +51,27 @@ eachStore('input sweep: queries and paths', (env) => {
     assert.match(undecodable.body.detail, /not valid percent-encoded UTF-8/);
     const hosted = await env().api('GET', '/s/%00', null, undefined, { accept: 'application/json' });
     assert.equal(hosted.status, 404);
+  });
+
+  it('what the HTTP parser refuses (headers over 16 KB, a request line that is not HTTP) is problem+json too', async () => {
+    const { key } = await env().newOrg();
+    const long = await env().api('GET', `/api/v1/customers?q=${'a'.repeat(100_000)}`, key);
+    assert.equal(long.status, 431);
+    assert.match(long.contentType, /application\/problem\+json/);
+    assert.equal(long.body.title, 'Headers too large');
+    const port = new URL(env().base).port;
+    const raw = await new Promise<string>((done, fail) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write('GARBAGE\r\n\r\n'));
+      let got = '';
+      socket.on('data', (d) => {
+        got += d.toString();
+      });
+      socket.on('close', () => done(got));
+      socket.on('error', fail);
+    });
+    assert.match(raw, /^HTTP\/1\.1 400 Bad request\r\n/);
+    assert.match(raw, /content-type: application\/problem\+json/i);
+    assert.match(raw, /"detail":"the request is not valid HTTP"/);
   });
 
   it('from after to → 400 naming from, on the record lists, case recovery and a survey funnel as on the metrics', async () => {
