@@ -386,6 +386,26 @@ describe(`web dashboard in Chromium on the ${DEMO_CUSTOMERS.toLocaleString('en')
     const tests = await page().locator('[data-testid=loyalty] li').allTextContents();
     for (const t of tests) if (/pts vs one box lower/.test(t)) assert.match(t, /\(n = [\d,]+ vs [\d,]+/);
     await shot(page(), 'loyalty-follow-up-30-desktop');
+    // Back to the year's follow-up: one click moves to a period as long whose follow-up has passed.
+    await page().click('[data-testid=loyalty] button:has-text("1 year")');
+    await settle(page());
+    await page().click('[data-testid=loyalty-earlier]');
+    await page().waitForURL(/from=.*to=/);
+    await settle(page());
+    const q = new URL(page().url()).searchParams;
+    const span = (Date.parse(q.get('to')!) - Date.parse(q.get('from')!)) / 86_400_000;
+    assert.equal(span, 89, 'as long as the window it replaces');
+    const earlier = await api(
+      `/api/v1/metrics/loyalty?from=${q.get('from')}T00:00:00Z&to=${new Date(Date.parse(q.get('to')!) + 86_400_000).toISOString()}`,
+    );
+    assert.notEqual(earlier.follow_up.status, 'pending');
+    assert.equal(await page().locator('[data-testid=loyalty-follow-up][data-status=pending]').count(), 0);
+    assert.ok(
+      (await page().locator('[data-testid=loyalty-groups] tbody td[data-value]').allTextContents()).some((c) =>
+        /%/.test(c),
+      ),
+      'rates, not “not yet known”',
+    );
   });
 
   test('overview: fix first lists only significant drivers, with the model’s R², n and a caveat', async () => {
@@ -639,6 +659,7 @@ describe(`web dashboard in Chromium on the ${DEMO_CUSTOMERS.toLocaleString('en')
     await open('/cases?view=recovery');
     const r = await api('/api/v1/cases/recovery');
     assert.equal(Number(await page().textContent('[data-testid=recovery-closed]')), r.overall.closed);
+
     await shot(page(), 'cases-recovery-desktop');
   });
 

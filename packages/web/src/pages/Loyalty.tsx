@@ -3,7 +3,7 @@ import { type Loyalty as L, type Rate, type Test, useApi } from '../api';
 import { Chart, type ChartOption } from '../components/Chart';
 import { Card, Empty, ErrorBox, Loading, NoDataHint, PageHead, Toggle } from '../components/ui';
 import { humanise } from '../display';
-import { activeFilterCount, setParams, toParams, useFilters, useParam } from '../filters';
+import { activeFilterCount, addDays, setParams, toParams, useFilters, useParam } from '../filters';
 import { count, day, fmt } from '../format';
 import { SERIES } from '../palette';
 import { loyaltyRate } from '../readings';
@@ -56,6 +56,29 @@ function RateCell({ r, pending, minN }: { r: Rate; pending: boolean; minN: numbe
       {x.interval && <small className="muted hide-phone"> {x.interval}</small>}
       {x.note && <small className="n small"> {x.note}</small>}
     </td>
+  );
+}
+
+/**
+ * While no answer's follow-up has passed, one click to a period of the same length whose has: it
+ * ends the day before `completeBefore` (a new user lands on the default window, all "not yet known").
+ */
+function EarlierPeriod({ from, to, completeBefore }: { from: string; to: string; completeBefore: string }) {
+  const length = Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+  const end = addDays(completeBefore.slice(0, 10), -1);
+  if (Number.isNaN(length) || !/^\d{4}-\d\d-\d\d$/.test(end)) return null;
+  const start = addDays(end, -length);
+  return (
+    <p>
+      <button
+        type="button"
+        className="secondary"
+        onClick={() => setParams({ from: start, to: end })}
+        data-testid="loyalty-earlier"
+      >
+        Show {day(`${start}T00:00:00Z`)} – {day(`${end}T00:00:00Z`)} instead
+      </button>
+    </p>
   );
 }
 
@@ -152,6 +175,7 @@ export default function Loyalty() {
                 {note}
               </p>
             )}
+            {pending && <EarlierPeriod from={f.from} to={f.to} completeBefore={r.data.follow_up.complete_before} />}
             <Chart
               option={option}
               height={340}
