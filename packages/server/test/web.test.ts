@@ -659,7 +659,14 @@ describe(`web dashboard in Chromium on the ${DEMO_CUSTOMERS.toLocaleString('en')
     await open('/cases?view=recovery');
     const r = await api('/api/v1/cases/recovery');
     assert.equal(Number(await page().textContent('[data-testid=recovery-closed]')), r.overall.closed);
-
+    // Each rate carries the n it rests on: the cases judged recovered or not.
+    const judged = r.overall.recovered + r.overall.not_recovered;
+    assert.equal(
+      await page().textContent('[data-testid=recovery-rate-n]'),
+      `recovery rate (n = ${judged.toLocaleString('en')} judged)`,
+    );
+    for (const cell of await page().locator('[data-testid=recovery] td[data-value]').allTextContents())
+      if (cell !== '—') assert.match(cell, /^\d+\.\d% n = [\d,]+$/);
     await shot(page(), 'cases-recovery-desktop');
   });
 

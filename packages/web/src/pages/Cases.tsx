@@ -46,6 +46,8 @@ function RecoveryRow({ name, r }: { name: string; r: RecoveryCounts }) {
       <td className="num">{count(r.pending)}</td>
       <td className="num" data-value={r.recovery_rate ?? ''}>
         {r.recovery_rate === null ? '—' : `${r.recovery_rate.toFixed(1)}%`}
+        {/* The n behind the rate: "100.0%" of one judged case is not 100.0% of fifty. */}
+        {r.recovery_rate !== null && <small className="muted"> n = {count(r.recovered + r.not_recovered)}</small>}
       </td>
     </tr>
   );
@@ -119,7 +121,9 @@ function Recovery({ department }: { department: string }) {
               <span className="stat" data-testid="recovery-rate" data-value={o.recovery_rate ?? ''}>
                 {o.recovery_rate === null ? '—' : `${o.recovery_rate.toFixed(1)}%`}
               </span>
-              <span className="muted">recovery rate</span>
+              <span className="muted" data-testid="recovery-rate-n">
+                recovery rate (n = {count(o.recovered + o.not_recovered)} judged)
+              </span>
             </div>
             <div>
               <span className="stat" data-testid="recovery-closed">
