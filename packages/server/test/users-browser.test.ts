@@ -78,6 +78,25 @@ eachStore('users page in a browser', (env) => {
         /cannot remove yourself/,
       );
       assert.equal(await row(me).locator('[data-testid=user-row-role]').isDisabled(), false);
+      // Every cell of a row is a table cell of the row's height: the actions cell, a flex box
+      // before, ended its row's border above the others'.
+      for (const r of [me, owner, other]) {
+        const cells = await row(r)
+          .locator('td')
+          .evaluateAll((tds) =>
+            tds
+              .filter((td) => td.getBoundingClientRect().width > 0)
+              .map((td) => ({
+                display: td.ownerDocument.defaultView!.getComputedStyle(td).display,
+                bottom: Math.round(td.getBoundingClientRect().bottom),
+              })),
+          );
+        assert.ok(
+          cells.every((c) => c.display === 'table-cell'),
+          JSON.stringify(cells),
+        );
+        assert.equal(new Set(cells.map((c) => c.bottom)).size, 1, JSON.stringify(cells));
+      }
       // The owner's row: an admin changes no owner, and the last owner stays.
       assert.equal(await row(owner).locator('[data-testid=user-row-remove]').count(), 0);
       assert.equal(await row(owner).locator('[data-testid=user-row-role]').isDisabled(), true);
@@ -159,7 +178,7 @@ eachStore('users page in a browser', (env) => {
         await page.textContent('[data-testid=new-user-error]'),
         'Nothing was saved: check “Email” (marked above).',
       );
-      assert.match(await page.locator('.field.has-error').innerText(), /already a user/);
+      assert.match((await page.locator('.field.has-error').textContent()) ?? '', /already a user/);
       await page.fill('[data-testid=new-user-email]', newEmail);
       // Changing one's own password with a wrong current one: an error, named by field, not a note.
       await page.fill('[data-testid=password-current]', 'not my password');
@@ -192,6 +211,15 @@ eachStore('users page in a browser', (env) => {
         ),
       );
       await page.screenshot({ path: join(SHOTS, 'users.png'), fullPage: true });
+      // On a phone the audit log reads a block a row, its sentences a line wide (four columns
+      // squeezed them to a letter a line).
+      await page.setViewportSize({ width: 390, height: 844 });
+      const widths = await page
+        .locator('[data-testid=audit-what]')
+        .evaluateAll((tds) => tds.map((td) => Math.round(td.getBoundingClientRect().width)));
+      assert.ok(widths.length >= 4 && widths.every((w) => w >= 250), JSON.stringify(widths));
+      await page.screenshot({ path: join(SHOTS, 'users-phone.png'), fullPage: true });
+      await page.setViewportSize({ width: 1280, height: 800 });
       assert.deepEqual(admin.errors, []);
       // Back to viewer for the rest.
       await env().api(

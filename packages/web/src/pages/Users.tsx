@@ -255,7 +255,7 @@ function AuditLog() {
     return <Empty title="No changes yet">Changes to rules, surveys, webhooks, settings and users appear here.</Empty>;
   return (
     <div className="table-wrap">
-      <table data-testid="audit-table">
+      <table data-testid="audit-table" className="stack-phone">
         <thead>
           <tr>
             <th>When</th>
@@ -422,21 +422,24 @@ export default function Users({ me }: { me: Me }) {
                             </select>
                           </td>
                           <td className="hide-phone nowrap">{u.last_seen_at ? dateTime(u.last_seen_at) : 'never'}</td>
-                          <td className="row-actions">
-                            {locked.remove ? (
-                              <span className="muted small" data-testid="user-row-locked">
-                                {locked.remove}
-                              </span>
-                            ) : (
-                              <button
-                                type="button"
-                                className="secondary"
-                                onClick={() => remove(u)}
-                                data-testid="user-row-remove"
-                              >
-                                Remove
-                              </button>
-                            )}
+                          <td>
+                            {/* A flex box inside the cell: a flex cell leaves the table and its row's border. */}
+                            <div className="row-actions">
+                              {locked.remove ? (
+                                <span className="muted small" data-testid="user-row-locked">
+                                  {locked.remove}
+                                </span>
+                              ) : (
+                                <button
+                                  type="button"
+                                  className="secondary"
+                                  onClick={() => remove(u)}
+                                  data-testid="user-row-remove"
+                                >
+                                  Remove
+                                </button>
+                              )}
+                            </div>
                           </td>
                         </tr>
                       );
