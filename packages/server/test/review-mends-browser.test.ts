@@ -138,11 +138,15 @@ describe('first-use review mends in Chromium on the demo', { skip: skipWithoutCh
     assert.ok(notes.length > 0);
     const delivery = dg.departments.find((d: { department: string }) => d.department === 'delivery');
     assert.ok(delivery.cases_opened >= 1 && delivery.revenue_at_risk.customers >= 1, JSON.stringify(delivery));
+    // In the currency the purchases are in (the demo's: euros), as the Overview's revenue is.
+    assert.equal(delivery.revenue_at_risk.currency, 'EUR');
     assert.match(
       await page().locator('[data-testid=digest-delivery] [data-testid=revenue-at-risk]').innerText(),
-      /^Revenue at risk: [\d,]+ — what the \d+ customers? concerned bought/,
+      /^Revenue at risk: €[\d,]+ — what the \d+ customers? concerned bought/,
     );
-    for (const n of notes) assert.match(n, /^Revenue at risk: (none — no case|[\d,]+ — what the|0 — the)/);
+    for (const n of notes) assert.match(n, /^Revenue at risk: (none — no case|€[\d,]+ — what the|0 — the)/);
+    for (const cell of await page().locator('[data-testid^=digest-] tbody td:last-child').allTextContents())
+      assert.match(cell, /^€[\d,]+$/);
     await shot(page(), 'review-digest');
   });
 

@@ -652,7 +652,7 @@ export interface DigestDepartment {
   }[];
   top_root_causes_by_impact: DigestDepartment['top_root_causes'];
   /** The week's cases together: customers concerned and their last 12 months' purchases and renewals. */
-  revenue_at_risk?: { customers: number; total: number };
+  revenue_at_risk?: { customers: number; total: number; currency?: string | null };
   topics: {
     topic: string;
     label: string | null;

@@ -3,6 +3,7 @@ import {
   casesOpenedBetween,
   type Db,
   revenueByCustomer,
+  revenueCurrency,
   topicWeekCounts,
   unresolvedCases,
 } from '@canopy/store';
@@ -35,7 +36,8 @@ export interface DepartmentDigest {
    * All the week's cases together: the distinct customers they concern and those customers'
    * purchases and renewals in the 12 months to the week's end (0 with no case or no purchases).
    */
-  revenue_at_risk: { customers: number; total: number };
+  /** `currency`: what the purchases and renewals summed carry most (ISO 4217), null if none says. */
+  revenue_at_risk: { customers: number; total: number; currency: string | null };
   /** New or spiking topics that hurt customers: only those with negative mentions this week. */
   topics: {
     topic: string;
@@ -70,6 +72,7 @@ export async function buildDigest(
   const opened = await casesOpenedBetween(db, orgId, from, to);
   const customers = [...new Set(opened.flatMap((c) => (c.customer_id ? [c.customer_id] : [])))];
   const revenue = await revenueByCustomer(db, orgId, customers, new Date(to.getTime() - 365 * DAY), to);
+  const currency = await revenueCurrency(db, orgId, customers, new Date(to.getTime() - 365 * DAY), to);
   // Overdue by the week's end, or by now while the week is not over.
   const unresolved = await unresolvedCases(db, orgId, to, 5, new Date(Math.min(to.getTime(), Date.now())));
   const topics = await topicWeekCounts(db, orgId, from, to, 4);
@@ -103,6 +106,7 @@ export async function buildDigest(
     const atRisk = {
       customers: affected.length,
       total: Math.round(affected.reduce((s, id) => s + (revenue.get(id) ?? 0), 0) * 100) / 100,
+      currency,
     };
     // What hurt customers: a topic mentioned only neutrally or in praise is not a complaint.
     const topicRows = topics
@@ -170,7 +174,7 @@ export function renderDigest(org: string, dg: DepartmentDigest): { subject: stri
     '',
     `Cases opened: ${dg.cases_opened}. Still open (opened by the end of the week, not resolved or closed today): ${dg.unresolved.count}, ${dg.unresolved.overdue} of them past their SLA ${Date.parse(dg.week.to) > Date.now() ? 'now' : `by ${weekLastDay(dg.week.to)}`}.`,
     dg.cases_opened
-      ? `Revenue at risk: ${dg.revenue_at_risk.total} (purchases and renewals of the ${dg.revenue_at_risk.customers} customers concerned, last 12 months).`
+      ? `Revenue at risk: ${dg.revenue_at_risk.total}${dg.revenue_at_risk.currency ? ` ${dg.revenue_at_risk.currency}` : ''} (purchases and renewals of the ${dg.revenue_at_risk.customers} customers concerned, last 12 months).`
       : 'Revenue at risk: none (no case opened this week).',
     '',
     'Top root causes (volume):',

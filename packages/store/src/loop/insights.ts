@@ -63,6 +63,27 @@ export async function unresolvedCases(
   return { counts: counts.rows, oldest: oldest.rows };
 }
 
+/**
+ * The currency (ISO 4217) those customers' purchases and renewals in [from, to) carry most, or
+ * null when none names one: what revenueByCustomer's sums are in.
+ */
+export async function revenueCurrency(
+  db: Db,
+  orgId: string,
+  customerIds: string[],
+  from: Date,
+  to: Date,
+): Promise<string | null> {
+  if (customerIds.length === 0) return null;
+  const r = await sql<{ currency: string }>`
+    SELECT currency FROM events
+    WHERE org_id = ${orgId} AND customer_id = ANY(${customerIds}::uuid[]) AND type IN ('purchase','renewal')
+      AND currency IS NOT NULL
+      AND occurred_at >= ${from.toISOString()}::timestamptz AND occurred_at < ${to.toISOString()}::timestamptz
+    GROUP BY currency ORDER BY count(*) DESC, currency LIMIT 1`.execute(db);
+  return r.rows[0]?.currency ?? null;
+}
+
 /** Revenue (purchases and renewals) per customer in [from, to). */
 export async function revenueByCustomer(
   db: Db,

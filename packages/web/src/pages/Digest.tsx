@@ -1,13 +1,15 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, api, type Digest as D, fieldErrors, useApi } from '../api';
 import { Card, Chip, Empty, ErrorBox, Loading, PageHead } from '../components/ui';
-import { humanise, plural } from '../display';
+import { money, plural } from '../display';
 import { addDays, isoDay, setParams, useParam } from '../filters';
 import { count, day } from '../format';
 import { Due, Field, useDepartments, useTaxonomy } from '../loop/common';
 import { Link } from '../router';
 
-const money = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
+/** Money at risk in its currency, in whole units ("€1,217"; "1,217" when no purchase names one). */
+const atRisk = (value: number, currency: string | null | undefined) =>
+  money(Math.round(value), currency).replace(/\.00$/, '');
 
 /** Monday of the week holding `d` (UTC), as the server counts weeks. */
 function monday(d: string): string {
@@ -198,8 +200,8 @@ export default function Digest() {
                           <tr>
                             <th>Root cause</th>
                             <th className="num">Cases</th>
-                            <th className="num">Customers</th>
-                            <th className="num">Revenue at risk</th>
+                            <th className="num wrap">Customers</th>
+                            <th className="num wrap">Revenue at risk</th>
                           </tr>
                         </thead>
                         <tbody>
@@ -208,7 +210,7 @@ export default function Digest() {
                               <td>{r.label ?? (r.root_cause ? tax.label(r.root_cause) : 'Not set yet')}</td>
                               <td className="num">{count(r.cases)}</td>
                               <td className="num">{count(r.customers)}</td>
-                              <td className="num">{money.format(r.revenue_at_risk)}</td>
+                              <td className="num">{atRisk(r.revenue_at_risk, d.revenue_at_risk?.currency)}</td>
                             </tr>
                           ))}
                         </tbody>
@@ -223,7 +225,7 @@ export default function Digest() {
                           {d.top_root_causes_by_impact[0]?.label ??
                             tax.label(d.top_root_causes_by_impact[0]?.root_cause)}
                         </strong>{' '}
-                        ({money.format(d.top_root_causes_by_impact[0]?.revenue_at_risk ?? 0)})
+                        ({atRisk(d.top_root_causes_by_impact[0]?.revenue_at_risk ?? 0, d.revenue_at_risk?.currency)})
                       </p>
                     )}
                   <p className="note" data-testid="revenue-at-risk">
@@ -232,9 +234,12 @@ export default function Digest() {
                     ) : d.revenue_at_risk ? (
                       d.revenue_at_risk.total > 0 ? (
                         <>
-                          Revenue at risk: <strong>{money.format(d.revenue_at_risk.total)}</strong> — what the{' '}
-                          {plural(d.revenue_at_risk.customers, 'customer')} concerned bought and renewed over the last
-                          12 months.
+                          Revenue at risk:{' '}
+                          <strong data-testid="revenue-at-risk-total">
+                            {atRisk(d.revenue_at_risk.total, d.revenue_at_risk.currency)}
+                          </strong>{' '}
+                          — what the {plural(d.revenue_at_risk.customers, 'customer')} concerned bought and renewed over
+                          the last 12 months.
                         </>
                       ) : (
                         <>
@@ -256,7 +261,7 @@ export default function Digest() {
                     <ul className="plain">
                       {d.topics.map((t) => (
                         <li key={t.topic}>
-                          <Chip tone={t.kind === 'new' ? 'warn' : 'negative'}>{humanise(t.kind)}</Chip>{' '}
+                          <Chip tone={t.kind === 'new' ? 'warn' : 'negative'}>{t.kind}</Chip>{' '}
                           <Link to={`/topics?topic=${encodeURIComponent(t.topic)}`}>
                             {t.label ?? tax.label(t.topic)}
                           </Link>{' '}
