@@ -244,6 +244,8 @@ describe('first-use review in Chromium on the demo', { skip: skipWithoutChromium
     const reason = (await page().textContent('.field.has-error .field-error')) ?? '';
     assert.equal(reason, 'must be an absolute http or https URL');
     assert.match((await page().textContent('[data-testid=webhook-error]')) ?? '', /“URL to call”/);
+    // The keyboard is on the field to fix, not left on the button.
+    await page().waitForFunction(`document.activeElement?.dataset.testid === 'webhook-url'`);
     await shot(page(), 'first-use-webhook-error');
   });
 });

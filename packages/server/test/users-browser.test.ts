@@ -170,6 +170,8 @@ eachStore('users page in a browser', (env) => {
         await page.textContent('[data-testid=new-user-error]'),
         'Nothing was saved: check “First password” (marked above).',
       );
+      // The keyboard is on the field to fix.
+      await page.waitForFunction(`document.activeElement?.dataset.testid === 'new-user-password'`);
       await page.fill('[data-testid=new-user-email]', adminEmail);
       await page.fill('[data-testid=new-user-password]', 'long enough password');
       await page.click('[data-testid=new-user-submit]');
@@ -179,6 +181,7 @@ eachStore('users page in a browser', (env) => {
         'Nothing was saved: check “Email” (marked above).',
       );
       assert.match((await page.locator('.field.has-error').textContent()) ?? '', /already a user/);
+      await page.waitForFunction(`document.activeElement?.dataset.testid === 'new-user-email'`);
       await page.fill('[data-testid=new-user-email]', newEmail);
       // Changing one's own password with a wrong current one: an error, named by field, not a note.
       await page.fill('[data-testid=password-current]', 'not my password');
@@ -190,6 +193,7 @@ eachStore('users page in a browser', (env) => {
         'Your password was not changed: check “Current password” (marked above).',
       );
       assert.equal(await page.locator('[data-testid=password-note]').count(), 0);
+      await page.waitForFunction(`document.activeElement?.dataset.testid === 'password-current'`);
       await page.fill('[data-testid=new-user-password]', 'long enough password');
       await page.click('[data-testid=new-user-submit]');
       await page.waitForSelector(`[data-user="${newEmail}"]`);

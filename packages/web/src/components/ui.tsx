@@ -244,6 +244,21 @@ export function Sparkline({ points, width = 120, height = 32 }: { points: Point[
   );
 }
 
+/**
+ * After a refused submit: moves the keyboard to the form's first field marked wrong (Field's
+ * .has-error), once React has drawn the marks, so the user fixes it without hunting for it.
+ */
+export function focusFirstError(form: HTMLFormElement | null, frames = 10): void {
+  requestAnimationFrame(() => {
+    const field = form?.querySelector<HTMLElement>(
+      '.has-error input, .has-error select, .has-error textarea, fieldset[aria-invalid="true"] input',
+    );
+    // The marks may not be drawn yet: look again next frame, a few times.
+    if (field) field.focus();
+    else if (frames > 1) focusFirstError(form, frames - 1);
+  });
+}
+
 export function Chip({ children, tone, title }: { children: ReactNode; tone?: string; title?: string }) {
   return (
     <span className={`chip ${tone ? `chip-${tone}` : ''}`} title={title}>

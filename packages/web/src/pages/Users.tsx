@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, api, clearApiCache, type Department, fieldErrors, type Me, useApi } from '../api';
-import { Card, Chip, Empty, ErrorBox, Loading, PageHead } from '../components/ui';
+import { Card, Chip, Empty, ErrorBox, focusFirstError, Loading, PageHead } from '../components/ui';
 import { fieldsBanner } from '../display';
 import { dateTime } from '../format';
 import { Field } from '../loop/common';
@@ -105,8 +105,9 @@ function NewUser({ departments, onAdded }: { departments: Department[]; onAdded:
   const [busy, setBusy] = useState(false);
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) =>
     setForm((f) => ({ ...f, [k]: e.target.value }));
-  const submit = async (e: FormEvent) => {
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
+    const formEl = e.currentTarget;
     setBusy(true);
     setErrs({});
     setError('');
@@ -123,6 +124,7 @@ function NewUser({ departments, onAdded }: { departments: Department[]; onAdded:
     } catch (x) {
       setErrs(fieldErrors(x));
       setError(formRefusal(x, NEW_USER_LABELS));
+      focusFirstError(formEl);
     } finally {
       setBusy(false);
     }
@@ -190,8 +192,9 @@ function OwnPassword() {
   const [note, setNote] = useState('');
   const [refused, setRefused] = useState('');
   const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
+    const formEl = e.currentTarget;
     setBusy(true);
     setErrs({});
     setNote('');
@@ -204,6 +207,7 @@ function OwnPassword() {
     } catch (x) {
       setErrs(fieldErrors(x));
       setRefused(formRefusal(x, PASSWORD_LABELS).replace('Nothing was saved', 'Your password was not changed'));
+      focusFirstError(formEl);
     } finally {
       setBusy(false);
     }

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, api, clearApiCache, fieldErrors, type Page, useApi } from '../api';
-import { Card, Chip, Empty, ErrorBox, Loading, PageHead } from '../components/ui';
+import { Card, Chip, Empty, ErrorBox, focusFirstError, Loading, PageHead } from '../components/ui';
 import { fieldsBanner, humanise } from '../display';
 import { setParams, useParam } from '../filters';
 import { dateTime } from '../format';
@@ -50,8 +50,9 @@ function NewWebhook({ onCreated }: { onCreated: (w: Webhook) => void }) {
   const [errs, setErrs] = useState<Record<string, string>>({});
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
+    const formEl = e.currentTarget;
     setBusy(true);
     setErrs({});
     setError('');
@@ -72,6 +73,7 @@ function NewWebhook({ onCreated }: { onCreated: (w: Webhook) => void }) {
         fieldsBanner(f, { url: 'URL to call', description: 'Description', events: 'Events' }) ??
           (x instanceof ApiError ? x.detail || x.title : (x as Error).message),
       );
+      focusFirstError(formEl);
     } finally {
       setBusy(false);
     }
