@@ -196,4 +196,41 @@ eachStore('units and digest words in a browser', (env) => {
       await page.context().close();
     }
   });
+
+  it('the case list’s assignee filter picks a colleague by name instead of matching exactly what is typed', {
+    skip,
+  }, async () => {
+    const { key } = await env().newOrg();
+    const kim = await env().api('POST', '/api/v1/users', key, {
+      email: `kim-${Math.random().toString(36).slice(2, 8)}@example.com`,
+      name: 'Kim Park',
+      role: 'agent',
+      password: PASSWORD,
+    });
+    assert.equal(kim.status, 201, JSON.stringify(kim.body));
+    for (const [title, assignee] of [
+      ['Parcel lost', 'Kim Park'],
+      ['Refund late', undefined],
+    ] as const) {
+      const c = await env().api('POST', '/api/v1/cases', key, { title, department: 'service', assignee });
+      assert.equal(c.status, 201, JSON.stringify(c.body));
+    }
+    const { page, errors } = await adminPage(env(), key, '/cases');
+    try {
+      await page.waitForSelector('[data-testid=case-assignee-filter] option:text("Kim Park")', { state: 'attached' });
+      const people = (await env().api('GET', '/api/v1/assignees', key)).body.items.map((p: { name: string }) => p.name);
+      assert.deepEqual(await page.locator('[data-testid=case-assignee-filter] option').allTextContents(), [
+        'Anyone',
+        ...people,
+      ]);
+      await page.selectOption('[data-testid=case-assignee-filter]', 'Kim Park');
+      await page.waitForURL(/assignee=Kim\+Park/);
+      await page.waitForFunction(`document.querySelectorAll('[data-testid=cases-table] tbody tr').length === 1`);
+      assert.match((await page.textContent('#main')) ?? '', /Parcel lost/);
+      assert.doesNotMatch((await page.textContent('#main')) ?? '', /Refund late/);
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.context().close();
+    }
+  });
 });

@@ -340,13 +340,9 @@ export default function Cases({ me }: { me: Me }) {
   const priority = useParam('priority');
   const overdue = useParam('overdue');
   const deps = useDepartments();
-  const [who, setWho] = useState(assignee);
-  useEffect(() => setWho(assignee), [assignee]);
-  useEffect(() => {
-    if (who === assignee) return;
-    const t = setTimeout(() => setParams({ assignee: who.trim() }), 350);
-    return () => clearTimeout(t);
-  }, [who, assignee]);
+  // Cases carry their assignee's full name: the filter picks one (typing "sam" found nothing).
+  const people = useApi<{ items: { id: string; name: string }[] }>('/api/v1/assignees');
+  const names = (people.data?.items ?? []).map((p) => p.name);
   const params: Params = {
     department: department || undefined,
     status: status === 'open' ? OPEN.join(',') : status === 'all' ? undefined : status || undefined,
@@ -422,13 +418,19 @@ export default function Cases({ me }: { me: Me }) {
               </label>
               <label>
                 <span>Assignee</span>
-                <input
-                  type="search"
-                  value={who}
-                  onChange={(e) => setWho(e.target.value)}
-                  placeholder="Name"
+                <select
+                  value={assignee}
+                  onChange={(e) => setParams({ assignee: e.target.value })}
                   data-testid="case-assignee-filter"
-                />
+                >
+                  <option value="">Anyone</option>
+                  {assignee && !names.includes(assignee) && <option value={assignee}>{assignee}</option>}
+                  {names.map((n) => (
+                    <option key={n} value={n}>
+                      {n}
+                    </option>
+                  ))}
+                </select>
               </label>
               {mine && (
                 <button
