@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { auditReason, auditSummary } from './audit-words.js';
 import type { ApiKeyAuth, OrgContext } from './auth.js';
-import { type FieldError, Problem, zodFieldErrors } from './problem.js';
+import { type FieldError, invalidFieldsDetail, Problem, zodFieldErrors } from './problem.js';
 
 /** What the OpenAPI document is built from: the same zod schemas that validate requests. */
 export interface RouteDoc {
@@ -65,6 +65,9 @@ function unstorableValues(values: unknown): FieldError[] {
   }
   return out;
 }
+
+const NO_QUERY = z.strictObject({});
+const QUERY_OUTCOME = 'fix the query string';
 
 /** Who asked, for the answer's last step (PII redaction) after the handler has run. */
 const askedBy = new WeakMap<FastifyRequest, OrgContext>();
@@ -161,17 +164,15 @@ export function apiRoute<Q = Record<string, never>>(
       const badPath = unstorableValues(req.params);
       if (badPath.length) throw new Problem(400, 'Invalid path', `${badPath[0].field}: ${NOT_STORABLE_TEXT}`, badPath);
       const badQuery = unstorableValues(req.query);
-      if (badQuery.length) {
-        throw new Problem(400, 'Invalid query', 'the query string has invalid parameters', badQuery);
+      if (badQuery.length)
+        throw new Problem(400, 'Invalid query', invalidFieldsDetail(badQuery, QUERY_OUTCOME), badQuery);
+      // A route without query parameters refuses any: a misspelt filter is not silently ignored.
+      const r = (def.query ?? NO_QUERY).safeParse(req.query ?? {});
+      if (!r.success) {
+        const errors = zodFieldErrors(r.error);
+        throw new Problem(400, 'Invalid query', invalidFieldsDetail(errors, QUERY_OUTCOME), errors);
       }
-      let query = {} as Q;
-      if (def.query) {
-        const r = def.query.safeParse(req.query ?? {});
-        if (!r.success) {
-          throw new Problem(400, 'Invalid query', 'the query string has invalid parameters', zodFieldErrors(r.error));
-        }
-        query = r.data;
-      }
+      const query = (def.query ? r.data : {}) as Q;
       return def.handler(req, reply, { org, query, params: (req.params ?? {}) as Record<string, string> });
     },
   });

@@ -74,6 +74,24 @@ eachStore('input sweep: queries and paths', (env) => {
     assert.match(raw, /"detail":"the request is not valid HTTP"/);
   });
 
+  it('a query parameter on a route that takes none → 400 naming it (a misspelt filter is not silently ignored)', async () => {
+    const { key } = await env().newOrg();
+    for (const url of ['/api/v1/departments?zzz=1', '/api/v1/surveys?status=paused', '/api/v1/webhooks?limit=5']) {
+      const r = await env().api('GET', url, key);
+      assert.equal(r.status, 400, url);
+      const field = url.split('?')[1].split('=')[0];
+      assert.deepEqual(r.body.errors, [{ field, reason: 'unknown field' }], url);
+      assert.equal(r.body.detail, `${field}: unknown field; fix the query string`);
+    }
+    const post = await env().api('POST', '/api/v1/events?dry_run=true', key, {
+      customer_email: 'a@x.io',
+      type: 'page_view',
+      occurred_at: '2026-03-01',
+    });
+    assert.equal(post.status, 400);
+    assert.deepEqual(post.body.errors, [{ field: 'dry_run', reason: 'unknown field' }]);
+  });
+
   it('from after to → 400 naming from, on the record lists, case recovery and a survey funnel as on the metrics', async () => {
     const { key } = await env().newOrg();
     const s = await env().api('POST', '/api/v1/surveys', key, {

@@ -27,6 +27,9 @@ import { identitySecret, signedIdentity, verifyUserHash } from './identity.js';
 import { ui } from './pages.js';
 import { type OrgSurveySettings, parseDefinition, parseSettings, type SurveyService } from './service.js';
 
+/** ?key=<public key>: checked by the guard (a missing or unknown key is a 401). */
+const widgetKeyQuery = z.object({ key: z.string().max(200).optional() });
+
 /**
  * The widget's API: public (no API key), identified by the org's public widget key, allowed
  * only from the org's listed origins (CORS and an Origin check), and rate-limited per key and
@@ -181,6 +184,8 @@ export function widgetRoutes(app: FastifyInstance, store: Store, svc: SurveyServ
     summary: 'Widget: a trigger fired — may this visitor be asked now? (contact rules, sampling); returns the survey',
     tags: ['widget'],
     auth: false,
+    // The public key rides in the query (?key=), as for the config.
+    query: widgetKeyQuery,
     body: displayInput,
     responses: { 200: '{show, identity, token, survey} or {show: false, reason, identity}' },
     handler: async (req, reply) => {
@@ -269,6 +274,8 @@ export function widgetRoutes(app: FastifyInstance, store: Store, svc: SurveyServ
     summary: 'Widget: save answers (each answer as it is given; complete: true at the end)',
     tags: ['widget'],
     auth: false,
+    // The public key rides in the query (?key=), as for the config.
+    query: widgetKeyQuery,
     body: answersInput,
     responses: { 200: '{completed, ending}' },
     handler: async (req, reply) => {
