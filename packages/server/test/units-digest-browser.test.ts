@@ -233,4 +233,28 @@ eachStore('units and digest words in a browser', (env) => {
       await page.context().close();
     }
   });
+
+  it('a customer’s timeline filtered to a kind they have none of says so, not that their history is empty', {
+    skip,
+  }, async () => {
+    const { key } = await env().newOrg();
+    const ev = await env().api('POST', '/api/v1/events', key, [
+      { customer_email: 'pia@example.com', type: 'page_view', occurred_at: iso(Date.now() - DAY) },
+    ]);
+    assert.ok(ev.status < 300, JSON.stringify(ev.body));
+    const found = await env().api('GET', '/api/v1/customers?q=pia%40example.com', key);
+    const id = found.body.items[0].id;
+    const { page, errors } = await adminPage(env(), key, `/customers/${id}`);
+    try {
+      await page.waitForSelector('[data-testid=timeline-item]');
+      await page.click('button:text-is("Responses")');
+      await page.waitForSelector('[data-testid=timeline-show-all]');
+      assert.match((await page.textContent('.empty')) ?? '', /^No responses in this customer's history/);
+      await page.click('[data-testid=timeline-show-all]');
+      await page.waitForSelector('[data-testid=timeline-item]');
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.context().close();
+    }
+  });
 });

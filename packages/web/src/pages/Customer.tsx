@@ -319,6 +319,17 @@ export default function Customer({ id, me }: { id?: string; me?: Me }) {
           <ErrorBox error={first.error} />
         ) : first.loading && !first.data ? (
           <Loading what="Loading timeline" />
+        ) : shown.length === 0 && kind && items.length > 0 ? (
+          // Filtered to a kind they have none of: say that, not that their history is empty.
+          <Empty
+            title={`No ${humanise(kind).toLowerCase()}s in this customer's history${older.cursor ? ' loaded so far' : ''}`}
+          >
+            {older.cursor ? 'Load older ones below, or ' : ''}
+            <button type="button" className="link" onClick={() => setKind('')} data-testid="timeline-show-all">
+              show everything
+            </button>
+            .
+          </Empty>
         ) : shown.length === 0 ? (
           <Empty title="Nothing in this customer's history yet" />
         ) : (
