@@ -382,6 +382,32 @@ eachStore('input sweep: bodies', (env) => {
     );
   });
 
+  it('a single department or touchpoint is answered without a batch index; a survey definition and a password are named too', async () => {
+    const { key } = await env().newOrg();
+    const one = await env().api('POST', '/api/v1/touchpoints', key, {
+      key: 'kiosk',
+      name: 'Kiosk',
+      department: 'nowhere',
+      channel: 'field',
+      journey_stage: 'purchase',
+    });
+    assert.equal(one.status, 422, JSON.stringify(one.body));
+    assert.deepEqual(one.body.errors, [{ field: 'department', reason: "unknown department 'nowhere'" }]);
+    const many = await env().api('POST', '/api/v1/departments', key, [{ key: 'ops', name: 'Ops' }, { key: 'x' }]);
+    assert.deepEqual(many.body.errors, [{ index: 1, field: 'name', reason: 'is required' }]);
+    const survey = await env().api('POST', '/api/v1/surveys', key, { key: 's', name: 'S', questions: [] });
+    assert.equal(survey.status, 422);
+    assert.match(survey.body.detail, /^questions: must have at least one question; the survey definition is invalid/);
+    const user = await env().api('POST', '/api/v1/users', key, {
+      email: 'nul@x.io',
+      name: 'Nul',
+      role: 'viewer',
+      password: 'long enough \u0000 password',
+    });
+    assert.equal(user.status, 422);
+    assert.deepEqual(user.body.errors, [{ field: 'password', reason: NUL_REASON }]);
+  });
+
   it('an empty list of departments or touchpoints → 422 (as an empty batch of records)', async () => {
     const { key } = await env().newOrg();
     for (const path of ['/api/v1/departments', '/api/v1/touchpoints']) {

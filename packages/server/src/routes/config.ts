@@ -16,7 +16,8 @@ function parseList<T>(schema: z.ZodType<T>, body: unknown): T[] {
   const errors = list.flatMap((item, index) => {
     const r = schema.safeParse(item);
     if (r.success) out.push(r.data);
-    return r.success ? [] : zodFieldErrors(r.error, index);
+    // A single object is answered as one, without a batch index (as the record routes do).
+    return r.success ? [] : zodFieldErrors(r.error, Array.isArray(body) ? index : undefined);
   });
   if (errors.length) throw invalidFields('Invalid records', errors);
   return out;
@@ -83,7 +84,13 @@ export function configRoutes(app: FastifyInstance, store: Store, auth: ApiKeyAut
       if (unknown.length) {
         const errors = items.flatMap((t, index) =>
           unknown.includes(t.key)
-            ? [{ index, field: 'department', reason: `unknown department '${t.department}'` }]
+            ? [
+                {
+                  ...(Array.isArray(req.body) ? { index } : {}),
+                  field: 'department',
+                  reason: `unknown department '${t.department}'`,
+                },
+              ]
             : [],
         );
         throw invalidFields('Invalid records', errors);

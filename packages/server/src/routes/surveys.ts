@@ -152,11 +152,10 @@ export function surveyRoutes(
   const checkDefinition = (raw: unknown): SurveyDefinition => {
     const r = surveyDefinitionInput.safeParse(raw);
     if (!r.success) {
-      throw new Problem(
-        422,
+      throw invalidFields(
         'Invalid survey',
-        'the survey definition is invalid; nothing was written',
         zodFieldErrors(r.error),
+        'the survey definition is invalid; nothing was written',
       );
     }
     return r.data;

@@ -1,4 +1,4 @@
-import { can, email as emailField, key, nonEmptyText, USER_ROLES, type UserRole, uuid } from '@canopy/core';
+import { can, email as emailField, key, nonEmptyText, text, USER_ROLES, type UserRole, uuid } from '@canopy/core';
 import {
   countOwners,
   countRoles,
@@ -20,10 +20,7 @@ import { invalidFields, Problem, zodFieldErrors } from '../problem.js';
 import { apiRoute, limitParam } from '../route.js';
 
 /** Passwords people choose: long enough to resist guessing, short enough to hash quickly. */
-export const newPassword = z
-  .string()
-  .min(10, { error: 'must be at least 10 characters' })
-  .max(200, { error: 'must be at most 200 characters' });
+export const newPassword = text(200).min(10, { error: 'must be at least 10 characters' });
 
 const role = z.enum(USER_ROLES, { error: `must be one of ${USER_ROLES.join(', ')}` });
 
