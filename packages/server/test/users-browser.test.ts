@@ -214,6 +214,10 @@ eachStore('users page in a browser', (env) => {
           `${adminEmail.replace(/[.]/g, '\\.')}[\\s\\S]*changed the user ${viewerEmail.replace(/[.]/g, '\\.')}: role to analyst`,
         ),
       );
+      // Refusals read in words, their HTTP code only as a tooltip.
+      const chips = await page.locator('[data-testid=audit-entry] .chip').allTextContents();
+      assert.ok(chips.includes('invalid input') && chips.includes('conflict') && chips.includes('refused'), `${chips}`);
+      assert.ok(!chips.some((c) => /\(\d{3}\)/.test(c)), `${chips}`);
       await page.screenshot({ path: join(SHOTS, 'users.png'), fullPage: true });
       // On a phone the audit log reads a block a row, its sentences a line wide (four columns
       // squeezed them to a letter a line).

@@ -251,6 +251,16 @@ function OwnPassword() {
   );
 }
 
+/** A refused or failed request in words ("invalid input", not "failed (422)"); the code is its title. */
+function outcome(status: number): string {
+  if (status === 401 || status === 403) return 'refused';
+  if (status === 400 || status === 422) return 'invalid input';
+  if (status === 404) return 'not found';
+  if (status === 409 || status === 412) return 'conflict';
+  if (status === 429) return 'too many attempts';
+  return status >= 500 ? 'server error' : `failed (${status})`;
+}
+
 function AuditLog() {
   const log = useApi<{ items: AuditEntry[] }>('/api/v1/audit', { limit: 50 });
   if (log.error) return <ErrorBox error={log.error} />;
@@ -291,7 +301,9 @@ function AuditLog() {
                   <Chip tone="positive">done</Chip>
                 ) : (
                   <>
-                    <Chip tone="negative">{e.status === 403 ? 'refused' : `failed (${e.status})`}</Chip>
+                    <Chip tone="negative" title={`HTTP ${e.status}`}>
+                      {outcome(e.status)}
+                    </Chip>
                     {e.reason && (
                       <div className="muted small" data-testid="audit-reason">
                         {e.reason}
