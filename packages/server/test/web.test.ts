@@ -298,6 +298,13 @@ describe(`web dashboard in Chromium on the ${DEMO_CUSTOMERS.toLocaleString('en')
       d.drivers.map((_: unknown, i: number) => String(i + 1)),
     );
     assert.match((await page().textContent('[data-testid=fix-first-order]')) ?? '', /then the rest by importance/);
+    // With churn as the outcome, Touchpoints is off and the page says why in words.
+    assert.equal(await page().locator('[data-testid=drivers-touchpoints-nps-only]').count(), 0);
+    await page().click('[data-testid=drivers] button:text-is("Churn")');
+    await page().waitForSelector('[data-testid=drivers-touchpoints-nps-only]');
+    assert.ok(await page().locator('[data-testid=drivers] button:text-is("Touchpoints")').isDisabled());
+    await page().click('[data-testid=drivers] button:text-is("NPS")');
+    await settle(page());
     // Significant fix-first drivers on top, then the rest by rank.
     const first = d.drivers.find((x: any) => x.key === d.fix_first[0]) ?? d.drivers.find((x: any) => x.rank === 1);
     const row = rows.first();

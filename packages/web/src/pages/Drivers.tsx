@@ -192,6 +192,12 @@ export default function Drivers() {
         }
         testId="drivers"
       >
+        {outcome !== 'nps' && (
+          // The Touchpoints button is disabled here: its reason in words, not only in a tooltip.
+          <p className="note" data-testid="drivers-touchpoints-nps-only">
+            Touchpoints as drivers are for NPS only: pick NPS to use them.
+          </p>
+        )}
         {err ? (
           err instanceof ApiError && err.status === 422 ? (
             <Empty title="No driver analysis for this selection">
