@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { it } from 'node:test';
 import type { Store } from '@canopy/store';
 import { sql } from 'kysely';
-import { eachStore } from './harness.js';
+import { countRows, eachStore } from './harness.js';
 
 // What a sweep of every endpoint with ugly input found: each answer is a 4xx problem naming the
 // field (never a 500), and nothing is written.
@@ -406,6 +406,45 @@ eachStore('input sweep: bodies', (env) => {
     });
     assert.equal(user.status, 422);
     assert.deepEqual(user.body.errors, [{ field: 'password', reason: NUL_REASON }]);
+  });
+
+  it('a retry under a known idempotency key must send the same record: a different one → 422 naming the key, nothing written', async () => {
+    const { orgId, key } = await env().newOrg();
+    const ev = {
+      customer_email: 'a@x.io',
+      type: 'purchase',
+      occurred_at: '2026-03-01T09:00:00Z',
+      value: 20,
+      properties: { sku: 'A-1', qty: 2 },
+    };
+    const first = await env().api('POST', '/api/v1/events', key, [ev], { 'idempotency-key': 'order-77' });
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    // The same record again (its map's keys in another order): a duplicate, answered with the first id.
+    const same = await env().api('POST', '/api/v1/events', key, [{ ...ev, properties: { qty: 2, sku: 'A-1' } }], {
+      'idempotency-key': 'order-77',
+    });
+    assert.equal(same.status, 200);
+    assert.equal(same.body.results[0].status, 'duplicate');
+    assert.equal(same.body.results[0].id, first.body.results[0].id);
+    const before = await countRows(env().store, orgId);
+    const changed = await env().api('POST', '/api/v1/events', key, [{ ...ev, value: 200 }], {
+      'idempotency-key': 'order-77',
+    });
+    assert.equal(changed.status, 422, JSON.stringify(changed.body));
+    assert.equal(changed.body.errors[0].index, 0);
+    assert.equal(changed.body.errors[0].field, 'idempotency_key');
+    assert.match(changed.body.errors[0].reason, /^'order-77#0' was used for a different record/);
+    const own = { ...ev, idempotency_key: 'evt-9' };
+    assert.equal((await env().api('POST', '/api/v1/events', key, own)).status, 201);
+    assert.equal((await env().api('POST', '/api/v1/events', key, own)).body.status, 'duplicate');
+    const other = await env().api('POST', '/api/v1/events', key, { ...own, value: 21 });
+    assert.equal(other.status, 422);
+    assert.deepEqual(
+      other.body.errors.map((e: { field: string }) => e.field),
+      ['idempotency_key'],
+    );
+    const after = await countRows(env().store, orgId);
+    assert.equal(after.events, before.events + 1, 'only evt-9 was written');
   });
 
   it('an empty list of departments or touchpoints → 422 (as an empty batch of records)', async () => {

@@ -120,6 +120,8 @@ export interface InteractionTable {
   channel: string | null;
   external_id: string | null;
   idempotency_key: string | null;
+  /** A digest of the record sent with idempotency_key: a retry must repeat it (NULL before migration 025). */
+  idempotency_digest: string | null;
   subject: string | null;
   text: string | null;
   status: string | null;
@@ -147,6 +149,8 @@ export interface ResponseTable {
   submitted_at: Timestamp;
   external_id: string | null;
   idempotency_key: string | null;
+  /** A digest of the record sent with idempotency_key: a retry must repeat it (NULL before migration 025). */
+  idempotency_digest: string | null;
   created_at: CreatedAt;
 }
 
@@ -217,6 +221,8 @@ export interface EventTable {
   text: string | null;
   properties: Json | null;
   idempotency_key: string | null;
+  /** A digest of the record sent with idempotency_key: a retry must repeat it (NULL before migration 025). */
+  idempotency_digest: string | null;
   created_at: CreatedAt;
 }
 

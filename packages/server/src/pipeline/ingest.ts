@@ -3,6 +3,7 @@ import {
   ConcurrentWriteConflict,
   type Db,
   RecordProblems,
+  type RetryOptions,
   type Store,
   type WriteOutcome,
   writeCustomers,
@@ -21,7 +22,9 @@ export type RecordOf<K extends RecordKind> = K extends 'customers'
       ? ResponseInput
       : EventInput;
 
-const WRITERS: { [K in RecordKind]: (trx: Db, orgId: string, records: RecordOf<K>[]) => Promise<WriteOutcome> } = {
+const WRITERS: {
+  [K in RecordKind]: (trx: Db, orgId: string, records: RecordOf<K>[], retries?: RetryOptions) => Promise<WriteOutcome>;
+} = {
   customers: writeCustomers,
   interactions: writeInteractions,
   responses: writeResponses,
@@ -41,6 +44,12 @@ export interface IngestOptions {
   rules?: {
     evaluate(trx: Db, orgId: string, kind: RecordKind, records: unknown[], outcome: WriteOutcome): Promise<void>;
   };
+  /**
+   * A known idempotency key must come with the record it was first sent with (else a 422 naming
+   * it): the API's and the importer's retries. The survey pages save one growing response under
+   * one key and leave it off.
+   */
+  sameRecordRetries?: boolean;
 }
 
 /**
@@ -58,7 +67,7 @@ export async function ingestBatch<K extends RecordKind>(
   for (let attempt = 1; ; attempt++) {
     try {
       return await store.db.transaction().execute(async (trx) => {
-        const outcome = await WRITERS[kind](trx, orgId, records);
+        const outcome = await WRITERS[kind](trx, orgId, records, { sameRecord: opts.sameRecordRetries });
         if (opts.analysis && kind !== 'customers') {
           await opts.analysis.analyse(trx, orgId, kind, records as never[], outcome);
         }

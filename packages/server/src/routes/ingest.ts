@@ -73,6 +73,7 @@ export function ingestRoutes(
         const outcome = await ingestBatch(store, org.orgId, kind as RecordKind, records as RecordOf<RecordKind>[], {
           analysis,
           rules,
+          sameRecordRetries: true,
         });
         const results = outcome.ids.map((id, i) => ({
           index: i,

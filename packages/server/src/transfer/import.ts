@@ -211,7 +211,7 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
           opts.orgId,
           opts.kind,
           batch.map((p) => p.record) as RecordOf<RecordKind>[],
-          { analysis: opts.analysis, rules: opts.rules },
+          { analysis: opts.analysis, rules: opts.rules, sameRecordRetries: true },
         );
         for (const s of outcome.statuses) {
           if (s === 'created') summary.created++;

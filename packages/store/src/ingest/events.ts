@@ -1,14 +1,19 @@
 import type { EventInput } from '@canopy/core';
 import { sql } from 'kysely';
 import { uuidv7 } from '../ids.js';
-import { checkTouchpoints, loadTouchpoints, splitRetries } from './lookups.js';
+import { checkTouchpoints, loadTouchpoints, type RetryOptions, retryDigest, splitRetries } from './lookups.js';
 import { resolveSubset } from './resolve.js';
 import { ConcurrentWriteConflict, type Db, type RecordProblem, RecordProblems, type WriteOutcome } from './types.js';
 
 /** Writes a validated batch of engagement/business events; a repeated idempotency_key is a retry. */
-export async function writeEvents(trx: Db, orgId: string, records: EventInput[]): Promise<WriteOutcome> {
+export async function writeEvents(
+  trx: Db,
+  orgId: string,
+  records: EventInput[],
+  retries: RetryOptions = {},
+): Promise<WriteOutcome> {
   const problems: RecordProblem[] = [];
-  const { outcome, live } = await splitRetries(trx, 'events', orgId, records);
+  const { outcome, live } = await splitRetries(trx, 'events', orgId, records, false, retries);
   const { ids, statuses, customerIds } = outcome;
   if (live.length === 0) return outcome;
 
@@ -31,6 +36,7 @@ export async function writeEvents(trx: Db, orgId: string, records: EventInput[])
     text: new Array<string | null>(m),
     properties: new Array<string | null>(m),
     idem: new Array<string | null>(m),
+    digest: new Array<string | null>(m),
   };
   live.forEach((i, j) => {
     const r = records[i];
@@ -51,13 +57,15 @@ export async function writeEvents(trx: Db, orgId: string, records: EventInput[])
     col.text[j] = r.text ?? null;
     col.properties[j] = r.properties ? JSON.stringify(r.properties) : null;
     col.idem[j] = r.idempotency_key ?? null;
+    col.digest[j] = r.idempotency_key ? retryDigest(r) : null;
   });
   const result = await sql`
     INSERT INTO events (org_id, id, customer_id, type, occurred_at, touchpoint_id, channel, value, currency, rating,
-      text, properties, idempotency_key)
+      text, properties, idempotency_key, idempotency_digest)
     SELECT ${orgId}::uuid, * FROM unnest(${col.id}::uuid[], ${col.customer}::uuid[], ${col.type}::text[],
       ${col.occurred}::timestamptz[], ${col.touchpoint}::uuid[], ${col.channel}::text[], ${col.value}::float8[],
-      ${col.currency}::text[], ${col.rating}::float8[], ${col.text}::text[], ${col.properties}::jsonb[], ${col.idem}::text[])
+      ${col.currency}::text[], ${col.rating}::float8[], ${col.text}::text[], ${col.properties}::jsonb[], ${col.idem}::text[],
+      ${col.digest}::text[])
     ON CONFLICT (org_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`.execute(trx);
   if (Number(result.numAffectedRows ?? m) !== m) throw new ConcurrentWriteConflict('event written concurrently');
   return { ids, statuses, customerIds };

@@ -1,7 +1,15 @@
 import type { InteractionInput } from '@canopy/core';
 import { sql } from 'kysely';
 import { uuidv7 } from '../ids.js';
-import { checkTouchpoints, existingByKey, loadTouchpoints, splitRetries, upsertAgents } from './lookups.js';
+import {
+  checkTouchpoints,
+  existingByKey,
+  loadTouchpoints,
+  type RetryOptions,
+  retryDigest,
+  splitRetries,
+  upsertAgents,
+} from './lookups.js';
 import { resolveSubset } from './resolve.js';
 import { ConcurrentWriteConflict, type Db, type RecordProblem, RecordProblems, type WriteOutcome } from './types.js';
 
@@ -12,9 +20,14 @@ const iso = (d: Date | undefined) => (d ? d.toISOString() : null);
  * idempotency_key is a retry (nothing written, the first id returned); a known external_id is
  * the same ticket/call seen again, so it is updated (status, times, text) rather than duplicated.
  */
-export async function writeInteractions(trx: Db, orgId: string, records: InteractionInput[]): Promise<WriteOutcome> {
+export async function writeInteractions(
+  trx: Db,
+  orgId: string,
+  records: InteractionInput[],
+  retries: RetryOptions = {},
+): Promise<WriteOutcome> {
   const problems: RecordProblem[] = [];
-  const { outcome, live } = await splitRetries(trx, 'interactions', orgId, records);
+  const { outcome, live } = await splitRetries(trx, 'interactions', orgId, records, false, retries);
   const { ids, statuses, customerIds } = outcome;
   if (live.length === 0) return outcome;
 
@@ -52,6 +65,7 @@ export async function writeInteractions(trx: Db, orgId: string, records: Interac
     channel: [] as (string | null)[],
     external: [] as (string | null)[],
     idem: [] as (string | null)[],
+    digest: [] as (string | null)[],
     subject: [] as (string | null)[],
     text: [] as (string | null)[],
     status: [] as (string | null)[],
@@ -81,6 +95,7 @@ export async function writeInteractions(trx: Db, orgId: string, records: Interac
     cols.channel.push(r.channel ?? tp?.channel ?? null);
     cols.external.push(r.external_id ?? null);
     cols.idem.push(r.idempotency_key ?? null);
+    cols.digest.push(r.idempotency_key ? retryDigest(r) : null);
     cols.subject.push(r.subject ?? null);
     cols.text.push(r.text ?? null);
     cols.status.push(r.status ?? (r.resolved_at ? 'resolved' : null));
@@ -97,12 +112,12 @@ export async function writeInteractions(trx: Db, orgId: string, records: Interac
   const result = await sql<{ id: string }>`
     INSERT INTO interactions (org_id, id, customer_id, touchpoint_id, agent_id, team, kind, channel, external_id,
       idempotency_key, subject, text, status, outcome, opened_at, first_response_at, resolved_at, contact_count, transfers,
-      direction)
+      direction, idempotency_digest)
     SELECT ${orgId}::uuid, * FROM unnest(${cols.id}::uuid[], ${cols.customer}::uuid[], ${cols.touchpoint}::uuid[],
       ${cols.agent}::uuid[], ${cols.team}::text[], ${cols.kind}::text[], ${cols.channel}::text[], ${cols.external}::text[],
       ${cols.idem}::text[], ${cols.subject}::text[], ${cols.text}::text[], ${cols.status}::text[], ${cols.outcome}::text[],
       ${cols.opened}::timestamptz[], ${cols.firstResponse}::timestamptz[], ${cols.resolved}::timestamptz[],
-      ${cols.contacts}::int[], ${cols.transfers}::int[], ${cols.direction}::text[])
+      ${cols.contacts}::int[], ${cols.transfers}::int[], ${cols.direction}::text[], ${cols.digest}::text[])
     ON CONFLICT (org_id, external_id) WHERE external_id IS NOT NULL DO UPDATE SET
       customer_id = EXCLUDED.customer_id,
       touchpoint_id = COALESCE(EXCLUDED.touchpoint_id, interactions.touchpoint_id),

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { uuidv7 } from '../ids.js';
-import type { Db, WriteOutcome } from './types.js';
+import { type Db, type RecordProblem, RecordProblems, type WriteOutcome } from './types.js';
 
 export interface TouchpointRef {
   id: string;
@@ -57,6 +58,35 @@ export async function existingByKey(
   return new Map(rows.rows.map((r) => [r.k, r.id]));
 }
 
+/** JSON with object keys sorted and undefined left out: the same record always reads the same. */
+function canonical(v: unknown): string {
+  if (v instanceof Date) return JSON.stringify(v.toISOString());
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+/** A digest of what a record says, its idempotency key aside: what a retry under that key must repeat. */
+export function retryDigest(record: object): string {
+  const { idempotency_key: _key, ...rest } = record as Record<string, unknown>;
+  return createHash('sha256').update(canonical(rest)).digest('base64url').slice(0, 22);
+}
+
+export interface RetryOptions {
+  /**
+   * A known idempotency key with a different record is a problem (the API's retries: the IETF
+   * Idempotency-Key draft's 422), not a duplicate; without it (the survey pages, which save one
+   * response under one key as answers grow) it is a duplicate.
+   */
+  sameRecord?: boolean;
+}
+
 /**
  * The idempotency step shared by the writers: records whose key (or, for responses, external
  * id) is already stored are retries — answered with the stored id and not written again. Returns
@@ -68,6 +98,7 @@ export async function splitRetries(
   orgId: string,
   records: { idempotency_key?: string; external_id?: string }[],
   alsoByExternalId = false,
+  opts: RetryOptions = {},
 ): Promise<{ outcome: WriteOutcome; live: number[] }> {
   const n = records.length;
   const outcome: WriteOutcome = {
@@ -101,6 +132,25 @@ export async function splitRetries(
       outcome.statuses[i] = 'duplicate';
     } else live.push(i);
   });
+  if (opts.sameRecord && byKey.size) {
+    const keys = records.flatMap((r) => (r.idempotency_key && byKey.has(r.idempotency_key) ? [r.idempotency_key] : []));
+    const rows = await sql<{ k: string; d: string | null }>`
+      SELECT idempotency_key AS k, idempotency_digest AS d FROM ${sql.table(table)}
+      WHERE org_id = ${orgId} AND idempotency_key = ANY(${keys}::text[])`.execute(trx);
+    const stored = new Map(rows.rows.map((row) => [row.k, row.d]));
+    const problems: RecordProblem[] = [];
+    records.forEach((r, index) => {
+      const d = r.idempotency_key ? stored.get(r.idempotency_key) : undefined;
+      if (d && d !== retryDigest(r)) {
+        problems.push({
+          index,
+          field: 'idempotency_key',
+          reason: `'${r.idempotency_key}' was used for a different record: a retry must send the same record, a new record a new key`,
+        });
+      }
+    });
+    if (problems.length) throw new RecordProblems(problems);
+  }
   return { outcome, live };
 }
 

@@ -2,7 +2,14 @@ import type { AnswerInput, CustomerRef, ResponseInput } from '@canopy/core';
 import { hasCustomerRef } from '@canopy/core';
 import { sql } from 'kysely';
 import { uuidv7 } from '../ids.js';
-import { checkTouchpoints, loadTouchpoints, splitRetries, upsertAgents } from './lookups.js';
+import {
+  checkTouchpoints,
+  loadTouchpoints,
+  type RetryOptions,
+  retryDigest,
+  splitRetries,
+  upsertAgents,
+} from './lookups.js';
 import { resolveSubset } from './resolve.js';
 import { ConcurrentWriteConflict, type Db, type RecordProblem, RecordProblems, type WriteOutcome } from './types.js';
 
@@ -18,11 +25,16 @@ interface RatedInteraction {
  * A response that rates an interaction inherits its customer, touchpoint and — for agent
  * credit — the agent who handled it when the survey went out, unless the record names them.
  */
-export async function writeResponses(trx: Db, orgId: string, records: ResponseInput[]): Promise<WriteOutcome> {
+export async function writeResponses(
+  trx: Db,
+  orgId: string,
+  records: ResponseInput[],
+  retries: RetryOptions = {},
+): Promise<WriteOutcome> {
   const n = records.length;
   const problems: RecordProblem[] = [];
   // A response's external id (the survey tool's id) identifies it as surely as a key.
-  const { outcome, live } = await splitRetries(trx, 'responses', orgId, records, true);
+  const { outcome, live } = await splitRetries(trx, 'responses', orgId, records, true, retries);
   const { ids, statuses, customerIds } = outcome;
   if (live.length === 0) return outcome;
 
@@ -77,6 +89,7 @@ export async function writeResponses(trx: Db, orgId: string, records: ResponseIn
     submitted: new Array<string>(m),
     external: new Array<string | null>(m),
     idem: new Array<string | null>(m),
+    digest: new Array<string | null>(m),
   };
   const ac = {
     response: [] as string[],
@@ -114,6 +127,7 @@ export async function writeResponses(trx: Db, orgId: string, records: ResponseIn
     rc.submitted[j] = submitted;
     rc.external[j] = r.external_id ?? null;
     rc.idem[j] = r.idempotency_key ?? null;
+    rc.digest[j] = r.idempotency_key ? retryDigest(r) : null;
     for (const a of r.answers) {
       ac.response.push(id);
       ac.field.push(a.field);
@@ -133,10 +147,11 @@ export async function writeResponses(trx: Db, orgId: string, records: ResponseIn
   });
   const result = await sql`
     INSERT INTO responses (org_id, id, customer_id, survey, source, touchpoint_id, interaction_id, agent_id, language,
-      submitted_at, external_id, idempotency_key)
+      submitted_at, external_id, idempotency_key, idempotency_digest)
     SELECT ${orgId}::uuid, * FROM unnest(${rc.id}::uuid[], ${rc.customer}::uuid[], ${rc.survey}::text[],
       ${rc.source}::text[], ${rc.touchpoint}::uuid[], ${rc.interaction}::uuid[], ${rc.agent}::uuid[],
-      ${rc.language}::text[], ${rc.submitted}::timestamptz[], ${rc.external}::text[], ${rc.idem}::text[])
+      ${rc.language}::text[], ${rc.submitted}::timestamptz[], ${rc.external}::text[], ${rc.idem}::text[],
+      ${rc.digest}::text[])
     ON CONFLICT DO NOTHING`.execute(trx);
   if (Number(result.numAffectedRows ?? m) !== m) throw new ConcurrentWriteConflict('response written concurrently');
   await sql`

@@ -21,6 +21,7 @@ import * as m021 from './021_customer_segment_ci.js';
 import * as m022 from './022_topics_config.js';
 import * as m023 from './023_audit_words.js';
 import * as m024 from './024_interaction_direction.js';
+import * as m025 from './025_idempotency_digest.js';
 
 /**
  * Numbered migrations, applied in order at start-up. Add a file NNN_name.ts and list it here;
@@ -49,6 +50,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '022_topics_config': m022,
   '023_audit_words': m023,
   '024_interaction_direction': m024,
+  '025_idempotency_digest': m025,
 };
 
 export const migrationProvider: MigrationProvider = {
