@@ -374,6 +374,9 @@ eachStore('input sweep: bodies', (env) => {
     assert.deepEqual(ev.body.errors, [
       { field: 'properties.cart', reason: 'must be a string, a number, a boolean or null, not object' },
     ]);
+    const nul = await env().api('POST', '/api/v1/analyse', key, { texts: ['fine', 'a\u0000b'] });
+    assert.equal(nul.status, 422);
+    assert.deepEqual(nul.body.errors, [{ field: 'texts[1]', reason: NUL_REASON }]);
     const an = await env().api('POST', '/api/v1/analyse', key, { texts: 'one text' });
     assert.equal(an.status, 422);
     assert.match(

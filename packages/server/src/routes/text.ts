@@ -88,8 +88,15 @@ const trainSchema = z
   .strict();
 
 const analyseSchema = z.union([
-  z.object({ text: z.string().min(1).max(LIMITS.longText) }).strict(),
-  z.object({ texts: z.array(z.string().min(1).max(LIMITS.longText)).min(1).max(TEXT_LIMITS.analyseTexts) }).strict(),
+  z.object({ text: text(LIMITS.longText).min(1, { error: 'must not be empty' }) }).strict(),
+  z
+    .object({
+      texts: z
+        .array(text(LIMITS.longText).min(1, { error: 'must not be empty' }))
+        .min(1)
+        .max(TEXT_LIMITS.analyseTexts),
+    })
+    .strict(),
 ]);
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
