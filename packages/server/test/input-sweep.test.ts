@@ -36,6 +36,30 @@ eachStore('input sweep: queries and paths', (env) => {
     }
   });
 
+  it('a hosted survey form whose %-escapes are not UTF-8 → 400, no answer saved (it was saved as U+FFFD)', async () => {
+    const { key } = await env().newOrg();
+    const s = await env().api('POST', '/api/v1/surveys', key, {
+      key: 'open',
+      name: 'Open',
+      public_link: true,
+      questions: [{ id: 'why', text: 'Why?', type: 'text' }],
+    });
+    assert.equal(s.status, 201, JSON.stringify(s.body));
+    const post = (body: string) =>
+      fetch(`${env().base}/s/${s.body.slug}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body,
+      });
+    const bad = await post('page=1&a.why=%ED%A0%80%FF');
+    assert.equal(bad.status, 400);
+    assert.equal(((await bad.json()) as { title: string }).title, 'Malformed form');
+    assert.deepEqual((await env().api('GET', '/api/v1/responses?survey=open', key)).body.items, []);
+    const good = await post(`page=1&a.why=${encodeURIComponent('Zoë 😀 fine')}`);
+    assert.ok(good.status < 400, String(good.status));
+  });
+
   it('a NUL in a path segment → 400 naming it; a path that does not decode → 400 problem+json; a hosted survey → 404', async () => {
     const { key } = await env().newOrg();
     for (const url of ['/api/v1/surveys/%00', '/api/v1/surveys/%00/funnel', '/api/v1/surveys/%00/invitations']) {

@@ -683,6 +683,13 @@ function hostedRoutes(app: FastifyInstance, store: Store, svc: SurveyService): v
       'application/x-www-form-urlencoded',
       { parseAs: 'string', bodyLimit: 256 * 1024 },
       (_req, body, done) => {
+        // URLSearchParams turns a %-escape that is not UTF-8 into U+FFFD silently; refuse it instead.
+        try {
+          decodeURIComponent((body as string).replace(/\+/g, ' '));
+        } catch {
+          done(new Problem(400, 'Malformed form', 'the form is not valid percent-encoded UTF-8'), undefined);
+          return;
+        }
         done(null, new URLSearchParams(body as string));
       },
     );
