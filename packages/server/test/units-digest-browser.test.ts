@@ -80,7 +80,17 @@ eachStore('units and digest words in a browser', (env) => {
       assert.match((await row('first_response_p50').locator('.change').textContent()) ?? '', /^▼ −1\.4 min /);
       assert.equal(await page.textContent('[data-testid=kpi-resolution_p50]'), '46.6 h');
       assert.match((await row('resolution_p50').locator('.change').textContent()) ?? '', /^▼ −1\.1 h /);
+      // A measure with nothing behind it says so, not "no previous data · n = 0 ⚠︎ small sample".
+      assert.equal((await row('csat').locator('.meta').textContent())?.trim(), 'no data in this period');
+      assert.equal(await row('csat').locator('.n').count(), 0);
       await page.screenshot({ path: join(SHOTS, 'units-overview.png') });
+      // No answers to model: with a filter on, the way out names it.
+      await page.goto(`${env().base}/?from=${ymd(from)}&to=${ymd(to)}&department=service`);
+      await page.waitForSelector('[data-testid=fix-first-none]');
+      assert.match(
+        (await page.textContent('[data-testid=fix-first-none]')) ?? '',
+        /Widen the date range or clear the filters\.$/,
+      );
       assert.deepEqual(errors, []);
     } finally {
       await page.context().close();

@@ -80,10 +80,17 @@ function KpiRow({ id, name, k, trend }: { id: string; name: string; k: Kpi | und
       </span>
       <Value f={k} testId={`kpi-${id}`} />
       {k.sparkline.length > 1 ? <Sparkline points={k.sparkline} /> : <span />}
-      <span className="meta">
-        <Change c={k} unit={k.unit} metric={id} />
-        <N f={k} />
-      </span>
+      {k.n === 0 ? (
+        // Nothing to measure: not "no previous data · n = 0 ⚠︎ small sample".
+        <span className="meta muted" data-testid={`kpi-none-${id}`}>
+          no data in this period
+        </span>
+      ) : (
+        <span className="meta">
+          <Change c={k} unit={k.unit} metric={id} />
+          <N f={k} />
+        </span>
+      )}
     </div>
   );
 }
@@ -192,7 +199,8 @@ export default function Overview() {
           <Loading what="Finding the key drivers" />
         ) : d.data.not_enough_data ? (
           <p className="note" data-testid="fix-first-none">
-            Not enough data in this period to analyse drivers. Widen the date range.
+            Not enough data in this period to analyse drivers. Widen the date range
+            {activeFilterCount(f) > 0 ? ' or clear the filters' : ''}.
           </p>
         ) : (
           <FixFirst d={d.data} />
