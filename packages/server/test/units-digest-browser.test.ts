@@ -8,11 +8,13 @@ import { SURVEY } from './survey-helpers.js';
 import { CHROMIUM, CHROMIUM_ARGS, SHOTS, signInAt } from './web-browser.js';
 
 /**
- * Words and units as a new user read them: the Overview's times and their changes in one unit
- * ("6 min, ▼ −1.4 min", not "6m, −84s"), and the digest saying what its counts count (cases still
- * open today; of those, past their SLA by the week's end), on screen and in the email's text; a
- * survey answered only by link or widget has no response rate ("no invitations sent", not
- * "— 0 of 0 sent").
+ * Words and units as a new user read them, each on a small org of its own: the Overview's times
+ * and their changes in one unit ("6 min, ▼ −1.4 min", not "6m, −84s") and a measure with no data
+ * saying so; the digest saying what its counts count (cases still open today; of those, past their
+ * SLA by the week's end); a survey answered only by link or widget has no response rate ("no
+ * invitations sent", not "— 0 of 0 sent"); an overdue board card keeps its SLA line inside; forms'
+ * submit buttons have the app's style; the case list's assignee filter picks a colleague; a
+ * customer's timeline filtered to a kind they lack says so.
  */
 const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
 const PASSWORD = 'correct horse battery';
