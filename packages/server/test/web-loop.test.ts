@@ -215,6 +215,11 @@ describe('closed loop and survey pages in Chromium', { skip, timeout: 600_000 },
     timings.case = await open(`/cases/${c.id}`);
     assert.equal(await page.getAttribute('[data-testid=case-current-status]', 'data-status'), 'new');
     assert.ok((await page.locator('[data-testid=case-timeline-item]').count()) > 1, 'the customer timeline is shown');
+    // What triggered it says the score once ("NPS 5" was both the reason and a chip beside it).
+    if (c.trigger?.reason) {
+      const said = (await page.textContent('[data-testid=case-trigger]')) ?? '';
+      assert.equal(said.split(c.trigger.reason).length - 1, 1, said);
+    }
     // The history starts where the case did: "Opened by a rule" on its opening day (not signed "rules").
     const opened = (await page.locator('[data-testid=case-history] li').first().textContent()) ?? '';
     assert.match(opened, /Opened by a rule$/);

@@ -274,7 +274,8 @@ export default function CasePage({ id, me }: { id?: string; me: Me }) {
         <Card title="What triggered it" className="span-2" testId="case-trigger">
           {trigger.reason && <p>{trigger.reason}</p>}
           <p>
-            {trigger.score && (
+            {/* The score, unless the reason above already is it ("NPS 5" twice). */}
+            {trigger.score && trigger.reason !== `${trigger.score.type.toUpperCase()} ${trigger.score.value}` && (
               <Chip>
                 {trigger.score.type.toUpperCase()} {trigger.score.value}
               </Chip>
