@@ -143,6 +143,14 @@ eachStore('units and digest words in a browser', (env) => {
       assert.match(oldest[1]!, /^Question about an invoice SLA: \d/);
       assert.equal(await page.locator('text=unresolved').count(), 0);
       await page.screenshot({ path: join(SHOTS, 'units-digest.png'), fullPage: true });
+      // From last week (the default), "Next week" reaches this week, read so far, and stops there.
+      await page.goto(`${env().base}/digest`);
+      await page.waitForSelector('[data-testid=next-week]:not([disabled])');
+      await page.click('[data-testid=next-week]');
+      await page.waitForURL(new RegExp(`week=${monday}`));
+      await stats.waitFor();
+      assert.match((await page.textContent('#main')) ?? '', /\(so far: the week is not over\)/);
+      assert.ok(await page.locator('[data-testid=next-week]').isDisabled());
       assert.deepEqual(errors, []);
     } finally {
       await page.context().close();

@@ -104,6 +104,8 @@ function SendDigest({ week, department, configured }: { week: string; department
 
 export default function Digest() {
   const lastWeek = monday(addDays(isoDay(new Date()), -7));
+  // The current week can be read so far; the buttons stop there (they stopped at last week).
+  const thisWeek = monday(isoDay(new Date()));
   const week = useParam('week', lastWeek);
   const department = useParam('department');
   const dg = useApi<D>('/api/v1/digest', { week, department: department || undefined });
@@ -132,7 +134,8 @@ export default function Digest() {
         <button
           type="button"
           className="secondary"
-          disabled={monday(week) >= lastWeek}
+          disabled={monday(week) >= thisWeek}
+          data-testid="next-week"
           onClick={() => setParams({ week: addDays(monday(week), 7) })}
         >
           Next week →
@@ -161,6 +164,7 @@ export default function Digest() {
         <>
           <p className="note">
             Week of {day(dg.data.week.from)} – {weekEnd(dg.data)}
+            {Date.parse(dg.data.week.to) > Date.now() ? ' (so far: the week is not over)' : ''}
             {dg.data.departments.length > active(dg.data).length &&
               ` · ${plural(dg.data.departments.length - active(dg.data).length, 'more department')} with nothing to report`}
           </p>
