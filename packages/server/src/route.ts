@@ -53,6 +53,28 @@ const PERMISSION_WORDS: Record<Permission, string> = {
 };
 
 /**
+ * Query parameters whose %-escapes are not UTF-8 (a Latin-1 "%E9t%E9"): the query parser keeps
+ * them as literal text, so a search would silently look for "%E9t%E9".
+ */
+function undecodableParams(url: string): FieldError[] {
+  const at = url.indexOf('?');
+  if (at < 0) return [];
+  const out: FieldError[] = [];
+  for (const pair of url.slice(at + 1).split('&')) {
+    const [k = '', v = ''] = pair.split('=', 2);
+    const decode = (x: string) => decodeURIComponent(x.replace(/\+/g, ' '));
+    let field = k;
+    try {
+      field = decode(k);
+      decode(v);
+    } catch {
+      out.push({ field, reason: 'is not valid percent-encoded UTF-8' });
+    }
+  }
+  return out;
+}
+
+/**
  * Path and query values the database could not take (a NUL, a lone surrogate): refused here for
  * every route, by name, instead of failing in a query (a 500) or matching nothing silently.
  */
@@ -163,7 +185,7 @@ export function apiRoute<Q = Record<string, never>>(
       }
       const badPath = unstorableValues(req.params);
       if (badPath.length) throw new Problem(400, 'Invalid path', `${badPath[0].field}: ${NOT_STORABLE_TEXT}`, badPath);
-      const badQuery = unstorableValues(req.query);
+      const badQuery = [...undecodableParams(req.url), ...unstorableValues(req.query)];
       if (badQuery.length)
         throw new Problem(400, 'Invalid query', invalidFieldsDetail(badQuery, QUERY_OUTCOME), badQuery);
       // A route without query parameters refuses any: a misspelt filter is not silently ignored.

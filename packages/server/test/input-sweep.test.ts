@@ -60,6 +60,14 @@ eachStore('input sweep: queries and paths', (env) => {
     assert.ok(good.status < 400, String(good.status));
   });
 
+  it('a query parameter whose %-escapes are not UTF-8 (Latin-1) → 400 naming it, not a search for the literal text', async () => {
+    const { key } = await env().newOrg();
+    const r = await env().api('GET', '/api/v1/customers?q=%E9t%E9&limit=5', key);
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.deepEqual(r.body.errors, [{ field: 'q', reason: 'is not valid percent-encoded UTF-8' }]);
+    assert.equal((await env().api('GET', `/api/v1/customers?q=${encodeURIComponent('été')}`, key)).status, 200);
+  });
+
   it('a NUL in a path segment → 400 naming it; a path that does not decode → 400 problem+json; a hosted survey → 404', async () => {
     const { key } = await env().newOrg();
     for (const url of ['/api/v1/surveys/%00', '/api/v1/surveys/%00/funnel', '/api/v1/surveys/%00/invitations']) {
