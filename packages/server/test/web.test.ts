@@ -555,10 +555,15 @@ describe(`web dashboard in Chromium on the ${DEMO_CUSTOMERS.toLocaleString('en')
 
   test('a customer timeline shows their whole history across departments', async () => {
     const list = await api('/api/v1/customers?limit=50');
-    let chosen: { id: string; n: number } | null = null;
+    let chosen: { id: string; n: number; outbound: number } | null = null;
     for (const c of list.items) {
       const tl = await api(`/api/v1/customers/${c.id}/timeline?limit=500&order=desc`);
-      if (!chosen || tl.items.length > chosen.n) chosen = { id: c.id, n: tl.items.length };
+      const outbound = tl.items.filter((i: any) => i.record_type === 'interaction' && i.direction === 'outbound');
+      assert.ok(
+        outbound.every((i: any) => (i.analysis ?? []).length === 0),
+        "the organisation's own messages are not read as the customer's words",
+      );
+      if (!chosen || tl.items.length > chosen.n) chosen = { id: c.id, n: tl.items.length, outbound: outbound.length };
       if (chosen.n > 15) break;
     }
     assert.ok(chosen);
@@ -571,6 +576,14 @@ describe(`web dashboard in Chromium on the ${DEMO_CUSTOMERS.toLocaleString('en')
     await page().waitForURL(new RegExp(`/customers/${chosen.id}`));
     await settle(page());
     assert.equal(await page().locator('[data-testid=timeline-item]').count(), chosen.n);
+    assert.ok(chosen.outbound > 0, 'the demo customer has a welcome email or an invoice');
+    assert.equal(
+      await page()
+        .locator('[data-testid=timeline-item] .chip', { hasText: /^From you$/ })
+        .count(),
+      chosen.outbound,
+      'what the organisation sent is marked as its own',
+    );
     assert.ok(await page().locator('[data-testid=health-score]').count(), 'a health score is shown');
     // Each part's "score × share = points" adds up as shown (it read "1 × 20% = 0.3 pts").
     for (const part of await page().locator('[data-testid^=health-part-]').allInnerTexts()) {

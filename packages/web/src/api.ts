@@ -454,6 +454,8 @@ export interface InteractionRow {
   opened_at: string;
   first_response_at: string | null;
   resolved_at: string | null;
+  /** inbound: the customer's words; outbound: the organisation's (an invoice, a welcome email). */
+  direction: 'inbound' | 'outbound';
   analysis?: Analysis[];
 }
 export interface EventRow {

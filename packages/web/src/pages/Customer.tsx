@@ -356,6 +356,9 @@ export default function Customer({ id, me }: { id?: string; me?: Me }) {
                   <div className="what">
                     {what(i, names.survey)}{' '}
                     {i.record_type === 'response' && scoreLabels(i.answers).map((s) => <Chip key={s}>{s}</Chip>)}
+                    {i.record_type === 'interaction' && i.direction === 'outbound' && (
+                      <Chip title="Sent by you: not read as the customer's words">From you</Chip>
+                    )}
                     {i.record_type === 'interaction' && i.status && <Chip>{humanise(i.status)}</Chip>}
                   </div>
                   {tx.map((t) => (
