@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, api, type Digest as D, fieldErrors, useApi } from '../api';
 import { Card, Chip, Empty, ErrorBox, Loading, PageHead } from '../components/ui';
-import { money, plural } from '../display';
+import { humanise, money, plural } from '../display';
 import { addDays, isoDay, setParams, useParam } from '../filters';
 import { count, day } from '../format';
 import { Due, Field, useDepartments, useTaxonomy } from '../loop/common';
@@ -265,7 +265,7 @@ export default function Digest() {
                     <ul className="plain">
                       {d.topics.map((t) => (
                         <li key={t.topic}>
-                          <Chip tone={t.kind === 'new' ? 'warn' : 'negative'}>{t.kind}</Chip>{' '}
+                          <Chip tone={t.kind === 'new' ? 'warn' : 'negative'}>{humanise(t.kind)}</Chip>{' '}
                           <Link to={`/topics?topic=${encodeURIComponent(t.topic)}`}>
                             {t.label ?? tax.label(t.topic)}
                           </Link>{' '}
