@@ -120,16 +120,7 @@ export function loyaltyByBox(
     const box = Math.round(r.box);
     let c = byBox.get(box);
     if (!c) {
-      c = {
-        box,
-        n: 0,
-        retained: 0,
-        retainedKnown: 0,
-        repurchased: 0,
-        repurchasedKnown: 0,
-        referred: 0,
-        referredKnown: 0,
-      };
+      c = { box, n: 0, ...NO_OUTCOMES };
       byBox.set(box, c);
     }
     c.n++;

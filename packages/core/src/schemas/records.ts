@@ -112,6 +112,11 @@ export const interactionInput = z
   });
 export type InteractionInput = z.output<typeof interactionInput>;
 
+/** What of an interaction is the customer's own words (analysed, read by rules): none when we wrote it. */
+export function customerWords(r: InteractionInput): string | undefined {
+  return r.direction === 'outbound' ? undefined : (r.text ?? r.subject);
+}
+
 const field = key;
 const scaleBound = z.number().finite().min(-1000).max(1000);
 

@@ -1,4 +1,10 @@
-import type { EventInput, InteractionInput, RecordKind, ResponseInput } from '@canopy/core';
+import {
+  customerWords,
+  type EventInput,
+  type InteractionInput,
+  type RecordKind,
+  type ResponseInput,
+} from '@canopy/core';
 import {
   addCaseEvents,
   type CasePriority,
@@ -295,7 +301,7 @@ async function loadSubjects(
     } else if (kind === 'interaction') {
       const r = records[i] as InteractionInput;
       s.at = r.opened_at;
-      s.text = r.direction === 'outbound' ? null : (r.text ?? r.subject ?? null);
+      s.text = customerWords(r) ?? null;
     } else {
       const r = records[i] as EventInput;
       s.at = r.occurred_at;

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import {
   type AnalyzeContext,
+  customerWords,
   DEFAULT_TAXONOMY,
   type EventInput,
   type InteractionInput,
@@ -163,7 +164,7 @@ export class TextAnalysisStep {
       if (kind === 'interactions') {
         const r = rec as InteractionInput;
         // The customer's words only: an invoice or a welcome email says nothing of how they feel.
-        const text = r.direction === 'outbound' ? undefined : (r.text ?? r.subject);
+        const text = customerWords(r);
         if (r.direction === 'outbound' && base.replaces)
           noLonger.push({ subjectKind: 'interaction', subjectId: base.subjectId });
         if (text?.trim()) {
